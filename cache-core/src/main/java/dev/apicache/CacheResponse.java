@@ -1,0 +1,103 @@
+package dev.apicache;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An immutable HTTP response: what an {@link Origin} returns and what the engine hands back to the
+ * adapter, which writes the status, the headers and the body bytes as they are. Thread-safe.
+ */
+public final class CacheResponse {
+  private final int status;
+  private final Headers headers;
+  private final Bytes body;
+
+  private CacheResponse(int status, Headers headers, Bytes body) {
+    if (status < 100 || status > 599) {
+      throw new IllegalArgumentException("status must be in [100, 599] but was " + status);
+    }
+    this.status = status;
+    this.headers = requireNonNull(headers, "headers");
+    this.body = requireNonNull(body, "body");
+  }
+
+  public static CacheResponse of(int status, Headers headers, Bytes body) {
+    return new CacheResponse(status, headers, body);
+  }
+
+  /** A builder for a response with {@code status}. */
+  public static Builder builder(int status) {
+    return new Builder(status);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public Headers headers() {
+    return headers;
+  }
+
+  public Bytes body() {
+    return body;
+  }
+
+  /** A builder that starts from this response. */
+  public Builder toBuilder() {
+    Builder b = new Builder(status);
+    b.headers = headers.toBuilder();
+    b.body = body;
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "CacheResponse[" + status + ", " + body.size() + " bytes]";
+  }
+
+  /** Builds a {@link CacheResponse}; not thread-safe. */
+  public static final class Builder {
+    private int status;
+    private Headers.Builder headers = Headers.builder();
+    private Bytes body = Bytes.empty();
+
+    private Builder(int status) {
+      this.status = status;
+    }
+
+    public Builder status(int code) {
+      status = code;
+      return this;
+    }
+
+    /** Appends a header field. */
+    public Builder header(String name, String value) {
+      headers.add(name, value);
+      return this;
+    }
+
+    /** Replaces every field named {@code name} with one field. */
+    public Builder setHeader(String name, String value) {
+      headers.set(name, value);
+      return this;
+    }
+
+    public Builder removeHeader(String name) {
+      headers.remove(name);
+      return this;
+    }
+
+    public Builder body(Bytes content) {
+      body = requireNonNull(content, "content");
+      return this;
+    }
+
+    /** The UTF-8 bytes of {@code text} as the body. */
+    public Builder body(String text) {
+      return body(Bytes.utf8(text));
+    }
+
+    public CacheResponse build() {
+      return new CacheResponse(status, headers.build(), body);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.apicache;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one binary form of a stored entry, shared by every store.
+ *
+ * <p>Layout, big-endian: magic {@code 0xAC 0x01}, version byte, status (u16), stored time, ttl, swr,
+ * sie (i64 millis each), ETag (string), header count (i32) and name/value strings, tag count (i32)
+ * and tag strings, body length (i32) and bytes. Strings are an i32 byte length and UTF-8. Decoding
+ * never throws: an unknown version or a malformed blob is reported as empty, and the caller treats
+ * it as a miss. Decoding does not copy the body.
+ */
+final class EntryCodec {
+  static final int VERSION = 1;
+  private static final byte MAGIC_0 = (byte) 0xAC;
+  private static final byte MAGIC_1 = (byte) 0x01;
+
+  private EntryCodec() {}
+
+  static byte[] encode(StoredEntry e) {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(e.body().size() + 256);
+    try (DataOutputStream out = new DataOutputStream(buffer)) {
+      out.writeByte(MAGIC_0);
+      out.writeByte(MAGIC_1);
+      out.writeByte(VERSION);
+      out.writeShort(e.status());
+      out.writeLong(e.storedAtMillis());
+      out.writeLong(e.ttlMillis());
+      out.writeLong(e.swrMillis());
+      out.writeLong(e.sieMillis());
+      writeString(out, e.etag().toString());
+      out.writeInt(e.headers().size());
+      for (int i = 0; i < e.headers().size(); i++) {
+        writeString(out, e.headers().name(i));
+        writeString(out, e.headers().value(i));
+      }
+      out.writeInt(e.tags().size());
+      for (String tag : e.tags()) {
+        writeString(out, tag);
+      }
+      out.writeInt(e.body().size());
+      e.body().writeTo(out);
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex); // a ByteArrayOutputStream does not fail
+    }
+    return buffer.toByteArray();
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  /** Decodes {@code blob}, which the caller hands over and must not modify afterwards. */
+  static Optional<StoredEntry> decode(byte[] blob) {
+    try {
+      Reader in = new Reader(blob);
+      if (in.u8() != (MAGIC_0 & 0xff) || in.u8() != (MAGIC_1 & 0xff) || in.u8() != VERSION) {
+        return Optional.empty();
+      }
+      int status = in.u16();
+      if (status < 100 || status > 599) {
+        return Optional.empty();
+      }
+      long storedAt = in.i64();
+      long ttl = in.i64();
+      long swr = in.i64();
+      long sie = in.i64();
+      if (ttl < 0 || swr < 0 || sie < 0) {
+        return Optional.empty();
+      }
+      Optional<EntityTag> etag = EntityTag.tryParse(in.string());
+      if (etag.isEmpty()) {
+        return Optional.empty();
+      }
+      int headerCount = in.count();
+      Headers.Builder headers = Headers.builder();
+      for (int i = 0; i < headerCount; i++) {
+        headers.add(in.string(), in.string());
+      }
+      int tagCount = in.count();
+      List<String> tags = new ArrayList<>(tagCount);
+      for (int i = 0; i < tagCount; i++) {
+        tags.add(in.string());
+      }
+      int bodyLength = in.count();
+      Bytes body = in.bytes(bodyLength);
+      if (!in.atEnd()) {
+        return Optional.empty();
+      }
+      return Optional.of(new StoredEntry(status, headers.build(), body, etag.get(), storedAt, ttl, swr, sie,
+          List.copyOf(tags)));
+    } catch (RuntimeException malformed) {
+      return Optional.empty();
+    }
+  }
+
+  private static final class Reader {
+    private final byte[] b;
+    private int pos;
+
+    Reader(byte[] b) {
+      this.b = b;
+    }
+
+    private void need(int n) {
+      if (n < 0 || pos + n > b.length || pos + n < 0) {
+        throw new IllegalArgumentException("truncated entry");
+      }
+    }
+
+    int u8() {
+      need(1);
+      return b[pos++] & 0xff;
+    }
+
+    int u16() {
+      need(2);
+      return ((b[pos++] & 0xff) << 8) | (b[pos++] & 0xff);
+    }
+
+    int i32() {
+      need(4);
+      return ((b[pos++] & 0xff) << 24) | ((b[pos++] & 0xff) << 16) | ((b[pos++] & 0xff) << 8) | (b[pos++] & 0xff);
+    }
+
+    long i64() {
+      return ((long) i32() << 32) | (i32() & 0xffffffffL);
+    }
+
+    int count() {
+      int n = i32();
+      if (n < 0 || n > b.length - pos) {
+        throw new IllegalArgumentException("bad count");
+      }
+      return n;
+    }
+
+    String string() {
+      int n = count();
+      String s = new String(b, pos, n, StandardCharsets.UTF_8);
+      pos += n;
+      return s;
+    }
+
+    Bytes bytes(int n) {
+      need(n);
+      Bytes out = Bytes.adopt(b, pos, n);
+      pos += n;
+      return out;
+    }
+
+    boolean atEnd() {
+      return pos == b.length;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.apicache;
+
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.Store;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The engine's view of a {@link Store}: every fault is caught, counted and logged once per outage,
+ * and a store whose calls are not bounded by itself is called through a bounded pool with a timeout.
+ * Reads fail open (a miss, no fence); invalidations report failure, because a lost invalidation would
+ * let stale data be served.
+ */
+final class GuardedStore implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("dev.apicache.store");
+
+  private final Store store;
+  private final Duration timeout;
+  private final ThreadPoolExecutor pool;
+  private final AtomicBoolean failing = new AtomicBoolean();
+
+  GuardedStore(Store store, Duration timeout) {
+    this.store = store;
+    this.timeout = timeout;
+    this.pool = store.callsAreBounded() ? null : EngineThreads.bounded("apicache-store", 16, 256);
+  }
+
+  /** The entry under {@code key}; empty on a miss or a fault (counted in {@code scope}). */
+  Optional<byte[]> get(String key, StatsRecorder.Scope scope) {
+    try {
+      Optional<byte[]> found = call("get", () -> store.get(key));
+      return found == null ? Optional.empty() : found;
+    } catch (StoreException e) {
+      scope.storeErrors.increment();
+      return Optional.empty();
+    }
+  }
+
+  /** The fence for a fill; empty on a fault (counted), and then nothing is stored. */
+  Optional<Fence> fence(List<String> counters, StatsRecorder.Scope scope) {
+    try {
+      return Optional.ofNullable(call("fence", () -> store.fence(counters)));
+    } catch (StoreException e) {
+      scope.storeErrors.increment();
+      return Optional.empty();
+    }
+  }
+
+  /** Stores an entry; false when the fence moved or on a fault (counted). */
+  boolean put(String key, byte[] entry, Duration ttl, Fence fence, StatsRecorder.Scope scope) {
+    try {
+      Boolean stored = call("put", () -> store.put(key, entry, ttl, fence));
+      return stored != null && stored;
+    } catch (StoreException e) {
+      scope.storeErrors.increment();
+      return false;
+    }
+  }
+
+  /** Bumps counters; throws {@link StoreException} (after counting) when the store could not. */
+  void bump(Collection<String> counters, StatsRecorder.Scope scope) {
+    try {
+      call("bump", () -> {
+        store.bump(counters);
+        return Boolean.TRUE;
+      });
+    } catch (StoreException e) {
+      scope.storeErrors.increment();
+      throw e;
+    }
+  }
+
+  private <T> T call(String operation, Callable<T> call) {
+    T result;
+    try {
+      result = pool == null ? call.call() : timed(operation, call);
+    } catch (StoreException e) {
+      fault(operation, e);
+      throw e;
+    } catch (Exception | LinkageError e) {
+      StoreException wrapped = new StoreException("store " + operation + " failed: " + e, e);
+      fault(operation, wrapped);
+      throw wrapped;
+    }
+    if (failing.get() && failing.compareAndSet(true, false)) {
+      LOG.log(Level.INFO, "apicache store recovered; serving from the cache again");
+    }
+    return result;
+  }
+
+  private <T> T timed(String operation, Callable<T> call) throws Exception {
+    Future<T> future;
+    try {
+      future = pool.submit(call);
+    } catch (RejectedExecutionException e) {
+      throw new StoreTimeoutException("store " + operation + " refused: every store thread is busy");
+    }
+    try {
+      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new StoreTimeoutException("store " + operation + " timed out after " + timeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StoreException se) {
+        throw se;
+      }
+      throw new StoreException("store " + operation + " failed: " + cause, cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new StoreException("interrupted while waiting for store " + operation, e);
+    }
+  }
+
+  private void fault(String operation, StoreException e) {
+    if (failing.compareAndSet(false, true)) {
+      LOG.log(Level.WARNING, "apicache store " + operation + " failed; serving from the origin until it recovers: "
+          + e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+    store.close();
+  }
+}

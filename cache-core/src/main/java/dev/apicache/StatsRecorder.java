@@ -1,0 +1,114 @@
+package dev.apicache;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The engine's counters: one {@link Scope} per policy plus one for unmatched requests. */
+final class StatsRecorder {
+  private final Map<String, Scope> byPolicy = new HashMap<>();
+  private final Scope unmatched = new Scope();
+
+  StatsRecorder(List<CachePolicy> policies) {
+    for (CachePolicy p : policies) {
+      byPolicy.put(p.id(), new Scope());
+    }
+  }
+
+  /** The scope of {@code policy}; the unmatched scope for null. */
+  Scope scope(CachePolicy policy) {
+    return policy == null ? unmatched : byPolicy.get(policy.id());
+  }
+
+  Scope unmatched() {
+    return unmatched;
+  }
+
+  CacheStats snapshot() {
+    Map<String, CacheStats.Counts> policies = new HashMap<>();
+    List<CacheStats.Counts> all = new ArrayList<>();
+    byPolicy.forEach((id, scope) -> {
+      CacheStats.Counts c = scope.counts();
+      policies.put(id, c);
+      all.add(c);
+    });
+    all.add(unmatched.counts());
+    return new CacheStats(sum(all), policies);
+  }
+
+  private static CacheStats.Counts sum(List<CacheStats.Counts> parts) {
+    long[] v = new long[16];
+    Map<String, Long> uncacheable = new HashMap<>();
+    Map<String, Long> bypassReasons = new HashMap<>();
+    for (CacheStats.Counts c : parts) {
+      v[0] += c.hits();
+      v[1] += c.staleHits();
+      v[2] += c.conditionalHits();
+      v[3] += c.misses();
+      v[4] += c.bypasses();
+      v[5] += c.originCalls();
+      v[6] += c.coalescedWaits();
+      v[7] += c.revalidations();
+      v[8] += c.revalidationFailures();
+      v[9] += c.staleIfErrorServes();
+      v[10] += c.storeErrors();
+      v[11] += c.eventInvalidations();
+      v[12] += c.tagInvalidations();
+      v[13] += c.purges();
+      v[14] += c.bytesServed();
+      v[15] += c.bytesSavedByNotModified();
+      c.uncacheable().forEach((k, n) -> uncacheable.merge(k, n, Long::sum));
+      c.bypassReasons().forEach((k, n) -> bypassReasons.merge(k, n, Long::sum));
+    }
+    return new CacheStats.Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], uncacheable,
+        bypassReasons, v[10], v[11], v[12], v[13], v[14], v[15]);
+  }
+
+  /** The counters of one policy. Every method is safe from any thread and never blocks. */
+  static final class Scope {
+    final LongAdder hits = new LongAdder();
+    final LongAdder staleHits = new LongAdder();
+    final LongAdder conditionalHits = new LongAdder();
+    final LongAdder misses = new LongAdder();
+    final LongAdder bypasses = new LongAdder();
+    final LongAdder originCalls = new LongAdder();
+    final LongAdder coalescedWaits = new LongAdder();
+    final LongAdder revalidations = new LongAdder();
+    final LongAdder revalidationFailures = new LongAdder();
+    final LongAdder staleIfErrorServes = new LongAdder();
+    final LongAdder storeErrors = new LongAdder();
+    final LongAdder eventInvalidations = new LongAdder();
+    final LongAdder tagInvalidations = new LongAdder();
+    final LongAdder purges = new LongAdder();
+    final LongAdder bytesServed = new LongAdder();
+    final LongAdder bytesSavedByNotModified = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> uncacheable = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> bypassReasons = new ConcurrentHashMap<>();
+
+    void uncacheable(String reason) {
+      uncacheable.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    void bypass(String reason) {
+      bypasses.increment();
+      bypassReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    CacheStats.Counts counts() {
+      return new CacheStats.Counts(hits.sum(), staleHits.sum(), conditionalHits.sum(), misses.sum(), bypasses.sum(),
+          originCalls.sum(), coalescedWaits.sum(), revalidations.sum(), revalidationFailures.sum(),
+          staleIfErrorServes.sum(), sums(uncacheable), sums(bypassReasons), storeErrors.sum(),
+          eventInvalidations.sum(), tagInvalidations.sum(), purges.sum(), bytesServed.sum(),
+          bytesSavedByNotModified.sum());
+    }
+
+    private static Map<String, Long> sums(Map<String, LongAdder> adders) {
+      Map<String, Long> out = new HashMap<>();
+      adders.forEach((k, v) -> out.put(k, v.sum()));
+      return out;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.apicache;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The never-store rules (DESIGN.md §9.4) as one pure function of a policy and an origin response.
+ */
+final class Storability {
+  /** Statuses stored when a policy allows: final, successful or permanent-redirect answers. */
+  private static final Set<Integer> STORABLE_STATUSES = Set.of(200, 203, 204, 300, 301, 308);
+
+  private Storability() {}
+
+  /** Null when the response may be stored under {@code policy}; otherwise the reason it may not. */
+  static String reasonNotToStore(CachePolicy policy, CacheResponse response) {
+    if (!STORABLE_STATUSES.contains(response.status())) {
+      return "status";
+    }
+    Headers h = response.headers();
+    if (h.contains(HeaderNames.SET_COOKIE) || h.contains("Set-Cookie2")) {
+      return "set-cookie";
+    }
+    for (String cc : h.all(HeaderNames.CACHE_CONTROL)) {
+      for (String directive : cc.split(",")) {
+        String d = directive.trim().toLowerCase(Locale.ROOT);
+        int eq = d.indexOf('=');
+        String name = eq < 0 ? d : d.substring(0, eq).trim();
+        if (name.equals("no-store")) {
+          return "no-store";
+        }
+        if (name.equals("private")) {
+          return "private";
+        }
+      }
+    }
+    if (response.body().size() > policy.maxBodyBytes()) {
+      return "too-large";
+    }
+    boolean encoded = h.contains("Content-Encoding");
+    for (String vary : h.all(HeaderNames.VARY)) {
+      for (String part : vary.split(",")) {
+        String name = part.trim();
+        if (name.isEmpty()) {
+          continue;
+        }
+        if (name.equals("*")) {
+          return "vary";
+        }
+        // the engine asks the origin for an identity body, which suits every client
+        if (name.equalsIgnoreCase("Accept-Encoding") && !encoded) {
+          continue;
+        }
+        VaryBy.Header header;
+        try {
+          header = new VaryBy.Header(name);
+        } catch (IllegalArgumentException notAHeaderName) {
+          return "vary";
+        }
+        if (!policy.varies(header)) {
+          return "vary-unkeyed";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** RFC 5861: the answers that stale-if-error may replace. */
+  static boolean isOriginError(int status) {
+    return status == 500 || status == 502 || status == 503 || status == 504;
+  }
+}

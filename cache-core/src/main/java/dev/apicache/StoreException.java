@@ -1,0 +1,17 @@
+package dev.apicache;
+
+/**
+ * A store operation failed. The engine catches it, counts it and serves from the origin; it reaches
+ * callers only from direct store use.
+ */
+public class StoreException extends CacheException {
+  private static final long serialVersionUID = 1L;
+
+  public StoreException(String message) {
+    super(message);
+  }
+
+  public StoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,10 @@
+package dev.apicache;
+
+/** A store operation did not complete within its timeout. */
+public class StoreTimeoutException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  public StoreTimeoutException(String message) {
+    super(message);
+  }
+}

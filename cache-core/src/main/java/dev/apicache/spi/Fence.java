@@ -1,0 +1,81 @@
+package dev.apicache.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A snapshot of named generation counters, taken before an origin call: the entry filled from that
+ * call is valid only while every counter still has the value recorded here.
+ *
+ * <p>This is how invalidation stays O(1) and race-safe (DESIGN.md §6): invalidating an event or a
+ * tag bumps one counter; entries fenced on its old value become unreachable at once, and a fill that
+ * started before the bump can never be served afterwards. Immutable; counters keep their order.
+ */
+public final class Fence {
+  private static final Fence NONE = new Fence(List.of(), new long[0]);
+
+  private final List<String> counters;
+  private final long[] values;
+
+  private Fence(List<String> counters, long[] values) {
+    this.counters = counters;
+    this.values = values;
+  }
+
+  /** A fence over no counters: always holds. */
+  public static Fence none() {
+    return NONE;
+  }
+
+  /** A fence of {@code counters} at {@code values}, index by index. */
+  public static Fence of(List<String> counters, long[] values) {
+    requireNonNull(counters, "counters");
+    requireNonNull(values, "values");
+    if (counters.size() != values.length) {
+      throw new IllegalArgumentException(counters.size() + " counters but " + values.length + " values");
+    }
+    return counters.isEmpty() ? NONE : new Fence(List.copyOf(counters), values.clone());
+  }
+
+  /** The counter names, in order. */
+  public List<String> counters() {
+    return counters;
+  }
+
+  /** The number of counters. */
+  public int size() {
+    return values.length;
+  }
+
+  /** The value recorded for counter {@code index}. */
+  public long value(int index) {
+    return values[index];
+  }
+
+  /** The recorded values, as a fresh array. */
+  public long[] values() {
+    return values.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Fence f && f.counters.equals(counters) && java.util.Arrays.equals(f.values, values);
+  }
+
+  @Override
+  public int hashCode() {
+    return counters.hashCode() * 31 + java.util.Arrays.hashCode(values);
+  }
+
+  @Override
+  public String toString() {
+    List<String> parts = new ArrayList<>(values.length);
+    for (int i = 0; i < values.length; i++) {
+      parts.add(counters.get(i) + "=" + values[i]);
+    }
+    return "Fence" + Collections.unmodifiableList(parts);
+  }
+}

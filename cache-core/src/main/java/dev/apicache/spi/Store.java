@@ -1,0 +1,57 @@
+package dev.apicache.spi;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the engine keeps entries (opaque, encoded by core) and the generation counters that make
+ * invalidation O(1). Implementations are thread-safe and small: core does encoding, keys, timing
+ * and fault handling once, so a backend implements only these primitives.
+ *
+ * <p>The contract, checked for every implementation by the store contract kit in core's test-jar:
+ * <ul>
+ *   <li>A counter that was never bumped reads as 0; {@link #bump} makes it differ from every value
+ *       it had before, and is visible to every {@link #get} and {@link #fence} that starts after
+ *       {@code bump} returns, on every node that shares the store.</li>
+ *   <li>{@link #get} returns an entry only while its fence holds (every counter still has its
+ *       recorded value) and its time to live has not passed.</li>
+ *   <li>{@link #put} with a fence that no longer holds stores nothing (the race rule).</li>
+ *   <li>Every call returns or throws within a bounded time. A store that can hang must say so
+ *       through {@link #callsAreBounded()}, and the engine then bounds its calls itself.</li>
+ * </ul>
+ * Failures are reported as {@link dev.apicache.StoreException}; the engine fails open.
+ */
+public interface Store extends AutoCloseable {
+
+  /** The entry stored under {@code key}, if present, not expired and its fence still holds. */
+  Optional<byte[]> get(String key);
+
+  /** The current values of {@code counters}, in order, as a fence for a fill about to start. */
+  Fence fence(List<String> counters);
+
+  /**
+   * Stores {@code entry} under {@code key} for {@code timeToLive}, unless {@code fence} no longer
+   * holds. Replaces any entry under the key.
+   *
+   * @return whether the entry was stored
+   */
+  boolean put(String key, byte[] entry, Duration timeToLive, Fence fence);
+
+  /** Moves each counter to a new value, invalidating every entry fenced on its old one. */
+  void bump(Collection<String> counters);
+
+  /**
+   * True when every call returns or throws within a bounded time by itself (in-process stores, or
+   * remote ones with their own command timeouts). Otherwise the engine hands each call to another
+   * thread and stops waiting at its store timeout.
+   */
+  default boolean callsAreBounded() {
+    return false;
+  }
+
+  /** Releases the store's resources; later calls may fail. */
+  @Override
+  void close();
+}
