@@ -1,0 +1,87 @@
+package dev.apicache.testing;
+
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.Store;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The simplest complete {@link Store}: two concurrent maps and a clock. It passes the store contract
+ * and backs core's own tests; it has no size bound and keeps every counter it ever bumped, so it is
+ * meant for tests, not production (use the Caffeine store there). Thread-safe.
+ */
+public final class InMemoryStore implements Store {
+  private final InstantSource clock;
+  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> counters = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+
+  private record Entry(byte[] bytes, Fence fence, long expiresAtMillis) {}
+
+  public InMemoryStore(InstantSource clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    Entry e = entries.get(key);
+    if (e == null || clock.millis() >= e.expiresAtMillis || !holds(e.fence)) {
+      return Optional.empty();
+    }
+    return Optional.of(e.bytes);
+  }
+
+  @Override
+  public Fence fence(List<String> names) {
+    long[] values = new long[names.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = counters.getOrDefault(names.get(i), 0L);
+    }
+    return Fence.of(names, values);
+  }
+
+  @Override
+  public synchronized boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+    if (!holds(fence) || timeToLive.isZero() || timeToLive.isNegative()) {
+      return false;
+    }
+    entries.put(key, new Entry(entry, fence, clock.millis() + timeToLive.toMillis()));
+    return true;
+  }
+
+  @Override
+  public synchronized void bump(Collection<String> names) {
+    for (String n : names) {
+      counters.put(n, sequence.incrementAndGet());
+    }
+  }
+
+  @Override
+  public boolean callsAreBounded() {
+    return true;
+  }
+
+  /** How many entries are held, expired and invalidated ones included. */
+  public int size() {
+    return entries.size();
+  }
+
+  @Override
+  public void close() {
+    entries.clear();
+  }
+
+  private boolean holds(Fence fence) {
+    for (int i = 0; i < fence.size(); i++) {
+      if (counters.getOrDefault(fence.counters().get(i), 0L) != fence.value(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,222 @@
+package dev.apicache.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.Store;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link Store} passes: extend it, create the store in {@link #createStore}, and
+ * override {@link #advance} if the store's expiry cannot follow a {@link ManualClock}.
+ *
+ * <p>Covers round trips, expiry, counters and fences (events and tags), the race rule, concurrent
+ * writers, empty and large entries, and close.
+ */
+public abstract class StoreContract {
+  protected final ManualClock clock = new ManualClock();
+  protected Store store;
+
+  /** A new, empty store whose expiry follows {@code clock}. */
+  protected abstract Store createStore(ManualClock clock);
+
+  /** Lets {@code amount} of store time pass. */
+  protected void advance(Duration amount) {
+    clock.advance(amount);
+  }
+
+  @BeforeEach
+  void openStore() {
+    store = createStore(clock);
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private Fence fence(String... counters) {
+    return store.fence(List.of(counters));
+  }
+
+  @Test
+  void putThenGet_returnsTheSameBytes() {
+    assertTrue(store.put("k1", bytes("hello"), Duration.ofMinutes(1), fence("p:a")));
+    assertArrayEquals(bytes("hello"), store.get("k1").orElseThrow());
+  }
+
+  @Test
+  void unknownKey_isAbsent() {
+    assertEquals(Optional.empty(), store.get("never-stored"));
+  }
+
+  @Test
+  void put_replacesTheEntryUnderTheSameKey() {
+    store.put("k1", bytes("one"), Duration.ofMinutes(1), fence("p:a"));
+    store.put("k1", bytes("two"), Duration.ofMinutes(1), fence("p:a"));
+    assertArrayEquals(bytes("two"), store.get("k1").orElseThrow());
+  }
+
+  @Test
+  void entry_isGoneOnceItsTimeToLivePassed() {
+    store.put("short", bytes("x"), Duration.ofSeconds(2), fence("p:a"));
+    store.put("long", bytes("y"), Duration.ofSeconds(60), fence("p:a"));
+    advance(Duration.ofSeconds(1));
+    assertTrue(store.get("short").isPresent());
+    advance(Duration.ofSeconds(2));
+    assertTrue(store.get("short").isEmpty());
+    assertTrue(store.get("long").isPresent());
+  }
+
+  @Test
+  void neverBumpedCounter_readsZero() {
+    Fence f = fence("p:new", "t:new");
+    assertEquals(List.of("p:new", "t:new"), f.counters());
+    assertEquals(0L, f.value(0));
+    assertEquals(0L, f.value(1));
+  }
+
+  @Test
+  void bump_movesTheCounterAndHidesEntriesFencedOnIt() {
+    Fence before = fence("p:products");
+    store.put("k1", bytes("old"), Duration.ofMinutes(1), before);
+    store.bump(List.of("p:products"));
+    assertNotEquals(before.value(0), fence("p:products").value(0));
+    assertTrue(store.get("k1").isEmpty());
+  }
+
+  @Test
+  void bumpingTwice_neverReturnsToAnEarlierValue() {
+    Set<Long> seen = new java.util.HashSet<>();
+    seen.add(fence("p:a").value(0));
+    for (int i = 0; i < 20; i++) {
+      store.bump(List.of("p:a"));
+      assertTrue(seen.add(fence("p:a").value(0)), "counter value repeated");
+    }
+  }
+
+  @Test
+  void tagBump_dropsExactlyTheEntriesFencedOnThatTag() {
+    store.put("product-1", bytes("1"), Duration.ofMinutes(1), fence("p:products", "t:product:1"));
+    store.put("product-2", bytes("2"), Duration.ofMinutes(1), fence("p:products", "t:product:2"));
+    store.bump(List.of("t:product:1"));
+    assertTrue(store.get("product-1").isEmpty());
+    assertArrayEquals(bytes("2"), store.get("product-2").orElseThrow());
+  }
+
+  @Test
+  void put_withAFenceThatMoved_storesNothing() {
+    Fence stale = fence("p:products", "u:/api/products");
+    store.bump(List.of("u:/api/products"));
+    assertFalse(store.put("k1", bytes("old"), Duration.ofMinutes(1), stale));
+    assertTrue(store.get("k1").isEmpty());
+    assertTrue(store.put("k1", bytes("new"), Duration.ofMinutes(1), fence("p:products", "u:/api/products")));
+    assertArrayEquals(bytes("new"), store.get("k1").orElseThrow());
+  }
+
+  @Test
+  void fillRacingABump_isNeverVisibleAfterTheBump() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 200; round++) {
+        String key = "race-" + round;
+        String counter = "p:race";
+        Fence taken = fence(counter); // the fill starts under this generation
+        CyclicBarrier start = new CyclicBarrier(2);
+        Future<Boolean> put = pool.submit(() -> {
+          start.await(5, TimeUnit.SECONDS);
+          return store.put(key, bytes("old"), Duration.ofMinutes(1), taken);
+        });
+        Future<?> bump = pool.submit(() -> {
+          start.await(5, TimeUnit.SECONDS);
+          store.bump(List.of(counter));
+          return null;
+        });
+        put.get(10, TimeUnit.SECONDS);
+        bump.get(10, TimeUnit.SECONDS);
+        assertTrue(store.get(key).isEmpty(), "round " + round + ": entry filled before the bump is visible after it");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void emptyAndLargeEntries_roundTrip() {
+    byte[] large = new byte[1 << 20];
+    new Random(42).nextBytes(large);
+    store.put("empty", new byte[0], Duration.ofMinutes(1), Fence.none());
+    store.put("large", large, Duration.ofMinutes(1), Fence.none());
+    assertArrayEquals(new byte[0], store.get("empty").orElseThrow());
+    assertArrayEquals(large, store.get("large").orElseThrow());
+  }
+
+  @Test
+  void concurrentWriters_leaveEveryKeyReadableWithOneOfTheWrittenValues() throws Exception {
+    int threads = 8;
+    int perThread = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicBoolean failed = new AtomicBoolean();
+    List<Future<?>> futures = new ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        futures.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            if (!store.put("own-" + id + "-" + i, bytes(id + ":" + i), Duration.ofMinutes(1), Fence.none())) {
+              failed.set(true);
+            }
+            store.put("shared", bytes("writer-" + id), Duration.ofMinutes(1), Fence.none());
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertFalse(failed.get(), "a put with an empty fence was refused");
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < perThread; i++) {
+        assertArrayEquals(bytes(t + ":" + i), store.get("own-" + t + "-" + i).orElseThrow());
+      }
+    }
+    String shared = new String(store.get("shared").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(shared.matches("writer-[0-7]"), shared);
+  }
+
+  @Test
+  void close_canBeCalledAfterUse() {
+    store.put("k", bytes("v"), Duration.ofMinutes(1), Fence.none());
+    store.close();
+    store = createStore(clock); // the @AfterEach close runs on a fresh one
+  }
+}

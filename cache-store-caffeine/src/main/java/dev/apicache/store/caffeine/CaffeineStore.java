@@ -1,0 +1,237 @@
+package dev.apicache.store.caffeine;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.Store;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The in-process store: entries in a Caffeine cache bounded by bytes, each with its own time to
+ * live, and the generation counters in memory beside them.
+ *
+ * <p>Guarantees: the weight of stored entries (their bytes plus a fixed per-entry overhead) never
+ * stays above {@link Builder#maximumBytes}; an expired entry is never returned; a {@link #put} whose
+ * fence no longer holds stores nothing, atomically with respect to {@link #bump}. Counters are
+ * kept only while an entry fenced on their previous value could still be alive, so invalidating
+ * many distinct tags or URLs does not grow memory without bound. Every call is bounded and never
+ * blocks on I/O. Thread-safe.
+ *
+ * <p><b>Note:</b> {@link #get} returns the stored array itself, to keep hits free of copies;
+ * callers (the engine) must not modify it.
+ */
+public final class CaffeineStore implements Store {
+  /** Bytes counted per entry on top of its key and value: the entry object and the cache's node. */
+  static final int ENTRY_OVERHEAD_BYTES = 96;
+
+  private final Cache<String, Entry> entries;
+  private final Cache<String, Long> counters;
+  private final AtomicLong sequence = new AtomicLong();
+  private final AtomicLong longestLifetimeNanos = new AtomicLong();
+  private final ReadWriteLock fenceLock = new ReentrantReadWriteLock();
+
+  private CaffeineStore(Builder b) {
+    this.entries = Caffeine.newBuilder()
+        .maximumWeight(b.maximumBytes)
+        .weigher((String key, Entry e) -> weight(key, e.bytes))
+        .expireAfter(new Expiry<String, Entry>() {
+          @Override
+          public long expireAfterCreate(String key, Entry e, long now) {
+            return e.ttlNanos;
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Entry e, long now, long current) {
+            return e.ttlNanos;
+          }
+
+          @Override
+          public long expireAfterRead(String key, Entry e, long now, long current) {
+            return current;
+          }
+        })
+        .ticker(b.ticker)
+        .executor(Runnable::run)
+        .build();
+    this.counters = Caffeine.newBuilder()
+        .expireAfter(new Expiry<String, Long>() {
+          @Override
+          public long expireAfterCreate(String key, Long value, long now) {
+            return counterRetentionNanos();
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Long value, long now, long current) {
+            return counterRetentionNanos();
+          }
+
+          @Override
+          public long expireAfterRead(String key, Long value, long now, long current) {
+            return current;
+          }
+        })
+        .ticker(b.ticker)
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** A builder with a 64 MiB bound and the system ticker. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  static int weight(String key, byte[] bytes) {
+    long w = (long) bytes.length + 2L * key.length() + ENTRY_OVERHEAD_BYTES;
+    return (int) Math.min(Integer.MAX_VALUE, w);
+  }
+
+  /**
+   * A counter must outlive every entry fenced on its previous value; entries stored before a bump
+   * live at most the longest lifetime seen so far, and a margin covers a put racing the bump.
+   */
+  private long counterRetentionNanos() {
+    return longestLifetimeNanos.get() + TimeUnit.MINUTES.toNanos(1);
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    Entry e = entries.getIfPresent(key);
+    if (e == null) {
+      return Optional.empty();
+    }
+    if (!holds(e.fence)) {
+      entries.asMap().remove(key, e);
+      return Optional.empty();
+    }
+    return Optional.of(e.bytes);
+  }
+
+  @Override
+  public Fence fence(List<String> names) {
+    long[] values = new long[names.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = current(names.get(i));
+    }
+    return Fence.of(names, values);
+  }
+
+  @Override
+  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+    requireNonNull(key, "key");
+    requireNonNull(entry, "entry");
+    requireNonNull(fence, "fence");
+    long ttlNanos = timeToLive.toNanos();
+    if (ttlNanos <= 0) {
+      return false;
+    }
+    longestLifetimeNanos.accumulateAndGet(ttlNanos, Math::max);
+    fenceLock.readLock().lock();
+    try {
+      if (!holds(fence)) {
+        return false;
+      }
+      entries.put(key, new Entry(entry, fence, ttlNanos));
+      return true;
+    } finally {
+      fenceLock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void bump(Collection<String> names) {
+    fenceLock.writeLock().lock();
+    try {
+      for (String name : names) {
+        counters.put(name, sequence.incrementAndGet());
+      }
+    } finally {
+      fenceLock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public boolean callsAreBounded() {
+    return true;
+  }
+
+  /** The current weight of all entries, in bytes as the bound counts them. */
+  public long weightedSize() {
+    entries.cleanUp();
+    return entries.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
+  /** The number of entries held, expired ones not yet removed included. */
+  public long estimatedSize() {
+    return entries.estimatedSize();
+  }
+
+  @Override
+  public void close() {
+    entries.invalidateAll();
+    counters.invalidateAll();
+  }
+
+  private boolean holds(Fence fence) {
+    for (int i = 0; i < fence.size(); i++) {
+      if (current(fence.counters().get(i)) != fence.value(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private long current(String name) {
+    Long v = counters.getIfPresent(name);
+    return v == null ? 0L : v;
+  }
+
+  private static final class Entry {
+    final byte[] bytes;
+    final Fence fence;
+    final long ttlNanos;
+
+    Entry(byte[] bytes, Fence fence, long ttlNanos) {
+      this.bytes = bytes;
+      this.fence = fence;
+      this.ttlNanos = ttlNanos;
+    }
+  }
+
+  /** Builds a {@link CaffeineStore}. */
+  public static final class Builder {
+    private long maximumBytes = 64L << 20;
+    private Ticker ticker = Ticker.systemTicker();
+
+    private Builder() {}
+
+    /** The bound on the weight of all entries, in bytes; default 64 MiB. */
+    public Builder maximumBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maximumBytes must be > 0 but was " + bytes);
+      }
+      maximumBytes = bytes;
+      return this;
+    }
+
+    /** The time source for expiry; tests pass a manual one. */
+    public Builder ticker(Ticker source) {
+      ticker = requireNonNull(source, "source");
+      return this;
+    }
+
+    public CaffeineStore build() {
+      return new CaffeineStore(this);
+    }
+  }
+}
