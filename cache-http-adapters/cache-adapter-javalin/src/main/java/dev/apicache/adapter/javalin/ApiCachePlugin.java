@@ -1,0 +1,168 @@
+package dev.apicache.adapter.javalin;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.apicache.CacheEngine;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
+import dev.apicache.Headers;
+import dev.apicache.LoopbackOrigin;
+import dev.apicache.StoreException;
+import io.javalin.config.JavalinState;
+import io.javalin.http.Context;
+import io.javalin.plugin.Plugin;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Enumeration;
+import java.util.Optional;
+
+/**
+ * Puts a {@link CacheEngine} in front of a Javalin 7 application's routes.
+ *
+ * <pre>{@code
+ * CacheEngine engine = CacheEngine.builder(PolicyFile.load(path, Map.of()), CaffeineStore.builder().build()).build();
+ * Javalin.create(config -> {
+ *   config.registerPlugin(ApiCachePlugin.create(engine));
+ *   config.routes.get("/api/products", ProductHandlers::list);
+ * }).start(8080);
+ * }</pre>
+ *
+ * <p>A before-handler answers cacheable GET and HEAD requests from the engine and skips the
+ * route's handler. When the engine needs the origin (a miss, a background revalidation) it asks
+ * this same server over loopback with a secret marker header (see {@link LoopbackOrigin}); that
+ * request runs the real handler and every before-handler registered ahead of the plugin. Requests
+ * the engine bypasses run as usual, and the outcome of unsafe requests (POST, PUT, PATCH, DELETE) is
+ * reported to the engine in an after-handler, before the response is sent, so that a client that
+ * sees its write succeed never reads the old data afterwards.
+ *
+ * <p>Request attributes set by earlier before-handlers (a principal, a tenant) are visible to key
+ * functions. Register the plugin after the handlers that set them.
+ */
+public final class ApiCachePlugin extends Plugin<Void> {
+  private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.javalin");
+  private static final String WRITE_ATTRIBUTE = ApiCachePlugin.class.getName() + ".write";
+
+  private final CacheEngine engine;
+  private volatile LoopbackOrigin origin;
+
+  private ApiCachePlugin(CacheEngine engine) {
+    this.engine = engine;
+  }
+
+  /** A plugin serving through {@code engine}; the application owns and closes the engine. */
+  public static ApiCachePlugin create(CacheEngine engine) {
+    return new ApiCachePlugin(requireNonNull(engine, "engine"));
+  }
+
+  @Override
+  public void onInitialize(JavalinState state) {
+    state.routes.before(this::beforeRequest);
+    state.routes.after(this::afterRequest);
+  }
+
+  @Override
+  public String name() {
+    return "apicache";
+  }
+
+  private void beforeRequest(Context ctx) {
+    HttpServletRequest req = ctx.req();
+    LoopbackOrigin own = origin;
+    if (own != null && own.isOwnCall(req.getHeader(LoopbackOrigin.MARKER_HEADER))) {
+      return; // the engine's own origin call: run the handler untouched
+    }
+    CacheRequest request = snapshot(ctx);
+    Optional<String> bypass = engine.bypassReason(request);
+    if (bypass.isPresent()) {
+      if (bypass.get().equals("unsafe-method")) {
+        ctx.attribute(WRITE_ATTRIBUTE, request);
+      }
+      CacheEngine.bypassHeaders(bypass.get()).forEach(ctx::header);
+      return;
+    }
+    write(ctx, engine.handle(request, origin(req)));
+    ctx.skipRemainingHandlers();
+  }
+
+  private void afterRequest(Context ctx) {
+    CacheRequest write = ctx.attribute(WRITE_ATTRIBUTE);
+    if (write == null) {
+      return;
+    }
+    HttpServletResponse res = ctx.res();
+    Headers.Builder headers = Headers.builder();
+    for (String name : res.getHeaderNames()) {
+      for (String value : res.getHeaders(name)) {
+        headers.add(name, value);
+      }
+    }
+    try {
+      engine.onWriteCompleted(write, ctx.statusCode(), headers.build());
+    } catch (StoreException e) {
+      LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + write.method() + " "
+          + write.path() + "; cached data may be stale until it expires: " + e.getMessage());
+    }
+  }
+
+  private LoopbackOrigin origin(HttpServletRequest req) {
+    LoopbackOrigin own = origin;
+    if (own == null) {
+      synchronized (this) {
+        own = origin;
+        if (own == null) {
+          String address = req.getLocalAddr();
+          String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+          own = LoopbackOrigin.to(URI.create(req.getScheme() + "://" + host + ":" + req.getLocalPort()));
+          origin = own;
+        }
+      }
+    }
+    return own;
+  }
+
+  static CacheRequest snapshot(Context ctx) {
+    HttpServletRequest req = ctx.req();
+    String query = req.getQueryString();
+    CacheRequest.Builder b = CacheRequest.builder(req.getMethod(),
+        query == null ? req.getRequestURI() : req.getRequestURI() + "?" + query);
+    Enumeration<String> names = req.getHeaderNames();
+    while (names.hasMoreElements()) {
+      String name = names.nextElement();
+      Enumeration<String> values = req.getHeaders(name);
+      while (values.hasMoreElements()) {
+        b.header(name, values.nextElement());
+      }
+    }
+    ctx.attributeMap().forEach((name, value) -> {
+      if (value != null) {
+        b.attribute(name, value);
+      }
+    });
+    return b.build();
+  }
+
+  static void write(Context ctx, CacheResponse response) {
+    HttpServletResponse res = ctx.res();
+    res.setStatus(response.status());
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    response.headers().forEach((name, value) -> {
+      if (name.equalsIgnoreCase("Content-Length")) {
+        res.setContentLengthLong(Long.parseLong(value));
+      } else if (seen.add(name.toLowerCase(java.util.Locale.ROOT))) {
+        res.setHeader(name, value); // replaces framework defaults such as Content-Type
+      } else {
+        res.addHeader(name, value);
+      }
+    });
+    if (!response.body().isEmpty()) {
+      try {
+        response.body().writeTo(res.getOutputStream());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,367 @@
+package dev.apicache.adapter.testkit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apicache.CacheEngine;
+import dev.apicache.spi.Store;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The HTTP-level conformance suite every adapter passes against its real server, with the JDK's
+ * {@link HttpClient}. Extend it, start the framework in {@link #start} with the given engine
+ * serving {@link ConformanceApp} through the adapter, and (optionally) pick the store.
+ *
+ * <p>One server serves the whole class; each test uses its own URLs, so tests do not share entries.
+ * Time is a manual clock the tests move, never a sleep.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class AdapterConformance {
+  /** The engine's clock; tests move it forward. */
+  protected final SettableClock clock = new SettableClock();
+  protected ConformanceApp app;
+  protected CacheEngine engine;
+  private RunningServer server;
+  private HttpClient http;
+
+  /** Starts the framework on a free loopback port, serving {@code app} through the adapter over {@code engine}. */
+  protected abstract RunningServer start(CacheEngine engine, ConformanceApp app) throws Exception;
+
+  /** The store under test; its expiry must follow {@code clock}. */
+  protected abstract Store createStore(SettableClock clock);
+
+  @BeforeAll
+  void startServer() throws Exception {
+    app = new ConformanceApp();
+    engine = CacheEngine.builder(ConformanceApp.policies(), createStore(clock)).clock(clock).build();
+    server = start(engine, app);
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterAll
+  void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  @Test
+  void missThenHit_servesTheStoredResponseWithoutTheOrigin() throws Exception {
+    String target = "/products?category=" + unique();
+    int before = app.calls("GET", "/products");
+    HttpResponse<String> first = get(target);
+    HttpResponse<String> second = get(target);
+    assertEquals(200, first.statusCode());
+    assertEquals("MISS", header(first, "X-Cache"));
+    assertEquals("HIT", header(second, "X-Cache"));
+    assertEquals(first.body(), second.body());
+    assertEquals(before + 1, app.calls("GET", "/products"));
+  }
+
+  @Test
+  void cachedResponses_carryETagAgeCacheControlAndCacheStatus() throws Exception {
+    String target = "/products/" + unique();
+    get(target);
+    HttpResponse<String> hit = get(target);
+    String etag = header(hit, "ETag");
+    assertTrue(etag.startsWith("\"") && etag.endsWith("\""), "ETag must be a quoted string: " + etag);
+    assertTrue(header(hit, "Age").matches("\\d+"), header(hit, "Age"));
+    assertEquals("no-cache", header(hit, "Cache-Control"));
+    String status = header(hit, "Cache-Status");
+    assertTrue(status.startsWith("apicache; hit; ttl="), status);
+    assertTrue(status.contains("key=\""), status);
+    assertEquals("application/json", header(hit, "Content-Type"));
+  }
+
+  @Test
+  void missResponse_saysStoredAndForwardedInCacheStatus() throws Exception {
+    HttpResponse<String> miss = get("/products/" + unique());
+    String status = header(miss, "Cache-Status");
+    assertTrue(status.contains("fwd=uri-miss") && status.contains("fwd-status=200") && status.contains("stored"), status);
+  }
+
+  @Test
+  void head_isAnsweredFromTheGetEntry() throws Exception {
+    String target = "/products/" + unique();
+    HttpResponse<String> got = get(target);
+    HttpResponse<String> head = send(HttpRequest.newBuilder(uri(target)).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    assertEquals(200, head.statusCode());
+    assertEquals("HIT", header(head, "X-Cache"));
+    assertEquals("", head.body());
+    assertEquals(header(got, "ETag"), header(head, "ETag"));
+    assertEquals(String.valueOf(got.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+        header(head, "Content-Length"));
+  }
+
+  @Test
+  void ifNoneMatch_exactWeakListAndStar_answer304WithoutBody() throws Exception {
+    String target = "/products/" + unique();
+    String etag = header(get(target), "ETag");
+    for (String condition : new String[] {etag, "W/" + etag, "\"other\", " + etag, "*"}) {
+      HttpResponse<String> r = get(target, "If-None-Match", condition);
+      assertEquals(304, r.statusCode(), "If-None-Match: " + condition);
+      assertEquals("", r.body());
+      assertEquals(etag, header(r, "ETag"));
+      assertEquals("no-cache", header(r, "Cache-Control"));
+    }
+  }
+
+  @Test
+  void ifNoneMatch_thatDoesNotMatchOrIsMalformed_getsTheFullResponse() throws Exception {
+    String target = "/products/" + unique();
+    get(target);
+    for (String condition : new String[] {"\"other\"", "W/\"other\", \"nope\"", "not-a-tag", "\"unterminated"}) {
+      HttpResponse<String> r = get(target, "If-None-Match", condition);
+      assertEquals(200, r.statusCode(), "If-None-Match: " + condition);
+      assertFalse(r.body().isEmpty());
+    }
+  }
+
+  @Test
+  void ifNoneMatch_onAColdCache_stillAnswers304WhenTheClientIsCurrent() throws Exception {
+    String target = "/products/" + unique();
+    String etag = header(get(target), "ETag");
+    engine.invalidateTags("product:" + target.substring("/products/".length()));
+    HttpResponse<String> r = get(target, "If-None-Match", etag);
+    assertEquals(304, r.statusCode());
+    assertEquals("MISS", header(r, "X-Cache"));
+  }
+
+  @Test
+  void staleEntry_isServedAtOnceAndRefreshedInTheBackground() throws Exception {
+    HttpResponse<String> first = get("/slow");
+    assertEquals("MISS", header(first, "X-Cache"));
+    clock.advance(Duration.ofSeconds(15)); // past ttl 10s, inside stale-while-revalidate 60s
+    app.changeDataBehindTheCache();
+    app.closeSlow();
+    int started = app.slowCallsStarted();
+    try {
+      HttpResponse<String> stale = get("/slow"); // would hang here if the client waited for the origin
+      assertEquals("STALE", header(stale, "X-Cache"));
+      assertEquals(first.body(), stale.body());
+      await().atMost(Duration.ofSeconds(10)).until(() -> app.slowCallsStarted() > started);
+    } finally {
+      app.openSlow();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> "HIT".equals(header(get("/slow"), "X-Cache")));
+    HttpResponse<String> refreshed = get("/slow");
+    assertNotEquals(first.body(), refreshed.body());
+  }
+
+  @Test
+  void failingOrigin_isCoveredByStaleIfErrorAndThenPassedThrough() throws Exception {
+    HttpResponse<String> good = get("/flaky");
+    assertEquals(200, good.statusCode());
+    app.flakyStatus(503);
+    try {
+      clock.advance(Duration.ofSeconds(20)); // expired, inside stale-if-error (5m)
+      HttpResponse<String> covered = get("/flaky");
+      assertEquals(200, covered.statusCode());
+      assertEquals(good.body(), covered.body());
+      assertEquals("STALE", header(covered, "X-Cache"));
+      assertTrue(header(covered, "Cache-Status").contains("detail=stale-if-error"));
+      clock.advance(Duration.ofMinutes(6)); // beyond every window
+      assertEquals(503, get("/flaky").statusCode());
+    } finally {
+      app.flakyStatus(200);
+    }
+  }
+
+  @Test
+  void routesWithoutPolicyOrWithTtlZero_bypassTheCache() throws Exception {
+    for (String path : new String[] {"/uncached", "/profile"}) {
+      int before = app.calls("GET", path);
+      HttpResponse<String> a = get(path);
+      HttpResponse<String> b = get(path);
+      assertEquals("BYPASS", header(a, "X-Cache"), path);
+      assertEquals("BYPASS", header(b, "X-Cache"), path);
+      assertEquals(before + 2, app.calls("GET", path), path);
+    }
+    assertTrue(header(get("/profile"), "Cache-Status").contains("detail=ttl-0"));
+  }
+
+  @Test
+  void successfulWrite_invalidatesTheUrlAndItsEvents() throws Exception {
+    String item = "/products/" + unique();
+    String list = "/products?category=" + unique();
+    HttpResponse<String> itemBefore = get(item);
+    HttpResponse<String> listBefore = get(list);
+    assertEquals("HIT", header(get(item), "X-Cache"));
+    HttpResponse<String> put = send(HttpRequest.newBuilder(uri(item)).PUT(HttpRequest.BodyPublishers.ofString("{}")));
+    assertEquals(200, put.statusCode());
+    HttpResponse<String> itemAfter = get(item);
+    HttpResponse<String> listAfter = get(list);
+    assertEquals("MISS", header(itemAfter, "X-Cache"));
+    assertEquals("MISS", header(listAfter, "X-Cache"));
+    assertNotEquals(itemBefore.body(), itemAfter.body());
+    assertNotEquals(listBefore.body(), listAfter.body());
+  }
+
+  @Test
+  void tagInvalidation_dropsOnlyTheTaggedEntries() throws Exception {
+    String a = unique();
+    String b = unique();
+    get("/products/" + a);
+    get("/products/" + b);
+    engine.invalidateTags("product:" + a);
+    assertEquals("MISS", header(get("/products/" + a), "X-Cache"));
+    assertEquals("HIT", header(get("/products/" + b), "X-Cache"));
+  }
+
+  @Test
+  void setCookieAndPrivateResponses_areNeverStored() throws Exception {
+    for (String path : new String[] {"/cookie", "/private"}) {
+      int before = app.calls("GET", path);
+      HttpResponse<String> a = get(path);
+      HttpResponse<String> b = get(path);
+      assertEquals("MISS", header(a, "X-Cache"), path);
+      assertEquals("MISS", header(b, "X-Cache"), path);
+      assertEquals(before + 2, app.calls("GET", path), path);
+    }
+    HttpResponse<String> cookie = get("/cookie");
+    assertTrue(cookie.headers().firstValue("Set-Cookie").isPresent(), "the caller still gets its cookie");
+    assertTrue(header(cookie, "Cache-Status").contains("detail=uncacheable-set-cookie"));
+  }
+
+  @Test
+  void bodiesOverThePolicyLimit_areServedButNotStored() throws Exception {
+    HttpResponse<String> a = get("/big");
+    HttpResponse<String> b = get("/big");
+    assertEquals(4096, a.body().length());
+    assertEquals("MISS", header(b, "X-Cache"));
+    assertTrue(header(b, "Cache-Status").contains("uncacheable-too-large"));
+  }
+
+  @Test
+  void requestsWithAuthorization_areNeverShared() throws Exception {
+    HttpResponse<String> alice = get("/auth", "Authorization", "Bearer alice");
+    HttpResponse<String> bob = get("/auth", "Authorization", "Bearer bob");
+    assertTrue(alice.body().contains("alice"));
+    assertTrue(bob.body().contains("bob"));
+    assertEquals("BYPASS", header(bob, "X-Cache"));
+    HttpResponse<String> anonymous = get("/auth");
+    assertTrue(anonymous.body().contains("anonymous"));
+  }
+
+  @Test
+  void queryParameterOrderAndUnkeyedParameters_shareOneEntry() throws Exception {
+    String category = unique();
+    get("/products?category=" + category + "&page=2");
+    assertEquals("HIT", header(get("/products?page=2&category=" + category), "X-Cache"));
+    assertEquals("HIT", header(get("/products?page=2&utm_source=mail&category=" + category), "X-Cache"));
+    assertEquals("MISS", header(get("/products?page=3&category=" + category), "X-Cache"));
+  }
+
+  @Test
+  void headerVariants_areKeptApartAndAnnouncedInVary() throws Exception {
+    HttpResponse<String> acme = get("/config", "X-Tenant-Id", "acme-" + unique());
+    HttpResponse<String> globex = get("/config", "X-Tenant-Id", "globex-" + unique());
+    assertTrue(acme.body().contains("acme"));
+    assertTrue(globex.body().contains("globex"));
+    assertEquals("X-Tenant-Id", header(acme, "Vary"));
+  }
+
+  @Test
+  void oddRequests_neverGetAServerErrorFromTheCache() throws Exception {
+    String[] targets = {
+        "/products/%zz", "/products/..%2Fconfig", "/products//x", "/products?category=%E0%A4%A",
+        "/products?category=" + "q".repeat(16 * 1024)};
+    for (String target : targets) {
+      int status = rawGetStatus(target);
+      assertTrue(status > 0 && status < 500, target.substring(0, Math.min(60, target.length())) + " -> " + status);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * Sends {@code GET target} as raw bytes, for targets the JDK client refuses to build, and returns
+   * the status code of the answer.
+   */
+  protected int rawGetStatus(String target) throws IOException {
+    URI b = server.baseUri();
+    try (java.net.Socket socket = new java.net.Socket(b.getHost(), b.getPort())) {
+      socket.setSoTimeout(20_000);
+      String request = "GET " + target + " HTTP/1.1\r\nHost: " + b.getHost() + "\r\nConnection: close\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      String statusLine = in.readLine();
+      if (statusLine == null || !statusLine.startsWith("HTTP/1.1 ")) {
+        return -1;
+      }
+      return Integer.parseInt(statusLine.substring(9, 12));
+    }
+  }
+
+  /** A value no other test uses. */
+  protected static String unique() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  protected String base() {
+    return server.baseUri().toString().replaceAll("/$", "");
+  }
+
+  protected URI uri(String target) {
+    return URI.create(base() + target);
+  }
+
+  protected HttpResponse<String> get(String target, String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(target)).GET();
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return send(b);
+  }
+
+  protected HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  protected static String header(HttpResponse<?> response, String name) {
+    return response.headers().firstValue(name).orElse("");
+  }
+
+  /** A wall clock that tests can move forward; the engine and the store read it. */
+  public static final class SettableClock implements InstantSource {
+    private final AtomicLong offsetNanos = new AtomicLong();
+
+    public void advance(Duration amount) {
+      offsetNanos.addAndGet(amount.toNanos());
+    }
+
+    /** Monotonic nanoseconds including the offset, for store tickers. */
+    public long nanos() {
+      return System.nanoTime() + offsetNanos.get();
+    }
+
+    @Override
+    public Instant instant() {
+      return Clock.systemUTC().instant().plusNanos(offsetNanos.get());
+    }
+  }
+}

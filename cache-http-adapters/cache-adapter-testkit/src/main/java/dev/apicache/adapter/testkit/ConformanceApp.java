@@ -1,0 +1,158 @@
+package dev.apicache.adapter.testkit;
+
+import dev.apicache.Bytes;
+import dev.apicache.CachePolicies;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
+import dev.apicache.PolicyFile;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The application every adapter serves in the conformance suite: a few routes whose answers show
+ * what the cache did (a version number that writes move, the tenant, the caller), and counters of
+ * how often each route really ran. An adapter's test registers one catch-all route that hands each
+ * request to {@link #handle} and writes the reply. Thread-safe.
+ */
+public final class ConformanceApp {
+  /** The policies of the suite, loaded through the policy file loader as a user would. */
+  public static final String POLICIES_YAML = String.join("\n",
+      "policies:",
+      "  - path: /products",
+      "    ttl: 60s",
+      "    staleWhileRevalidate: 30s",
+      "    varyBy: [category, page]",
+      "    invalidateOn: [product.updated]",
+      "  - path: /products/{id}",
+      "    ttl: 60s",
+      "    staleWhileRevalidate: 30s",
+      "    invalidateOn: [product.updated]",
+      "    tags: [\"product:{id}\"]",
+      "  - path: /config",
+      "    ttl: 60s",
+      "    varyBy: [\"header:X-Tenant-Id\"]",
+      "  - path: /profile",
+      "    ttl: 0",
+      "  - path: /cookie",
+      "    ttl: 60s",
+      "  - path: /private",
+      "    ttl: 60s",
+      "  - path: /auth",
+      "    ttl: 60s",
+      "  - path: /flaky",
+      "    ttl: 10s",
+      "    staleIfError: 5m",
+      "  - path: /slow",
+      "    ttl: 10s",
+      "    staleWhileRevalidate: 60s",
+      "  - path: /big",
+      "    ttl: 60s",
+      "    maxBodySize: 1KB",
+      "writes:",
+      "  - path: /products/**",
+      "    methods: [POST, PUT, PATCH, DELETE]",
+      "    events: [product.updated]",
+      "");
+
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final AtomicInteger version = new AtomicInteger(1);
+  private volatile int flakyStatus = 200;
+  private volatile CountDownLatch slowGate = new CountDownLatch(0);
+  private final AtomicInteger slowCalls = new AtomicInteger();
+
+  /** The suite's policies. */
+  public static CachePolicies policies() {
+    return PolicyFile.parse(POLICIES_YAML, "conformance.yaml", Map.of());
+  }
+
+  /** How many times the application really served {@code method path} (query ignored). */
+  public int calls(String method, String path) {
+    AtomicInteger n = calls.get(method + " " + path);
+    return n == null ? 0 : n.get();
+  }
+
+  /** The data version that writes move; responses carry it. */
+  public int version() {
+    return version.get();
+  }
+
+  /** Bumps the data version without telling the cache, as a change made elsewhere would. */
+  public void changeDataBehindTheCache() {
+    version.incrementAndGet();
+  }
+
+  /** What {@code /flaky} answers from now on. */
+  public void flakyStatus(int status) {
+    flakyStatus = status;
+  }
+
+  /** Makes {@code /slow} block until {@link #openSlow()}. */
+  public void closeSlow() {
+    slowGate = new CountDownLatch(1);
+  }
+
+  public void openSlow() {
+    slowGate.countDown();
+  }
+
+  /** Calls of {@code /slow} that have started, blocked or not. */
+  public int slowCallsStarted() {
+    return slowCalls.get();
+  }
+
+  /** Serves one request. */
+  public CacheResponse handle(CacheRequest request) throws InterruptedException {
+    String path = request.path();
+    calls.computeIfAbsent(request.method() + " " + path, k -> new AtomicInteger()).incrementAndGet();
+    String method = request.method();
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      if (path.startsWith("/products")) {
+        int v = version.incrementAndGet();
+        return json(method.equals("POST") ? 201 : 200, "{\"version\":" + v + "}");
+      }
+      return CacheResponse.builder(405).body("method not allowed").build();
+    }
+    int v = version.get();
+    if (path.equals("/products")) {
+      return json(200, "{\"list\":true,\"version\":" + v + ",\"query\":\"" + request.rawQuery() + "\"}");
+    }
+    if (path.startsWith("/products/")) {
+      return json(200, "{\"id\":\"" + path.substring("/products/".length()) + "\",\"version\":" + v + "}");
+    }
+    switch (path) {
+      case "/config":
+        return json(200, "{\"tenant\":\"" + request.headers().first("X-Tenant-Id").orElse("none") + "\",\"version\":" + v + "}");
+      case "/profile":
+      case "/uncached":
+        return json(200, "{\"path\":\"" + path + "\",\"version\":" + v + "}");
+      case "/cookie":
+        return CacheResponse.builder(200).header("Set-Cookie", "session=s" + v + "; HttpOnly")
+            .header("Content-Type", "application/json").body("{\"cookie\":" + v + "}").build();
+      case "/private":
+        return CacheResponse.builder(200).header("Cache-Control", "private")
+            .header("Content-Type", "application/json").body("{\"private\":" + v + "}").build();
+      case "/auth":
+        return json(200, "{\"caller\":\"" + request.headers().first("Authorization").orElse("anonymous") + "\"}");
+      case "/flaky":
+        return flakyStatus == 200 ? json(200, "{\"flaky\":" + v + "}")
+            : CacheResponse.builder(flakyStatus).body("origin failing").build();
+      case "/slow":
+        slowCalls.incrementAndGet();
+        if (!slowGate.await(30, TimeUnit.SECONDS)) {
+          return CacheResponse.builder(504).body("gate never opened").build();
+        }
+        return json(200, "{\"slow\":" + v + "}");
+      case "/big":
+        return CacheResponse.builder(200).header("Content-Type", "text/plain").body(Bytes.utf8("x".repeat(4096))).build();
+      default:
+        return CacheResponse.builder(404).body("not found").build();
+    }
+  }
+
+  private static CacheResponse json(int status, String body) {
+    return CacheResponse.builder(status).header("Content-Type", "application/json").body(body).build();
+  }
+}
