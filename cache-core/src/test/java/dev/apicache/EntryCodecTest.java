@@ -1,0 +1,64 @@
+package dev.apicache;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class EntryCodecTest {
+  private static StoredEntry entry(byte[] body) {
+    return new StoredEntry(200, Headers.of("Content-Type", "application/json", "X-Multi", "a", "X-Multi", "b"),
+        Bytes.copyOf(body), EntityTag.weak("v1"), 1_700_000_000_000L, 60_000, 30_000, 600_000,
+        List.of("product:42", "é"));
+  }
+
+  @Test
+  void roundTrip_keepsEveryField() {
+    for (int size : new int[] {0, 1, 1024, 1 << 20}) {
+      byte[] body = new byte[size];
+      new Random(size).nextBytes(body);
+      StoredEntry original = entry(body);
+      StoredEntry decoded = EntryCodec.decode(EntryCodec.encode(original)).orElseThrow();
+      assertEquals(original, decoded);
+      assertArrayEquals(body, decoded.body().toByteArray());
+    }
+  }
+
+  @Test
+  void unknownVersion_isAMiss() {
+    byte[] blob = EntryCodec.encode(entry(new byte[10]));
+    blob[2] = 99;
+    assertTrue(EntryCodec.decode(blob).isEmpty());
+  }
+
+  @Test
+  void everyTruncation_isAMissNeverAnException() {
+    byte[] blob = EntryCodec.encode(entry("{\"id\":1}".getBytes()));
+    for (int n = 0; n < blob.length; n++) {
+      assertTrue(EntryCodec.decode(Arrays.copyOf(blob, n)).isEmpty(), "truncated at " + n);
+    }
+  }
+
+  @Test
+  void randomCorruption_neverThrows() {
+    byte[] blob = EntryCodec.encode(entry("{\"id\":1}".getBytes()));
+    qt().withExamples(5000).forAll(integers().between(0, blob.length - 1), integers().between(0, 255))
+        .checkAssert((position, value) -> {
+          byte[] copy = blob.clone();
+          copy[position] = (byte) (int) value;
+          EntryCodec.decode(copy); // must return, present or empty
+        });
+    Random random = new Random(1);
+    for (int i = 0; i < 2000; i++) {
+      byte[] junk = new byte[random.nextInt(64)];
+      random.nextBytes(junk);
+      EntryCodec.decode(junk);
+    }
+  }
+}
