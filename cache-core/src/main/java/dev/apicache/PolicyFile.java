@@ -190,8 +190,13 @@ public final class PolicyFile {
     }
   }
 
-  /** Parses {@code 60}, {@code 60s}, {@code 500ms}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 {@code PT1M}. */
-  static Duration parseDuration(String text) {
+  /**
+   * Parses a duration as the policy file spells it: {@code 60} (seconds), {@code 60s}, {@code 500ms},
+   * {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 {@code PT1M}.
+   *
+   * @throws IllegalArgumentException naming the text and the accepted spellings
+   */
+  public static Duration parseDuration(String text) {
     String t = text.trim();
     if (t.regionMatches(true, 0, "P", 0, 1)) {
       try {

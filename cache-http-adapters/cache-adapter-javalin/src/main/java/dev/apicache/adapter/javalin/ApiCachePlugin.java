@@ -147,6 +147,9 @@ public final class ApiCachePlugin extends Plugin<Void> {
   static void write(Context ctx, CacheResponse response) {
     HttpServletResponse res = ctx.res();
     res.setStatus(response.status());
+    if (!response.headers().contains("Content-Type")) {
+      res.setContentType(null); // Javalin's default type would relabel a 304's representation
+    }
     java.util.Set<String> seen = new java.util.HashSet<>();
     response.headers().forEach((name, value) -> {
       if (name.equalsIgnoreCase("Content-Length")) {

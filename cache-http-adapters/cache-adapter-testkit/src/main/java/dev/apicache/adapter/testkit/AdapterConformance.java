@@ -125,6 +125,7 @@ public abstract class AdapterConformance {
       assertEquals("", r.body());
       assertEquals(etag, header(r, "ETag"));
       assertEquals("no-cache", header(r, "Cache-Control"));
+      assertEquals("", header(r, "Content-Type"), "a 304 must not relabel the client's stored copy");
     }
   }
 

@@ -1,0 +1,158 @@
+package dev.apicache.bench;
+
+import dev.apicache.PolicyConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code ./apicache} command: {@code serve} runs the demo API, {@code scenario} drives it and
+ * reports what the cache did.
+ */
+public final class Main {
+  private static final String USAGE = String.join("\n",
+      "usage:",
+      "  apicache serve    [--port N] [--config FILE]",
+      "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE]",
+      "");
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    try {
+      System.exit(run(List.of(args)));
+    } catch (UsageException e) {
+      System.err.println("apicache: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+    } catch (PolicyConfigException e) {
+      System.err.println("apicache: bad policy file: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  static int run(List<String> args) throws Exception {
+    Deque<String> rest = new ArrayDeque<>(args);
+    String mode = rest.isEmpty() ? "" : rest.removeFirst();
+    switch (mode) {
+      case "serve":
+        return serve(rest);
+      case "scenario":
+        return scenario(rest);
+      case "-h":
+      case "--help":
+      case "help":
+        System.out.print(USAGE);
+        return 0;
+      default:
+        throw new UsageException(mode.isEmpty() ? "say serve or scenario" : "unknown mode '" + mode + "'");
+    }
+  }
+
+  private static int serve(Deque<String> args) throws Exception {
+    int port = 8080;
+    Optional<Path> config = Optional.empty();
+    while (!args.isEmpty()) {
+      String flag = args.removeFirst();
+      switch (flag) {
+        case "--port":
+          port = parsePort(value(flag, args));
+          break;
+        case "--config":
+          config = Optional.of(Path.of(value(flag, args)));
+          break;
+        default:
+          throw new UsageException("unknown option '" + flag + "' for serve");
+      }
+    }
+    DemoApi api = DemoApi.start("0.0.0.0", port, DemoApi.policies(config), new ProductCatalog(1000, 1_000_000));
+    Runtime.getRuntime().addShutdownHook(new Thread(api::close));
+    System.out.println("apicache demo listening on http://localhost:" + api.port()
+        + "  (policies: " + config.map(Path::toString).orElse("built-in") + ")");
+    System.out.println("  try: curl -i http://localhost:" + api.port() + "/api/products?category=books");
+    System.out.println("       curl -s http://localhost:" + api.port() + "/_cache/stats");
+    Thread.currentThread().join();
+    return 0;
+  }
+
+  private static int scenario(Deque<String> args) throws Exception {
+    Duration duration = Duration.ofSeconds(20);
+    int clients = 8;
+    Duration writeEvery = Duration.ofSeconds(2);
+    Optional<Path> json = Optional.empty();
+    while (!args.isEmpty()) {
+      String flag = args.removeFirst();
+      switch (flag) {
+        case "--duration":
+          duration = parseDuration(flag, value(flag, args));
+          break;
+        case "--clients":
+          clients = parseInt(flag, value(flag, args), 1, 512);
+          break;
+        case "--write-every":
+          writeEvery = parseDuration(flag, value(flag, args));
+          break;
+        case "--json":
+          json = Optional.of(Path.of(value(flag, args)));
+          break;
+        default:
+          throw new UsageException("unknown option '" + flag + "' for scenario");
+      }
+    }
+    Scenario.Result result = new Scenario(new Scenario.Options(duration, clients, writeEvery, 0.3, 1000), System.out)
+        .run();
+    Scenario.report(result, System.out);
+    if (json.isPresent()) {
+      Scenario.writeJson(result, json.get());
+      System.out.println("  summary written to " + json.get());
+    }
+    return 0;
+  }
+
+  private static String value(String flag, Deque<String> args) {
+    if (args.isEmpty()) {
+      throw new UsageException(flag + " needs a value");
+    }
+    return args.removeFirst();
+  }
+
+  private static int parsePort(String text) {
+    return parseInt("--port", text, 0, 65_535);
+  }
+
+  private static int parseInt(String flag, String text, int min, int max) {
+    try {
+      int n = Integer.parseInt(text);
+      if (n < min || n > max) {
+        throw new UsageException(flag + " must be in [" + min + ", " + max + "] but was " + n);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be a number but was '" + text + "'");
+    }
+  }
+
+  private static Duration parseDuration(String flag, String text) {
+    try {
+      Duration d = dev.apicache.PolicyFile.parseDuration(text);
+      if (d.isZero()) {
+        throw new UsageException(flag + " must be > 0");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(flag + ": " + e.getMessage());
+    }
+  }
+
+  /** A command line that cannot be run; the message says why. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

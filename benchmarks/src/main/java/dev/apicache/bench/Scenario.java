@@ -1,0 +1,276 @@
+package dev.apicache.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.apicache.CacheStats;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Drives the demo API the way a storefront would and reports what the cache did: concurrent
+ * clients on a skewed key mix, a share of them revalidating with {@code If-None-Match}, and a writer
+ * that changes hot products every few seconds. It checks every read against the writes that had
+ * completed before the read started, and counts reads that returned older data.
+ */
+final class Scenario {
+  /** What a run is asked to do. */
+  record Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products) {}
+
+  /** What a run measured. */
+  record Result(long requests, long originCalls, double hitRate, long notModified, long staleReadsAfterWrite,
+      long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors) {
+
+    Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("requests", requests);
+      m.put("originCalls", originCalls);
+      m.put("hitRate", Math.round(hitRate * 10_000) / 10_000.0);
+      m.put("notModified", notModified);
+      m.put("staleReadsAfterWrite", staleReadsAfterWrite);
+      m.put("p50Micros", p50Micros);
+      m.put("p99Micros", p99Micros);
+      m.put("writes", writes);
+      m.put("bytesSavedByNotModified", bytesSavedByNotModified);
+      m.put("errors", errors);
+      return m;
+    }
+  }
+
+  private final Options options;
+  private final PrintStream out;
+  private final Zipf productRank;
+  private final Zipf listRank;
+  /** The newest price each product was given by a write that completed: reads may never show less. */
+  private final ConcurrentHashMap<Integer, Double> committedPrice = new ConcurrentHashMap<>();
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder notModified = new LongAdder();
+  private final LongAdder staleReads = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final AtomicInteger writes = new AtomicInteger();
+
+  Scenario(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+    this.productRank = new Zipf(options.products(), 1.1);
+    this.listRank = new Zipf(ProductCatalog.CATEGORIES.size() * 5, 1.0);
+  }
+
+  Result run() throws Exception {
+    ProductCatalog catalog = new ProductCatalog(options.products(), 1_000_000);
+    try (DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog)) {
+      URI base = URI.create("http://127.0.0.1:" + api.port());
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      out.printf("apicache scenario: %d s, %d clients, %d products (Zipf s=1.1), %.0f%% conditional, a write every %.1f s%n",
+          options.duration().toSeconds(), options.clients(), options.products(), options.conditionalShare() * 100,
+          options.writeInterval().toMillis() / 1000.0);
+      long start = System.nanoTime();
+      long deadline = start + options.duration().toNanos();
+      ExecutorService pool = Executors.newFixedThreadPool(options.clients() + 1);
+      List<Future<long[]>> clients = new ArrayList<>();
+      for (int c = 0; c < options.clients(); c++) {
+        clients.add(pool.submit(() -> client(http, base, deadline)));
+      }
+      Future<?> writer = pool.submit(() -> {
+        writer(http, base, deadline);
+        return null;
+      });
+      long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+      while (System.nanoTime() < deadline) {
+        long now = System.nanoTime();
+        if (now >= nextReport) {
+          CacheStats.Counts t = api.engine().stats().total();
+          long elapsed = TimeUnit.NANOSECONDS.toSeconds(now - start);
+          out.printf("  %3d s  %,9d requests  %,7d req/s  hit rate %5.1f%%  DB queries %,7d  stale reads %d%n", elapsed,
+              requests.sum(), requests.sum() / Math.max(1, elapsed), t.hitRate() * 100, catalog.queries(),
+              staleReads.sum());
+          nextReport += TimeUnit.SECONDS.toNanos(1);
+        }
+        TimeUnit.MILLISECONDS.sleep(50); // the progress printer's own pace, not synchronisation
+      }
+      long[] latencies = new long[0];
+      for (Future<long[]> c : clients) {
+        long[] l = c.get(60, TimeUnit.SECONDS);
+        int old = latencies.length;
+        latencies = Arrays.copyOf(latencies, old + l.length);
+        System.arraycopy(l, 0, latencies, old, l.length);
+      }
+      writer.get(60, TimeUnit.SECONDS);
+      pool.shutdown();
+      Arrays.sort(latencies);
+      CacheStats.Counts total = api.engine().stats().total();
+      return new Result(requests.sum(), catalog.queries(), total.hitRate(), notModified.sum(), staleReads.sum(),
+          percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(), total.bytesSavedByNotModified(),
+          errors.sum());
+    }
+  }
+
+  private static long percentile(long[] sortedNanos, double q) {
+    if (sortedNanos.length == 0) {
+      return 0;
+    }
+    return sortedNanos[(int) Math.min(sortedNanos.length - 1, Math.floor(q * sortedNanos.length))] / 1000;
+  }
+
+  /** One client: reads until the deadline; returns its latencies in nanoseconds. */
+  private long[] client(HttpClient http, URI base, long deadline) {
+    Map<String, String[]> copies = new HashMap<>(); // target -> {etag, body} this client holds
+    long[] latencies = new long[1 << 14];
+    int n = 0;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    while (System.nanoTime() < deadline) {
+      int kind = random.nextInt(100);
+      String target;
+      Map<String, String> headers = new HashMap<>();
+      if (kind < 60) {
+        target = "/api/products/" + productRank.next();
+      } else if (kind < 85) {
+        int r = listRank.next() - 1;
+        target = "/api/products?category=" + ProductCatalog.CATEGORIES.get(r % ProductCatalog.CATEGORIES.size())
+            + "&page=" + (1 + r / ProductCatalog.CATEGORIES.size());
+      } else if (kind < 93) {
+        target = "/api/categories";
+      } else if (kind < 98) {
+        target = "/api/config";
+        headers.put("X-Tenant-Id", "tenant-" + random.nextInt(5));
+      } else {
+        target = "/api/user/profile";
+        headers.put("X-User", "user-" + random.nextInt(100));
+      }
+      String copyKey = target + headers;
+      String[] copy = copies.get(copyKey);
+      if (copy != null && random.nextDouble() < options.conditionalShare()) {
+        headers.put("If-None-Match", copy[0]);
+      }
+      Map<Integer, Double> mustSee = Map.copyOf(committedPrice); // writes completed before this read starts
+      HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(target)).timeout(Duration.ofSeconds(30)).GET();
+      headers.forEach(request::header);
+      long t0 = System.nanoTime();
+      HttpResponse<String> response;
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        errors.increment();
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      long latency = System.nanoTime() - t0;
+      if (n == latencies.length) {
+        latencies = Arrays.copyOf(latencies, n * 2);
+      }
+      latencies[n++] = latency;
+      requests.increment();
+      String body;
+      if (response.statusCode() == 304 && copy != null) {
+        notModified.increment();
+        body = copy[1];
+      } else if (response.statusCode() == 200) {
+        body = response.body();
+        response.headers().firstValue("ETag").ifPresent(etag -> copies.put(copyKey, new String[] {etag, response.body()}));
+      } else {
+        errors.increment();
+        continue;
+      }
+      if (target.startsWith("/api/products") && isStale(body, mustSee)) {
+        staleReads.increment();
+      }
+    }
+    return Arrays.copyOf(latencies, n);
+  }
+
+  /** True when the body shows a product at a price older than a write that completed before the read. */
+  private static boolean isStale(String body, Map<Integer, Double> mustSee) {
+    if (mustSee.isEmpty()) {
+      return false;
+    }
+    try {
+      JsonNode node = DemoApi.JSON.readTree(body);
+      Iterable<JsonNode> products = node.isArray() ? node : List.of(node);
+      for (JsonNode p : products) {
+        Double committed = mustSee.get(p.path("id").asInt());
+        if (committed != null && p.path("price").asDouble() < committed) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return true; // an unreadable product body is not what the database holds
+    }
+  }
+
+  /** Changes a hot product every write interval; each write gives a price above every earlier one. */
+  private void writer(HttpClient http, URI base, long deadline) throws Exception {
+    long next = System.nanoTime() + options.writeInterval().toNanos();
+    while (true) {
+      long wait = next - System.nanoTime();
+      if (next >= deadline) {
+        return;
+      }
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait); // the write schedule, not synchronisation
+      }
+      int id = productRank.next();
+      int seq = writes.incrementAndGet();
+      double price = 1000 + seq;
+      String category = ProductCatalog.CATEGORIES.get(id % ProductCatalog.CATEGORIES.size());
+      String json = "{\"name\":\"Product " + id + "\",\"category\":\"" + category + "\",\"price\":" + price + "}";
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/products/" + id))
+          .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      requests.increment();
+      if (r.statusCode() == 200) {
+        committedPrice.merge(id, price, Math::max);
+      } else {
+        errors.increment();
+      }
+      next += options.writeInterval().toNanos();
+    }
+  }
+
+  /** Prints the summary table. */
+  static void report(Result r, PrintStream out) {
+    double reduction = r.originCalls() == 0 ? 0 : (double) r.requests() / r.originCalls();
+    out.println();
+    out.printf("  %-30s %,12d%n", "requests", r.requests());
+    out.printf("  %-30s %,12d%n", "DB queries with the cache", r.originCalls());
+    out.printf("  %-30s %,12d   (one per request; %.1fx fewer with the cache)%n", "DB queries without it",
+        r.requests(), reduction);
+    out.printf("  %-30s %11.1f%%%n", "hit rate", r.hitRate() * 100);
+    out.printf("  %-30s %11.1f%%   (%,d responses, %,d body bytes not sent)%n", "304 Not Modified",
+        r.requests() == 0 ? 0 : 100.0 * r.notModified() / r.requests(), r.notModified(), r.bytesSavedByNotModified());
+    out.printf("  %-30s %12s%n", "latency p50 / p99",
+        String.format("%.2f / %.2f ms", r.p50Micros() / 1000.0, r.p99Micros() / 1000.0));
+    out.printf("  %-30s %,12d%n", "writes", r.writes());
+    out.printf("  %-30s %,12d%n", "stale reads after writes", r.staleReadsAfterWrite());
+    if (r.errors() > 0) {
+      out.printf("  %-30s %,12d%n", "errors", r.errors());
+    }
+  }
+
+  static void writeJson(Result r, Path file) throws IOException {
+    Files.write(file, DemoApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r.toJson()));
+  }
+}

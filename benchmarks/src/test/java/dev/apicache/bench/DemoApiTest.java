@@ -1,0 +1,99 @@
+package dev.apicache.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DemoApiTest {
+  private DemoApi api;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start() {
+    api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(Optional.empty()), new ProductCatalog(100, 0));
+  }
+
+  @AfterAll
+  void stop() {
+    api.close();
+  }
+
+  private HttpResponse<String> send(String method, String target, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + target))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String xCache(HttpResponse<?> r) {
+    return r.headers().firstValue("X-Cache").orElse("");
+  }
+
+  @Test
+  void productPages_areCachedAndDroppedByTheirOwnWrite() throws Exception {
+    assertEquals("MISS", xCache(send("GET", "/api/products/5", null)));
+    assertEquals("HIT", xCache(send("GET", "/api/products/5", null)));
+    assertEquals("MISS", xCache(send("GET", "/api/products/6", null)));
+    HttpResponse<String> put = send("PUT", "/api/products/5", "{\"name\":\"N\",\"category\":\"books\",\"price\":12.5}");
+    assertEquals(200, put.statusCode());
+    HttpResponse<String> after = send("GET", "/api/products/5", null);
+    assertEquals("MISS", xCache(after));
+    assertTrue(after.body().contains("12.5"));
+    assertEquals("HIT", xCache(send("GET", "/api/products/6", null)), "other products keep their entries");
+  }
+
+  @Test
+  void createdProduct_answers201WithLocationAndRefreshesLists() throws Exception {
+    send("GET", "/api/products?category=garden", null);
+    HttpResponse<String> created = send("POST", "/api/products", "{\"name\":\"Rake\",\"category\":\"garden\",\"price\":9.5}");
+    assertEquals(201, created.statusCode());
+    JsonNode product = DemoApi.JSON.readTree(created.body());
+    assertEquals("/api/products/" + product.get("id").asInt(), created.headers().firstValue("Location").orElseThrow());
+    assertEquals("MISS", xCache(send("GET", "/api/products?category=garden", null)));
+  }
+
+  @Test
+  void badProductBodies_areRefusedWith400() throws Exception {
+    assertEquals(400, send("POST", "/api/products", "not json").statusCode());
+    assertEquals(400, send("POST", "/api/products", "{\"name\":1}").statusCode());
+    assertEquals(400, send("PUT", "/api/products/abc", "{}").statusCode());
+    assertEquals(404, send("DELETE", "/api/products/99999", null).statusCode());
+  }
+
+  @Test
+  void configVariesByTenantAndProfileIsNeverCached() throws Exception {
+    HttpResponse<String> a = send("GET", "/api/config", null, "X-Tenant-Id", "acme");
+    HttpResponse<String> b = send("GET", "/api/config", null, "X-Tenant-Id", "globex");
+    assertTrue(a.body().contains("acme") && b.body().contains("globex"));
+    assertEquals("HIT", xCache(send("GET", "/api/config", null, "X-Tenant-Id", "acme")));
+    assertEquals("BYPASS", xCache(send("GET", "/api/user/profile", null, "X-User", "u1")));
+    assertEquals("BYPASS", xCache(send("GET", "/api/user/profile", null, "X-User", "u1")));
+  }
+
+  @Test
+  void statsEndpoint_usesTheSeedNamesPerPolicyAndInTotal() throws Exception {
+    send("GET", "/api/categories", null);
+    send("GET", "/api/categories", null);
+    JsonNode stats = DemoApi.JSON.readTree(send("GET", "/_cache/stats", null).body());
+    for (String name : new String[] {"hits", "misses", "staleHits", "conditionalHits", "invalidations", "hitRate",
+        "bypasses", "originCalls", "revalidations", "storeErrors", "bytesSavedByNotModified"}) {
+      assertTrue(stats.get("total").has(name), name);
+    }
+    JsonNode categories = stats.get("policies").get("/api/categories");
+    assertTrue(categories.get("hits").asLong() >= 1);
+    assertTrue(categories.get("misses").asLong() >= 1);
+  }
+}

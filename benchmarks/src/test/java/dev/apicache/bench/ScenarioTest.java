@@ -1,0 +1,40 @@
+package dev.apicache.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short scenario run: writes every few hundred milliseconds, and no read may see pre-write data. */
+class ScenarioTest {
+  @Test
+  void shortRun_hasNoStaleReadsAfterWritesAndSparesTheDatabase(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    Scenario.Result r = new Scenario(new Scenario.Options(Duration.ofSeconds(4), 4, Duration.ofMillis(250), 0.3, 200),
+        new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+    assertTrue(r.writes() >= 8, "writes: " + r.writes());
+    assertTrue(r.requests() > 200, "requests: " + r.requests());
+    assertEquals(0, r.staleReadsAfterWrite());
+    assertEquals(0, r.errors());
+    assertTrue(r.originCalls() < r.requests() / 2, r.originCalls() + " DB queries for " + r.requests() + " requests");
+    assertTrue(r.hitRate() > 0.5, "hit rate " + r.hitRate());
+    assertTrue(r.notModified() > 0);
+    assertTrue(progress.toString(StandardCharsets.UTF_8).contains("req/s"), "shows progress while it runs");
+
+    Path json = dir.resolve("summary.json");
+    Scenario.writeJson(r, json);
+    JsonNode node = DemoApi.JSON.readTree(json.toFile());
+    for (String key : new String[] {"requests", "originCalls", "hitRate", "notModified", "staleReadsAfterWrite",
+        "p50Micros", "p99Micros"}) {
+      assertTrue(node.has(key), key);
+    }
+    assertEquals(r.requests(), node.get("requests").asLong());
+  }
+}
