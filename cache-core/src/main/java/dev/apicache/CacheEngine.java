@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -302,10 +303,33 @@ public final class CacheEngine implements AutoCloseable {
     StatsRecorder.Scope scope;
     RequestTarget target;
     CacheKey key;
-    List<String> counters;
+    Map<String, String> variables;
     List<String> tags;
+    List<String> counters;
     String bypassReason;
     boolean head;
+
+    /** The tags of an entry filled for this request; computed only when a fill needs them. */
+    List<String> tags() {
+      if (tags == null) {
+        tags = policy.expandTags(variables);
+      }
+      return tags;
+    }
+
+    /** The counters that fence a fill for this request: its policy, its URL and its tags. */
+    List<String> counters() {
+      if (counters == null) {
+        List<String> all = new ArrayList<>(2 + tags().size());
+        all.add(policyCounter(policy));
+        all.add(urlCounter(target.normalisedPath()));
+        for (String t : tags()) {
+          all.add(tagCounter(t));
+        }
+        counters = all;
+      }
+      return counters;
+    }
   }
 
   private Lookup lookup(CacheRequest request, Screening s) {
@@ -344,14 +368,7 @@ public final class CacheEngine implements AutoCloseable {
       }
     }
     l.key = key.build();
-    l.tags = l.policy.expandTags(s.match.variables());
-    List<String> counters = new ArrayList<>(2 + l.tags.size());
-    counters.add(policyCounter(l.policy));
-    counters.add(urlCounter(s.target.normalisedPath()));
-    for (String t : l.tags) {
-      counters.add(tagCounter(t));
-    }
-    l.counters = counters;
+    l.variables = s.match.variables();
     return l;
   }
 
@@ -393,7 +410,9 @@ public final class CacheEngine implements AutoCloseable {
       }
     }
     if (entry == null) {
-      return fetch(l, origin, null, "uri-miss", now);
+      // a key holds the vary values, so a lookup cannot tell "no variant" from "not this variant":
+      // RFC 9211 calls that fwd=miss
+      return fetch(l, origin, null, "miss", now);
     }
     switch (entry.classify(now)) {
       case FRESH:
@@ -413,7 +432,7 @@ public final class CacheEngine implements AutoCloseable {
   /** A miss, or an entry past its stale-while-revalidate window: one coalesced origin call. */
   private CacheResponse fetch(Lookup l, Origin origin, StoredEntry fallback, String fwd, long now) {
     l.scope.misses.increment();
-    Optional<Fence> fence = store.fence(l.counters, l.scope);
+    Optional<Fence> fence = store.fence(l.counters(), l.scope);
     if (fence.isEmpty()) {
       return respond(l, callOrigin(l, origin, null), fallback, fwd, false);
     }
@@ -508,7 +527,7 @@ public final class CacheEngine implements AutoCloseable {
     try {
       background.execute(() -> {
         try {
-          Optional<Fence> fence = store.fence(l.counters, l.scope);
+          Optional<Fence> fence = store.fence(l.counters(), l.scope);
           Outcome o = callOrigin(l, origin, fence.orElse(null));
           if (o.entry != null && o.stored) {
             l.scope.revalidations.increment();
@@ -567,7 +586,9 @@ public final class CacheEngine implements AutoCloseable {
   }
 
   private static String bypassStatus(String reason, int status) {
-    StringBuilder b = new StringBuilder(CACHE_NAME).append("; fwd=bypass");
+    // RFC 9211: "method" when the method itself requires forwarding, "bypass" when configuration does
+    boolean method = reason.equals("unsafe-method") || reason.equals("method");
+    StringBuilder b = new StringBuilder(CACHE_NAME).append(method ? "; fwd=method" : "; fwd=bypass");
     if (status > 0) {
       b.append("; fwd-status=").append(status);
     }
@@ -604,7 +625,7 @@ public final class CacheEngine implements AutoCloseable {
         .orElseGet(() -> hashTag(response.body()));
     CachePolicy p = l.policy;
     return new StoredEntry(response.status(), kept.build(), response.body(), etag, clock.millis(), p.ttl().toMillis(),
-        p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), l.tags);
+        p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), l.tags());
   }
 
   /** A strong tag from 128 bits of SHA-256 of the body. */

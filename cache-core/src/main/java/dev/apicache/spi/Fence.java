@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * A snapshot of named generation counters, taken before an origin call: the entry filled from that
@@ -38,6 +39,25 @@ public final class Fence {
       throw new IllegalArgumentException(counters.size() + " counters but " + values.length + " values");
     }
     return counters.isEmpty() ? NONE : new Fence(List.copyOf(counters), values.clone());
+  }
+
+  /** A fence of {@code counters} at the values {@code current} gives for them now. */
+  public static Fence read(List<String> counters, ToLongFunction<String> current) {
+    long[] values = new long[counters.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = current.applyAsLong(counters.get(i));
+    }
+    return of(counters, values);
+  }
+
+  /** True when every counter still has its recorded value according to {@code current}. */
+  public boolean holds(ToLongFunction<String> current) {
+    for (int i = 0; i < values.length; i++) {
+      if (current.applyAsLong(counters.get(i)) != values[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The counter names, in order. */

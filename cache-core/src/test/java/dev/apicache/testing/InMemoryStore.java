@@ -30,7 +30,7 @@ public final class InMemoryStore implements Store {
   @Override
   public Optional<byte[]> get(String key) {
     Entry e = entries.get(key);
-    if (e == null || clock.millis() >= e.expiresAtMillis || !holds(e.fence)) {
+    if (e == null || clock.millis() >= e.expiresAtMillis || !e.fence.holds(this::current)) {
       return Optional.empty();
     }
     return Optional.of(e.bytes);
@@ -38,16 +38,12 @@ public final class InMemoryStore implements Store {
 
   @Override
   public Fence fence(List<String> names) {
-    long[] values = new long[names.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = counters.getOrDefault(names.get(i), 0L);
-    }
-    return Fence.of(names, values);
+    return Fence.read(names, this::current);
   }
 
   @Override
   public synchronized boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
-    if (!holds(fence) || timeToLive.isZero() || timeToLive.isNegative()) {
+    if (!fence.holds(this::current) || timeToLive.isZero() || timeToLive.isNegative()) {
       return false;
     }
     entries.put(key, new Entry(entry, fence, clock.millis() + timeToLive.toMillis()));
@@ -76,12 +72,7 @@ public final class InMemoryStore implements Store {
     entries.clear();
   }
 
-  private boolean holds(Fence fence) {
-    for (int i = 0; i < fence.size(); i++) {
-      if (counters.getOrDefault(fence.counters().get(i), 0L) != fence.value(i)) {
-        return false;
-      }
-    }
-    return true;
+  private long current(String counter) {
+    return counters.getOrDefault(counter, 0L);
   }
 }

@@ -45,42 +45,12 @@ public final class CaffeineStore implements Store {
     this.entries = Caffeine.newBuilder()
         .maximumWeight(b.maximumBytes)
         .weigher((String key, Entry e) -> weight(key, e.bytes))
-        .expireAfter(new Expiry<String, Entry>() {
-          @Override
-          public long expireAfterCreate(String key, Entry e, long now) {
-            return e.ttlNanos;
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Entry e, long now, long current) {
-            return e.ttlNanos;
-          }
-
-          @Override
-          public long expireAfterRead(String key, Entry e, long now, long current) {
-            return current;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, Entry e) -> Duration.ofNanos(e.ttlNanos)))
         .ticker(b.ticker)
         .executor(Runnable::run)
         .build();
     this.counters = Caffeine.newBuilder()
-        .expireAfter(new Expiry<String, Long>() {
-          @Override
-          public long expireAfterCreate(String key, Long value, long now) {
-            return counterRetentionNanos();
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Long value, long now, long current) {
-            return counterRetentionNanos();
-          }
-
-          @Override
-          public long expireAfterRead(String key, Long value, long now, long current) {
-            return current;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, Long value) -> Duration.ofNanos(counterRetentionNanos())))
         .ticker(b.ticker)
         .executor(Runnable::run)
         .build();
@@ -110,7 +80,7 @@ public final class CaffeineStore implements Store {
     if (e == null) {
       return Optional.empty();
     }
-    if (!holds(e.fence)) {
+    if (!e.fence.holds(this::current)) {
       entries.asMap().remove(key, e);
       return Optional.empty();
     }
@@ -119,11 +89,7 @@ public final class CaffeineStore implements Store {
 
   @Override
   public Fence fence(List<String> names) {
-    long[] values = new long[names.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = current(names.get(i));
-    }
-    return Fence.of(names, values);
+    return Fence.read(names, this::current);
   }
 
   @Override
@@ -138,7 +104,7 @@ public final class CaffeineStore implements Store {
     longestLifetimeNanos.accumulateAndGet(ttlNanos, Math::max);
     fenceLock.readLock().lock();
     try {
-      if (!holds(fence)) {
+      if (!fence.holds(this::current)) {
         return false;
       }
       entries.put(key, new Entry(entry, fence, ttlNanos));
@@ -180,15 +146,6 @@ public final class CaffeineStore implements Store {
   public void close() {
     entries.invalidateAll();
     counters.invalidateAll();
-  }
-
-  private boolean holds(Fence fence) {
-    for (int i = 0; i < fence.size(); i++) {
-      if (current(fence.counters().get(i)) != fence.value(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private long current(String name) {

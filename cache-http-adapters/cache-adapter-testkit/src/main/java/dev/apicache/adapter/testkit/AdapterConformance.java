@@ -99,7 +99,7 @@ public abstract class AdapterConformance {
   void missResponse_saysStoredAndForwardedInCacheStatus() throws Exception {
     HttpResponse<String> miss = get("/products/" + unique());
     String status = header(miss, "Cache-Status");
-    assertTrue(status.contains("fwd=uri-miss") && status.contains("fwd-status=200") && status.contains("stored"), status);
+    assertTrue(status.contains("fwd=miss") && status.contains("fwd-status=200") && status.contains("stored"), status);
   }
 
   @Test
@@ -218,6 +218,18 @@ public abstract class AdapterConformance {
     assertEquals("MISS", header(listAfter, "X-Cache"));
     assertNotEquals(itemBefore.body(), itemAfter.body());
     assertNotEquals(listBefore.body(), listAfter.body());
+  }
+
+  @Test
+  void successfulPost_firesItsWriteEvents() throws Exception {
+    String list = "/products?category=" + unique();
+    HttpResponse<String> before = get(list);
+    assertEquals("HIT", header(get(list), "X-Cache"));
+    HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/products/new")).POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertEquals(201, post.statusCode());
+    HttpResponse<String> after = get(list);
+    assertEquals("MISS", header(after, "X-Cache"));
+    assertNotEquals(before.body(), after.body());
   }
 
   @Test
