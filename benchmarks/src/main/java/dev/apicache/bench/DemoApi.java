@@ -61,6 +61,8 @@ final class DemoApi implements AutoCloseable {
     Javalin javalin = Javalin.create(config -> {
       config.jetty.host = host;
       config.startup.showJavalinBanner = false;
+      // a miss holds its request thread while the loopback origin call needs another one
+      config.concurrency.useVirtualThreads = true;
       config.registerPlugin(ApiCachePlugin.create(engine));
       config.routes.get("/api/products", ctx -> {
         int page = intParam(ctx.queryParam("page"), 1);

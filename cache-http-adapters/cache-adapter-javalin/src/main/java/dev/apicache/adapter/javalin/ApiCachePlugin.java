@@ -40,6 +40,11 @@ import java.util.Optional;
  *
  * <p>Request attributes set by earlier before-handlers (a principal, a tenant) are visible to key
  * functions. Register the plugin after the handlers that set them.
+ *
+ * <p><b>Note:</b> a miss holds its request thread while the origin call needs another one. Run
+ * Javalin on virtual threads ({@code config.concurrency.useVirtualThreads = true}), or give its
+ * pool more threads than the misses you expect at once, so that cold-start bursts cannot exhaust
+ * it; origin calls time out after 30 s in any case.
  */
 public final class ApiCachePlugin extends Plugin<Void> {
   private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.javalin");
@@ -52,9 +57,22 @@ public final class ApiCachePlugin extends Plugin<Void> {
     this.engine = engine;
   }
 
-  /** A plugin serving through {@code engine}; the application owns and closes the engine. */
+  /**
+   * A plugin serving through {@code engine}, whose origin calls go to the connector each request
+   * arrived on. The application owns and closes the engine.
+   */
   public static ApiCachePlugin create(CacheEngine engine) {
     return new ApiCachePlugin(requireNonNull(engine, "engine"));
+  }
+
+  /**
+   * A plugin whose origin calls go through {@code origin}: for servers that listen only on HTTPS,
+   * point it at a plain-HTTP connector on loopback.
+   */
+  public static ApiCachePlugin create(CacheEngine engine, LoopbackOrigin origin) {
+    ApiCachePlugin plugin = new ApiCachePlugin(requireNonNull(engine, "engine"));
+    plugin.origin = requireNonNull(origin, "origin");
+    return plugin;
   }
 
   @Override
