@@ -412,7 +412,7 @@ public final class CacheEngine implements AutoCloseable {
     if (entry == null) {
       // a key holds the vary values, so a lookup cannot tell "no variant" from "not this variant":
       // RFC 9211 calls that fwd=miss
-      return fetch(l, origin, null, "miss", now);
+      return fetch(l, origin, null, "miss");
     }
     switch (entry.classify(now)) {
       case FRESH:
@@ -423,14 +423,14 @@ public final class CacheEngine implements AutoCloseable {
         revalidateInBackground(l, origin);
         return stale;
       case STALE_IF_ERROR:
-        return fetch(l, origin, entry, "stale", now);
+        return fetch(l, origin, entry, "stale");
       default:
-        return fetch(l, origin, null, "stale", now);
+        return fetch(l, origin, null, "stale");
     }
   }
 
   /** A miss, or an entry past its stale-while-revalidate window: one coalesced origin call. */
-  private CacheResponse fetch(Lookup l, Origin origin, StoredEntry fallback, String fwd, long now) {
+  private CacheResponse fetch(Lookup l, Origin origin, StoredEntry fallback, String fwd) {
     l.scope.misses.increment();
     Optional<Fence> fence = store.fence(l.counters(), l.scope);
     if (fence.isEmpty()) {

@@ -1,0 +1,5 @@
+/**
+ * The HTTP conformance suite every adapter passes: {@link dev.apicache.adapter.testkit.AdapterConformance}
+ * over {@link dev.apicache.adapter.testkit.ConformanceApp}.
+ */
+package dev.apicache.adapter.testkit;
