@@ -17,7 +17,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,6 +152,32 @@ public abstract class AdapterConformance {
     HttpResponse<String> r = get(target, "If-None-Match", etag);
     assertEquals(304, r.statusCode());
     assertEquals("MISS", header(r, "X-Cache"));
+  }
+
+  @Test
+  void concurrentMissesOfOneUrl_makeOneCallToTheApplication() throws Exception {
+    String target = "/held/" + unique();
+    long waitsBefore = engine.stats().total().coalescedWaits();
+    app.holdHeld();
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    try {
+      for (int i = 0; i < 16; i++) {
+        responses.add(http.sendAsync(HttpRequest.newBuilder(uri(target)).timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+          .until(() -> engine.stats().total().coalescedWaits() - waitsBefore == 15);
+    } finally {
+      app.releaseHeld();
+    }
+    String body = null;
+    for (CompletableFuture<HttpResponse<String>> r : responses) {
+      HttpResponse<String> response = r.get(30, TimeUnit.SECONDS);
+      assertEquals(200, response.statusCode());
+      body = body == null ? response.body() : body;
+      assertEquals(body, response.body());
+    }
+    assertEquals(1, app.calls("GET", target));
   }
 
   @Test

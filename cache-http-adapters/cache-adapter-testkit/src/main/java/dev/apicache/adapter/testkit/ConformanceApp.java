@@ -48,6 +48,8 @@ public final class ConformanceApp {
       "  - path: /slow",
       "    ttl: 10s",
       "    staleWhileRevalidate: 60s",
+      "  - path: /held/{id}",
+      "    ttl: 60s",
       "  - path: /big",
       "    ttl: 60s",
       "    maxBodySize: 1KB",
@@ -62,6 +64,7 @@ public final class ConformanceApp {
   private volatile int flakyStatus = 200;
   private volatile CountDownLatch slowGate = new CountDownLatch(0);
   private final AtomicInteger slowCalls = new AtomicInteger();
+  private volatile CountDownLatch heldGate = new CountDownLatch(0);
 
   /** The suite's policies. */
   public static CachePolicies policies() {
@@ -98,6 +101,15 @@ public final class ConformanceApp {
     slowGate.countDown();
   }
 
+  /** Makes {@code /held/*} block until {@link #releaseHeld()}. */
+  public void holdHeld() {
+    heldGate = new CountDownLatch(1);
+  }
+
+  public void releaseHeld() {
+    heldGate.countDown();
+  }
+
   /** Calls of {@code /slow} that have started, blocked or not. */
   public int slowCallsStarted() {
     return slowCalls.get();
@@ -118,6 +130,12 @@ public final class ConformanceApp {
     int v = version.get();
     if (path.equals("/products")) {
       return json(200, "{\"list\":true,\"version\":" + v + ",\"query\":\"" + request.rawQuery() + "\"}");
+    }
+    if (path.startsWith("/held/")) {
+      if (!heldGate.await(30, TimeUnit.SECONDS)) {
+        return CacheResponse.builder(504).body("gate never opened").build();
+      }
+      return json(200, "{\"held\":\"" + path + "\",\"version\":" + v + "}");
     }
     if (path.startsWith("/products/")) {
       return json(200, "{\"id\":\"" + path.substring("/products/".length()) + "\",\"version\":" + v + "}");
