@@ -169,12 +169,15 @@ public final class CacheEngine implements AutoCloseable {
       return;
     }
     Set<String> counters = new LinkedHashSet<>();
-    counters.add(urlCounter(target.normalisedPath()));
+    if (match != null) {
+      counters.add(urlCounter(match.policy(), target.normalisedPath()));
+    }
     for (String name : List.of(HeaderNames.LOCATION, HeaderNames.CONTENT_LOCATION)) {
       responseHeaders.first(name).filter(v -> v.startsWith("/") && !v.startsWith("//")).ifPresent(v -> {
         RequestTarget t = RequestTarget.parse(CacheRequest.get(v), maxTargetLength);
-        if (t.rejection() == null) {
-          counters.add(urlCounter(t.normalisedPath()));
+        CachePolicies.PolicyMatch m = t.rejection() == null ? policies.matchPolicy("GET", t.segments()) : null;
+        if (m != null) {
+          counters.add(urlCounter(m.policy(), t.normalisedPath()));
         }
       });
     }
@@ -226,11 +229,19 @@ public final class CacheEngine implements AutoCloseable {
     if (tags.isEmpty()) {
       return;
     }
-    List<String> counters = new ArrayList<>(tags.size());
+    // a tag lives in the partition of each policy that tags entries: that is where fences read it
+    Set<String> counters = new LinkedHashSet<>();
     for (String t : tags) {
-      counters.add(tagCounter(requireNonNull(t, "tag")));
+      requireNonNull(t, "tag");
+      for (CachePolicy p : policies.policies()) {
+        if (!p.tags().isEmpty()) {
+          counters.add(tagCounter(p, t));
+        }
+      }
     }
-    store.bump(counters, stats.unmatched());
+    if (!counters.isEmpty()) {
+      store.bump(counters, stats.unmatched());
+    }
     stats.unmatched().tagInvalidations.add(tags.size());
   }
 
@@ -322,9 +333,9 @@ public final class CacheEngine implements AutoCloseable {
       if (counters == null) {
         List<String> all = new ArrayList<>(2 + tags().size());
         all.add(policyCounter(policy));
-        all.add(urlCounter(target.normalisedPath()));
+        all.add(urlCounter(policy, target.normalisedPath()));
         for (String t : tags()) {
-          all.add(tagCounter(t));
+          all.add(tagCounter(policy, t));
         }
         counters = all;
       }
@@ -382,16 +393,19 @@ public final class CacheEngine implements AutoCloseable {
     return true;
   }
 
+  // Counter names start with the policy's partition, like its keys, so that a store can keep an
+  // entry and every counter of its fence together (one Redis Cluster slot, say).
+
   private static String policyCounter(CachePolicy p) {
-    return "p:" + p.id();
+    return p.partition() + "|p:" + p.id();
   }
 
-  private static String urlCounter(String normalisedPath) {
-    return "u:" + normalisedPath;
+  private static String urlCounter(CachePolicy p, String normalisedPath) {
+    return p.partition() + "|u:" + normalisedPath;
   }
 
-  private static String tagCounter(String tag) {
-    return "t:" + tag;
+  private static String tagCounter(CachePolicy p, String tag) {
+    return p.partition() + "|t:" + tag;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -535,7 +549,7 @@ public final class CacheEngine implements AutoCloseable {
             l.scope.revalidationFailures.increment();
             if (o.error == null && !Storability.isOriginError(o.response.status()) && o.entry == null) {
               // the origin now answers this URL with something we may not store: stop serving the old copy
-              tryBump(List.of(urlCounter(l.target.normalisedPath())), l.scope);
+              tryBump(List.of(urlCounter(l.policy, l.target.normalisedPath())), l.scope);
             }
           }
         } finally {

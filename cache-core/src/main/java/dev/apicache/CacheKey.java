@@ -42,6 +42,20 @@ public final class CacheKey {
     return new Builder(policyId, methodClass, normalisedPath);
   }
 
+  /**
+   * The partition of a policy's keys and counters: a readable, bounded form of its id (at most 40
+   * printable characters, no {@code |}). Every store key and counter name of the policy starts with
+   * it and a {@code |}.
+   */
+  public static String partitionOf(String policyId) {
+    return Builder.readable(requireNonNull(policyId, "policyId"));
+  }
+
+  /** The partition this key belongs to; see {@link #partitionOf}. */
+  public String partition() {
+    return storeKey.substring(0, storeKey.lastIndexOf('|'));
+  }
+
   /** The key as stores see it: readable prefix, {@code |}, URL-safe base64 of the hash. */
   @Override
   public String toString() {

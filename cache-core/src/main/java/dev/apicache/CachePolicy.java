@@ -38,9 +38,11 @@ public final class CachePolicy {
   private final String clientCacheControl;
   private final long maxBodyBytes;
   private final boolean shared;
+  private final String partition;
 
   private CachePolicy(Builder b, Route route) {
     this.route = route;
+    this.partition = CacheKey.partitionOf(route.toString());
     this.methods = Set.copyOf(b.methods);
     this.ttl = b.ttl;
     this.staleWhileRevalidate = b.staleWhileRevalidate;
@@ -65,6 +67,11 @@ public final class CachePolicy {
 
   Route route() {
     return route;
+  }
+
+  /** Where this policy's entries and counters live together in a store; see {@link CacheKey#partitionOf}. */
+  String partition() {
+    return partition;
   }
 
   /** The methods served from the cache: GET, and HEAD with it. */

@@ -22,6 +22,10 @@ import java.util.Optional;
  *       through {@link #callsAreBounded()}, and the engine then bounds its calls itself.</li>
  * </ul>
  * Failures are reported as {@link dev.apicache.StoreException}; the engine fails open.
+ *
+ * <p>Keys and counter names start with a <em>partition</em> and a {@code |} (see
+ * {@link dev.apicache.CacheKey#partitionOf}); an entry's key and every counter of its fence share a
+ * partition, so a distributed store can keep them on one node and check a fence in one step.
  */
 public interface Store extends AutoCloseable {
 
