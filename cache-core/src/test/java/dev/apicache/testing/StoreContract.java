@@ -39,7 +39,10 @@ public abstract class StoreContract {
   /** A new, empty store whose expiry follows {@code clock}. */
   protected abstract Store createStore(ManualClock clock);
 
-  /** Lets {@code amount} of store time pass. */
+  /**
+   * Lets {@code amount} of store time pass. Stores whose expiry runs on real time (a server's
+   * clock) override it to do nothing: the expiry test then polls, bounded, until the entry is gone.
+   */
   protected void advance(Duration amount) {
     clock.advance(amount);
   }
@@ -58,43 +61,51 @@ public abstract class StoreContract {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /** The partition every key and counter of the contract lives in, as the engine's do. */
+  protected static final String P = "products|";
+
   private Fence fence(String... counters) {
-    return store.fence(List.of(counters));
+    List<String> names = new ArrayList<>();
+    for (String c : counters) {
+      names.add(P + c);
+    }
+    return store.fence(names);
   }
 
   @Test
   void putThenGet_returnsTheSameBytes() {
-    assertTrue(store.put("k1", bytes("hello"), Duration.ofMinutes(1), fence("p:a")));
-    assertArrayEquals(bytes("hello"), store.get("k1").orElseThrow());
+    assertTrue(store.put(P + "k1", bytes("hello"), Duration.ofMinutes(1), fence("p:a")));
+    assertArrayEquals(bytes("hello"), store.get(P + "k1").orElseThrow());
   }
 
   @Test
   void unknownKey_isAbsent() {
-    assertEquals(Optional.empty(), store.get("never-stored"));
+    assertEquals(Optional.empty(), store.get(P + "never-stored"));
   }
 
   @Test
   void put_replacesTheEntryUnderTheSameKey() {
-    store.put("k1", bytes("one"), Duration.ofMinutes(1), fence("p:a"));
-    store.put("k1", bytes("two"), Duration.ofMinutes(1), fence("p:a"));
-    assertArrayEquals(bytes("two"), store.get("k1").orElseThrow());
+    store.put(P + "k1", bytes("one"), Duration.ofMinutes(1), fence("p:a"));
+    store.put(P + "k1", bytes("two"), Duration.ofMinutes(1), fence("p:a"));
+    assertArrayEquals(bytes("two"), store.get(P + "k1").orElseThrow());
   }
 
   @Test
   void entry_isGoneOnceItsTimeToLivePassed() {
-    store.put("short", bytes("x"), Duration.ofSeconds(2), fence("p:a"));
-    store.put("long", bytes("y"), Duration.ofSeconds(60), fence("p:a"));
+    store.put(P + "short", bytes("x"), Duration.ofSeconds(2), fence("p:a"));
+    store.put(P + "long", bytes("y"), Duration.ofSeconds(60), fence("p:a"));
     advance(Duration.ofSeconds(1));
-    assertTrue(store.get("short").isPresent());
+    assertTrue(store.get(P + "short").isPresent());
     advance(Duration.ofSeconds(2));
-    assertTrue(store.get("short").isEmpty());
-    assertTrue(store.get("long").isPresent());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> store.get(P + "short").isEmpty());
+    assertTrue(store.get(P + "long").isPresent());
   }
 
   @Test
   void neverBumpedCounter_readsZero() {
     Fence f = fence("p:new", "t:new");
-    assertEquals(List.of("p:new", "t:new"), f.counters());
+    assertEquals(List.of(P + "p:new", P + "t:new"), f.counters());
     assertEquals(0L, f.value(0));
     assertEquals(0L, f.value(1));
   }
@@ -102,10 +113,10 @@ public abstract class StoreContract {
   @Test
   void bump_movesTheCounterAndHidesEntriesFencedOnIt() {
     Fence before = fence("p:products");
-    store.put("k1", bytes("old"), Duration.ofMinutes(1), before);
-    store.bump(List.of("p:products"));
+    store.put(P + "k1", bytes("old"), Duration.ofMinutes(1), before);
+    store.bump(List.of(P + "p:products"));
     assertNotEquals(before.value(0), fence("p:products").value(0));
-    assertTrue(store.get("k1").isEmpty());
+    assertTrue(store.get(P + "k1").isEmpty());
   }
 
   @Test
@@ -113,28 +124,28 @@ public abstract class StoreContract {
     Set<Long> seen = new java.util.HashSet<>();
     seen.add(fence("p:a").value(0));
     for (int i = 0; i < 20; i++) {
-      store.bump(List.of("p:a"));
+      store.bump(List.of(P + "p:a"));
       assertTrue(seen.add(fence("p:a").value(0)), "counter value repeated");
     }
   }
 
   @Test
   void tagBump_dropsExactlyTheEntriesFencedOnThatTag() {
-    store.put("product-1", bytes("1"), Duration.ofMinutes(1), fence("p:products", "t:product:1"));
-    store.put("product-2", bytes("2"), Duration.ofMinutes(1), fence("p:products", "t:product:2"));
-    store.bump(List.of("t:product:1"));
-    assertTrue(store.get("product-1").isEmpty());
-    assertArrayEquals(bytes("2"), store.get("product-2").orElseThrow());
+    store.put(P + "product-1", bytes("1"), Duration.ofMinutes(1), fence("p:products", "t:product:1"));
+    store.put(P + "product-2", bytes("2"), Duration.ofMinutes(1), fence("p:products", "t:product:2"));
+    store.bump(List.of(P + "t:product:1"));
+    assertTrue(store.get(P + "product-1").isEmpty());
+    assertArrayEquals(bytes("2"), store.get(P + "product-2").orElseThrow());
   }
 
   @Test
   void put_withAFenceThatMoved_storesNothing() {
     Fence stale = fence("p:products", "u:/api/products");
-    store.bump(List.of("u:/api/products"));
-    assertFalse(store.put("k1", bytes("old"), Duration.ofMinutes(1), stale));
-    assertTrue(store.get("k1").isEmpty());
-    assertTrue(store.put("k1", bytes("new"), Duration.ofMinutes(1), fence("p:products", "u:/api/products")));
-    assertArrayEquals(bytes("new"), store.get("k1").orElseThrow());
+    store.bump(List.of(P + "u:/api/products"));
+    assertFalse(store.put(P + "k1", bytes("old"), Duration.ofMinutes(1), stale));
+    assertTrue(store.get(P + "k1").isEmpty());
+    assertTrue(store.put(P + "k1", bytes("new"), Duration.ofMinutes(1), fence("p:products", "u:/api/products")));
+    assertArrayEquals(bytes("new"), store.get(P + "k1").orElseThrow());
   }
 
   @Test
@@ -142,9 +153,9 @@ public abstract class StoreContract {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       for (int round = 0; round < 200; round++) {
-        String key = "race-" + round;
-        String counter = "p:race";
-        Fence taken = fence(counter); // the fill starts under this generation
+        String key = P + "race-" + round;
+        String counter = P + "p:race";
+        Fence taken = store.fence(List.of(counter)); // the fill starts under this generation
         CyclicBarrier start = new CyclicBarrier(2);
         Future<Boolean> put = pool.submit(() -> {
           start.await(5, TimeUnit.SECONDS);
@@ -168,10 +179,10 @@ public abstract class StoreContract {
   void emptyAndLargeEntries_roundTrip() {
     byte[] large = new byte[1 << 20];
     new Random(42).nextBytes(large);
-    store.put("empty", new byte[0], Duration.ofMinutes(1), Fence.none());
-    store.put("large", large, Duration.ofMinutes(1), Fence.none());
-    assertArrayEquals(new byte[0], store.get("empty").orElseThrow());
-    assertArrayEquals(large, store.get("large").orElseThrow());
+    store.put(P + "empty", new byte[0], Duration.ofMinutes(1), Fence.none());
+    store.put(P + "large", large, Duration.ofMinutes(1), Fence.none());
+    assertArrayEquals(new byte[0], store.get(P + "empty").orElseThrow());
+    assertArrayEquals(large, store.get(P + "large").orElseThrow());
   }
 
   @Test
@@ -188,10 +199,10 @@ public abstract class StoreContract {
         futures.add(pool.submit(() -> {
           start.await();
           for (int i = 0; i < perThread; i++) {
-            if (!store.put("own-" + id + "-" + i, bytes(id + ":" + i), Duration.ofMinutes(1), Fence.none())) {
+            if (!store.put(P + "own-" + id + "-" + i, bytes(id + ":" + i), Duration.ofMinutes(1), Fence.none())) {
               failed.set(true);
             }
-            store.put("shared", bytes("writer-" + id), Duration.ofMinutes(1), Fence.none());
+            store.put(P + "shared", bytes("writer-" + id), Duration.ofMinutes(1), Fence.none());
           }
           return null;
         }));
@@ -206,16 +217,16 @@ public abstract class StoreContract {
     assertFalse(failed.get(), "a put with an empty fence was refused");
     for (int t = 0; t < threads; t++) {
       for (int i = 0; i < perThread; i++) {
-        assertArrayEquals(bytes(t + ":" + i), store.get("own-" + t + "-" + i).orElseThrow());
+        assertArrayEquals(bytes(t + ":" + i), store.get(P + "own-" + t + "-" + i).orElseThrow());
       }
     }
-    String shared = new String(store.get("shared").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+    String shared = new String(store.get(P + "shared").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(shared.matches("writer-[0-7]"), shared);
   }
 
   @Test
   void close_canBeCalledAfterUse() {
-    store.put("k", bytes("v"), Duration.ofMinutes(1), Fence.none());
+    store.put(P + "k", bytes("v"), Duration.ofMinutes(1), Fence.none());
     store.close();
     store = createStore(clock); // the @AfterEach close runs on a fresh one
   }

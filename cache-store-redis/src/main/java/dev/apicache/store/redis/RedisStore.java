@@ -1,0 +1,267 @@
+package dev.apicache.store.redis;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.apicache.StoreException;
+import dev.apicache.StoreTimeoutException;
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.Store;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.RedisClusterClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * A {@link Store} on Redis through Lettuce, standalone or Redis Cluster, shared by every node of a
+ * service.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>A hit costs exactly one command round trip: one {@code EVALSHA} reads the entry and checks
+ *       its fence against the current counters on the server, atomically.</li>
+ *   <li>Invalidation is O(1): an event or a tag moves one counter ({@code INCR}); entries fenced on
+ *       the old value are unreachable at once from every node, whatever their number. No
+ *       {@code KEYS}, no scans, no per-tag member sets.</li>
+ *   <li>A fill whose fence moved (an invalidation raced it) is refused by the same script that
+ *       would store it.</li>
+ *   <li>Entries live {@code ttl + max(staleWhileRevalidate, staleIfError)} in Redis; counters live as
+ *       long as an entry fenced on their previous value could.</li>
+ *   <li>Every command is bounded by the command timeout (default 100 ms); while Redis is unreachable
+ *       calls fail at once and the connection is retried in the background.</li>
+ * </ul>
+ *
+ * <p>Keys: {@code <prefix>{<tag>}<policy>:e:<hash>} for entries and
+ * {@code <prefix>{<tag>}<policy>:c:<hash>} for counters, where {@code <tag>} is 8 hex digits of the
+ * policy's partition. The hash tag puts a policy's entries and counters in one Cluster slot, which
+ * is what lets one script check a fence; the trade-off is that one policy's traffic lands on one
+ * master. Keys have a bounded length whatever the URL. Thread-safe.
+ */
+public final class RedisStore implements Store {
+  private static final long COUNTER_MARGIN_MILLIS = 60_000;
+
+  private final RedisLink link;
+  private final String prefix;
+  private final Map<String, String> partitionPrefixes = new ConcurrentHashMap<>();
+
+  private RedisStore(RedisLink link, String prefix) {
+    this.link = link;
+    this.prefix = prefix;
+  }
+
+  /** A store on the standalone Redis at {@code uri} (such as {@code redis://127.0.0.1:6379}); it owns its client. */
+  public static Builder builder(String uri) {
+    requireNonNull(uri, "uri");
+    return new Builder(() -> RedisClient.create(uri), true);
+  }
+
+  /** A store on the Redis Cluster reachable through {@code seedUris}; it owns its client. */
+  public static Builder cluster(List<String> seedUris) {
+    requireNonNull(seedUris, "seedUris");
+    if (seedUris.isEmpty()) {
+      throw new IllegalArgumentException("seedUris must name at least one cluster node");
+    }
+    List<io.lettuce.core.RedisURI> uris = new ArrayList<>();
+    for (String u : seedUris) {
+      uris.add(io.lettuce.core.RedisURI.create(u));
+    }
+    return new Builder(() -> RedisClusterClient.create(uris), true);
+  }
+
+  /**
+   * A store over a client the application owns and configures (standalone {@code RedisClient} or
+   * {@code RedisClusterClient}); closing the store leaves the client open.
+   */
+  public static Builder using(AbstractRedisClient client) {
+    requireNonNull(client, "client");
+    return new Builder(() -> client, false);
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    String p = partitionPrefix(key);
+    byte[] blob = call(() -> Scripts.GET.run(link.commands(), ScriptOutputType.VALUE,
+        new byte[][] {bytes(p + "e:" + hashPart(key))}, bytes(p + "c:")));
+    return Optional.ofNullable(blob);
+  }
+
+  @Override
+  public Fence fence(List<String> counters) {
+    if (counters.isEmpty()) {
+      return Fence.none();
+    }
+    byte[][] keys = new byte[counters.size()][];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = bytes(counterKey(counters.get(i)));
+    }
+    List<KeyValue<byte[], byte[]>> values = call(() -> link.commands().mget(keys));
+    long[] current = new long[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      KeyValue<byte[], byte[]> kv = values.get(i);
+      current[i] = kv.hasValue() ? Long.parseLong(new String(kv.getValue(), StandardCharsets.US_ASCII)) : 0L;
+    }
+    return Fence.of(counters, current);
+  }
+
+  @Override
+  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+    long ttl = timeToLive.toMillis();
+    if (ttl <= 0) {
+      return false;
+    }
+    String p = partitionPrefix(key);
+    StringBuilder encodedFence = new StringBuilder();
+    for (int i = 0; i < fence.size(); i++) {
+      String counter = fence.counters().get(i);
+      if (!partitionPrefix(counter).equals(p)) {
+        throw new IllegalArgumentException("counter " + counter + " is not in the partition of " + key);
+      }
+      encodedFence.append(counterHash(counter)).append('=').append(fence.value(i)).append(';');
+    }
+    Long stored = call(() -> Scripts.PUT.run(link.commands(), ScriptOutputType.INTEGER,
+        new byte[][] {bytes(p + "e:" + hashPart(key)), bytes(p + "maxttl")},
+        bytes(p + "c:"), bytes(Long.toString(ttl)), bytes(encodedFence.toString()), entry,
+        bytes(Long.toString(COUNTER_MARGIN_MILLIS))));
+    return stored != null && stored == 1L;
+  }
+
+  @Override
+  public void bump(Collection<String> counters) {
+    Map<String, List<byte[]>> byPartition = new LinkedHashMap<>();
+    for (String c : counters) {
+      byPartition.computeIfAbsent(partitionPrefix(c), k -> new ArrayList<>()).add(bytes(counterKey(c)));
+    }
+    for (Map.Entry<String, List<byte[]>> e : byPartition.entrySet()) {
+      byte[][] keys = new byte[e.getValue().size() + 1][];
+      keys[0] = bytes(e.getKey() + "maxttl");
+      for (int i = 0; i < e.getValue().size(); i++) {
+        keys[i + 1] = e.getValue().get(i);
+      }
+      call(() -> Scripts.BUMP.run(link.commands(), ScriptOutputType.INTEGER, keys,
+          bytes(Long.toString(COUNTER_MARGIN_MILLIS))));
+    }
+  }
+
+  /** Lettuce's command timeout bounds every call. */
+  @Override
+  public boolean callsAreBounded() {
+    return true;
+  }
+
+  /** True while a connection to Redis is open. */
+  public boolean isConnected() {
+    return link.isConnected();
+  }
+
+  @Override
+  public void close() {
+    link.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static <T> T call(Supplier<T> command) {
+    try {
+      return command.get();
+    } catch (RedisCommandTimeoutException e) {
+      throw new StoreTimeoutException("Redis command timed out: " + e.getMessage());
+    } catch (RedisException e) {
+      throw new StoreException("Redis command failed: " + e.getMessage(), e);
+    } catch (IllegalStateException | NumberFormatException e) {
+      throw new StoreException("Redis reply not understood: " + e.getMessage(), e);
+    }
+  }
+
+  /** The key text up to the partition's end: {@code <prefix>{<tag>}<partition>:}. */
+  private String partitionPrefix(String keyOrCounter) {
+    int bar = keyOrCounter.indexOf('|');
+    if (bar < 0) {
+      throw new IllegalArgumentException("'" + keyOrCounter + "' has no partition");
+    }
+    return partitionPrefixes.computeIfAbsent(keyOrCounter.substring(0, bar), partition -> {
+      String tag = HexFormat.of().formatHex(sha256(partition), 0, 4);
+      return prefix + "{" + tag + "}" + partition.replace('{', '(').replace('}', ')') + ":";
+    });
+  }
+
+  private static String hashPart(String key) {
+    return key.substring(key.lastIndexOf('|') + 1);
+  }
+
+  private String counterKey(String counter) {
+    return partitionPrefix(counter) + "c:" + counterHash(counter);
+  }
+
+  /** 128 bits of SHA-256 of the counter name, URL-safe: fixed length, no script separators. */
+  private static String counterHash(String counter) {
+    byte[] h = sha256(counter);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(h, 16));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Builds a {@link RedisStore}. */
+  public static final class Builder {
+    private final Supplier<AbstractRedisClient> client;
+    private final boolean ownsClient;
+    private String keyPrefix = "apicache:";
+    private Duration commandTimeout = Duration.ofMillis(100);
+
+    private Builder(Supplier<AbstractRedisClient> client, boolean ownsClient) {
+      this.client = client;
+      this.ownsClient = ownsClient;
+    }
+
+    /** The text every key starts with; default {@code apicache:}. */
+    public Builder keyPrefix(String prefix) {
+      requireNonNull(prefix, "prefix");
+      if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+        throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' (they pick the Cluster slot)"
+            + " but was '" + prefix + "'");
+      }
+      keyPrefix = prefix;
+      return this;
+    }
+
+    /** The longest a command may take before the engine serves from the origin; default 100 ms. */
+    public Builder commandTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("commandTimeout must be > 0 but was " + timeout);
+      }
+      commandTimeout = timeout;
+      return this;
+    }
+
+    /** Creates the store; it connects in the background and serves as soon as Redis answers. */
+    public RedisStore build() {
+      return new RedisStore(new RedisLink(client.get(), ownsClient, commandTimeout), keyPrefix);
+    }
+  }
+}
