@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and a store whose calls are not bounded by itself is called through a bounded pool with a timeout.
  * Reads fail open (a miss, no fence); invalidations report failure, because a lost invalidation would
  * let stale data be served.
+ *
+ * <p>A circuit breaker keeps a failing store from costing every request its timeout: after
+ * {@link #FAILURES_TO_OPEN} consecutive faults, calls fail at once for {@link #OPEN_FOR}; then calls
+ * go through again, and the first success closes the circuit while a failure opens it anew.
  */
 final class GuardedStore implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.apicache.store");
@@ -29,6 +33,10 @@ final class GuardedStore implements AutoCloseable {
   private final Duration timeout;
   private final ThreadPoolExecutor pool;
   private final AtomicBoolean failing = new AtomicBoolean();
+  static final int FAILURES_TO_OPEN = 5;
+  static final Duration OPEN_FOR = Duration.ofSeconds(1);
+  private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long openUntilNanos;
 
   GuardedStore(Store store, Duration timeout) {
     this.store = store;
@@ -82,6 +90,10 @@ final class GuardedStore implements AutoCloseable {
   }
 
   private <T> T call(String operation, Callable<T> call) {
+    long openUntil = openUntilNanos;
+    if (openUntil != 0 && System.nanoTime() - openUntil < 0) {
+      throw new StoreException("store " + operation + " skipped: the store is failing (circuit open)");
+    }
     T result;
     try {
       result = pool == null ? call.call() : timed(operation, call);
@@ -95,6 +107,10 @@ final class GuardedStore implements AutoCloseable {
     }
     if (failing.get() && failing.compareAndSet(true, false)) {
       LOG.log(Level.INFO, "apicache store recovered; serving from the cache again");
+    }
+    if (openUntilNanos != 0 || consecutiveFailures.get() != 0) {
+      openUntilNanos = 0;
+      consecutiveFailures.set(0);
     }
     return result;
   }
@@ -125,6 +141,10 @@ final class GuardedStore implements AutoCloseable {
   }
 
   private void fault(String operation, StoreException e) {
+    if (consecutiveFailures.incrementAndGet() >= FAILURES_TO_OPEN) {
+      long until = System.nanoTime() + OPEN_FOR.toNanos();
+      openUntilNanos = until == 0 ? 1 : until;
+    }
     if (failing.compareAndSet(false, true)) {
       LOG.log(Level.WARNING, "apicache store " + operation + " failed; serving from the origin until it recovers: "
           + e.getMessage());
