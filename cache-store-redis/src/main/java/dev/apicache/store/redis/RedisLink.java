@@ -56,9 +56,10 @@ final class RedisLink implements AutoCloseable {
     SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(commandTimeout).build();
     if (client instanceof RedisClusterClient cluster) {
+      // node connections open on first use, so commands must wait for them (bounded by the timeout)
       cluster.setOptions(ClusterClientOptions.builder()
           .socketOptions(socket).timeoutOptions(timeouts)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
           .requestQueueSize(10_000)
           .build());
     } else if (client instanceof RedisClient standalone) {
