@@ -142,6 +142,11 @@ public final class CaffeineStore implements Store {
     return entries.estimatedSize();
   }
 
+  /** Drops every entry; counters stay, so nothing fenced on an old value can come back. */
+  void clear() {
+    entries.invalidateAll();
+  }
+
   @Override
   public void close() {
     entries.invalidateAll();

@@ -1,0 +1,207 @@
+package dev.apicache.store.caffeine;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.InvalidationBus;
+import dev.apicache.spi.Store;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A near (in-process, Caffeine) store over a far (shared) one: a near hit costs no network at all.
+ *
+ * <p>The far store stays the authority: fences are read and checked there, invalidations go there
+ * first. Each node then drops its near copies of the invalidated partitions, at once for its own
+ * invalidations and through the {@link InvalidationBus} for other nodes'. Guarantees:
+ * <ul>
+ *   <li>On the node that invalidates, no later request is served a near copy from before.</li>
+ *   <li>On other nodes, a near copy outlives an invalidation by at most the bus's delivery time.</li>
+ *   <li>While the bus is disconnected, near copies are dropped and not used; after it reconnects
+ *       they are dropped again (messages may have been lost), so a lost message cannot leave stale
+ *       data behind. Independently, no near copy is served longer than {@code nearMaxAge}.</li>
+ *   <li>A near copy is only made under a near fence read before the far read, so a message that
+ *       arrives while a copy is being made wins.</li>
+ * </ul>
+ *
+ * <p>Near copies are dropped per partition (per policy), not per entry: an invalidation of one tag
+ * drops the policy's near copies, which refill from the far store in one round trip each. The store
+ * owns the far store and the bus and closes them. Thread-safe.
+ */
+public final class TieredStore implements Store {
+  private final CaffeineStore near;
+  private final Store far;
+  private final InvalidationBus bus;
+  private final Duration nearMaxAge;
+  private volatile boolean nearTrusted;
+
+  private TieredStore(Builder b) {
+    this.near = CaffeineStore.builder().maximumBytes(b.nearMaximumBytes).ticker(b.ticker).build();
+    this.far = b.far;
+    this.bus = b.bus;
+    this.nearMaxAge = b.nearMaxAge;
+    this.nearTrusted = bus.isConnected();
+    bus.subscribe(new InvalidationBus.Listener() {
+      @Override
+      public void invalidated(Collection<String> partitions) {
+        near.bump(nearCounters(partitions));
+      }
+
+      @Override
+      public void connectionLost() {
+        nearTrusted = false;
+        near.clear();
+      }
+
+      @Override
+      public void connectionRestored() {
+        near.clear(); // whatever arrived while we were away is unknown: start over
+        nearTrusted = true;
+      }
+    });
+  }
+
+  /** A tiered store over {@code far}, kept coherent through {@code bus}. */
+  public static Builder builder(Store far, InvalidationBus bus) {
+    return new Builder(requireNonNull(far, "far"), requireNonNull(bus, "bus"));
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    if (!nearTrusted) {
+      return far.get(key);
+    }
+    Optional<byte[]> copy = near.get(key);
+    if (copy.isPresent()) {
+      return copy;
+    }
+    Fence nearFence = near.fence(List.of(nearCounter(partitionOf(key))));
+    Optional<byte[]> found = far.get(key);
+    found.ifPresent(bytes -> near.put(key, bytes, nearMaxAge, nearFence));
+    return found;
+  }
+
+  @Override
+  public Fence fence(List<String> counters) {
+    return far.fence(counters);
+  }
+
+  @Override
+  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+    Fence nearFence = near.fence(List.of(nearCounter(partitionOf(key))));
+    boolean stored = far.put(key, entry, timeToLive, fence);
+    if (stored && nearTrusted) {
+      near.put(key, entry, timeToLive.compareTo(nearMaxAge) < 0 ? timeToLive : nearMaxAge, nearFence);
+    }
+    return stored;
+  }
+
+  /**
+   * Invalidates in the far store, then this node's near copies, then tells the other nodes. A bus
+   * failure is not reported: other nodes then rely on {@code nearMaxAge} and their own bus's
+   * connection state.
+   */
+  @Override
+  public void bump(Collection<String> counters) {
+    far.bump(counters);
+    Set<String> partitions = new LinkedHashSet<>();
+    for (String c : counters) {
+      partitions.add(partitionOf(c));
+    }
+    near.bump(nearCounters(partitions));
+    try {
+      bus.publish(partitions);
+    } catch (RuntimeException e) {
+      System.getLogger("dev.apicache.store.tiered").log(System.Logger.Level.WARNING,
+          "apicache could not publish an invalidation; other nodes drop their near copies within their nearMaxAge: "
+              + e.getMessage());
+    }
+  }
+
+  /** The far store decides: near calls are in memory. */
+  @Override
+  public boolean callsAreBounded() {
+    return far.callsAreBounded();
+  }
+
+  /** True while near copies are being used (the bus is connected). */
+  public boolean nearInUse() {
+    return nearTrusted;
+  }
+
+  @Override
+  public void close() {
+    bus.close();
+    far.close();
+    near.close();
+  }
+
+  private static String partitionOf(String keyOrCounter) {
+    int bar = keyOrCounter.indexOf('|');
+    return bar < 0 ? "" : keyOrCounter.substring(0, bar);
+  }
+
+  private static String nearCounter(String partition) {
+    return partition + "|near";
+  }
+
+  private static List<String> nearCounters(Collection<String> partitions) {
+    List<String> out = new ArrayList<>(partitions.size());
+    for (String p : partitions) {
+      out.add(nearCounter(p));
+    }
+    return out;
+  }
+
+  /** Builds a {@link TieredStore}. */
+  public static final class Builder {
+    private final Store far;
+    private final InvalidationBus bus;
+    private long nearMaximumBytes = 64L << 20;
+    private Duration nearMaxAge = Duration.ofSeconds(10);
+    private Ticker ticker = Ticker.systemTicker();
+
+    private Builder(Store far, InvalidationBus bus) {
+      this.far = far;
+      this.bus = bus;
+    }
+
+    /** The near store's bound in bytes; default 64 MiB. */
+    public Builder nearMaximumBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("nearMaximumBytes must be > 0 but was " + bytes);
+      }
+      nearMaximumBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The longest a near copy is served, whatever the bus says: the bound on staleness if a message
+     * were lost without the connection noticing; default 10 s.
+     */
+    public Builder nearMaxAge(Duration age) {
+      requireNonNull(age, "age");
+      if (age.isZero() || age.isNegative()) {
+        throw new IllegalArgumentException("nearMaxAge must be > 0 but was " + age);
+      }
+      nearMaxAge = age;
+      return this;
+    }
+
+    /** The near store's time source; tests pass a manual one. */
+    public Builder ticker(Ticker source) {
+      ticker = requireNonNull(source, "source");
+      return this;
+    }
+
+    public TieredStore build() {
+      return new TieredStore(this);
+    }
+  }
+}
