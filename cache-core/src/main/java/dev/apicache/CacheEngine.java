@@ -74,6 +74,8 @@ public final class CacheEngine implements AutoCloseable {
   private final GuardedStore store;
   private final InstantSource clock;
   private final Duration coalesceTimeout;
+  private final Duration leaseTime;
+  private final Duration clusterWideMissWait;
   private final int maxTargetLength;
   private final StatsRecorder stats;
   private final ExecutorService background;
@@ -85,6 +87,8 @@ public final class CacheEngine implements AutoCloseable {
     this.store = new GuardedStore(b.store, b.storeTimeout);
     this.clock = b.clock;
     this.coalesceTimeout = b.coalesceTimeout;
+    this.leaseTime = b.leaseTime;
+    this.clusterWideMissWait = b.clusterWideMissWait;
     this.maxTargetLength = b.maxTargetLength;
     this.stats = new StatsRecorder(policies.policies());
     this.background = EngineThreads.background("apicache-revalidate");
@@ -413,16 +417,7 @@ public final class CacheEngine implements AutoCloseable {
 
   private CacheResponse serve(Lookup l, Origin origin) {
     long now = clock.millis();
-    Optional<byte[]> blob = store.get(l.key.toString(), l.scope);
-    StoredEntry entry = null;
-    if (blob.isPresent()) {
-      Optional<StoredEntry> decoded = EntryCodec.decode(blob.get());
-      if (decoded.isEmpty()) {
-        l.scope.storeErrors.increment();
-      } else {
-        entry = decoded.get();
-      }
-    }
+    StoredEntry entry = currentEntry(l);
     if (entry == null) {
       // a key holds the vary values, so a lookup cannot tell "no variant" from "not this variant":
       // RFC 9211 calls that fwd=miss
@@ -455,12 +450,12 @@ public final class CacheEngine implements AutoCloseable {
     if (leader == null) {
       Outcome outcome = null;
       try {
-        outcome = callOrigin(l, origin, fence.get());
+        outcome = fillAsClusterLeader(l, origin, fence.get());
       } finally {
         mine.result.complete(outcome == null ? Outcome.failed(new IllegalStateException("origin call aborted")) : outcome);
         flights.remove(l.key, mine);
       }
-      return respond(l, outcome, fallback, fwd, false);
+      return respond(l, outcome, fallback, fwd, outcome.fromPeer);
     }
     if (leader.fence.equals(fence.get())) {
       l.scope.coalescedWaits.increment();
@@ -471,6 +466,51 @@ public final class CacheEngine implements AutoCloseable {
     }
     // the leader started before an invalidation, timed out, or got a response for one caller only
     return respond(l, callOrigin(l, origin, fence.get()), fallback, fwd, false);
+  }
+
+  /**
+   * This node's one fill of a key. With cluster-wide misses on and a store that has leases, only the
+   * node that takes the key's lease calls the origin; the others wait for it (bounded) and serve
+   * what it stored, or call the origin themselves when the wait ends without an entry.
+   */
+  private Outcome fillAsClusterLeader(Lookup l, Origin origin, Fence fence) {
+    if (clusterWideMissWait.isZero() || !store.hasLeases()) {
+      return callOrigin(l, origin, fence);
+    }
+    String lease = leaseName(l);
+    if (store.tryLease(lease, leaseTime, l.scope)) {
+      try {
+        return callOrigin(l, origin, fence);
+      } finally {
+        store.releaseLease(lease, l.scope);
+      }
+    }
+    l.scope.coalescedWaits.increment();
+    store.awaitLease(lease, clusterWideMissWait, l.scope);
+    StoredEntry filled = currentEntry(l);
+    if (filled != null && filled.classify(clock.millis()) == Freshness.State.FRESH) {
+      return new Outcome(CacheResponse.of(filled.status(), filled.headers(), filled.body()), filled, null, null, false,
+          true);
+    }
+    return callOrigin(l, origin, fence);
+  }
+
+  /** The entry the store holds for the request now, if any and readable. */
+  private StoredEntry currentEntry(Lookup l) {
+    Optional<byte[]> blob = store.get(l.key.toString(), l.scope);
+    if (blob.isEmpty()) {
+      return null;
+    }
+    Optional<StoredEntry> decoded = EntryCodec.decode(blob.get());
+    if (decoded.isEmpty()) {
+      l.scope.storeErrors.increment();
+      return null;
+    }
+    return decoded.get();
+  }
+
+  private static String leaseName(Lookup l) {
+    return l.key + ":lease";
   }
 
   private Outcome callOrigin(Lookup l, Origin origin, Fence fence) {
@@ -540,7 +580,18 @@ public final class CacheEngine implements AutoCloseable {
     }
     try {
       background.execute(() -> {
+        String lease = leaseName(l);
+        if (!store.tryLease(lease, leaseTime, l.scope)) {
+          revalidating.remove(l.key); // another node is refreshing this key
+          return;
+        }
         try {
+          if (store.hasLeases()) {
+            StoredEntry now = currentEntry(l);
+            if (now != null && now.classify(clock.millis()) == Freshness.State.FRESH) {
+              return; // another node refreshed it before this one got the lease
+            }
+          }
           Optional<Fence> fence = store.fence(l.counters(), l.scope);
           Outcome o = callOrigin(l, origin, fence.orElse(null));
           if (o.entry != null && o.stored) {
@@ -553,6 +604,7 @@ public final class CacheEngine implements AutoCloseable {
             }
           }
         } finally {
+          store.releaseLease(lease, l.scope);
           revalidating.remove(l.key);
         }
       });
@@ -778,13 +830,21 @@ public final class CacheEngine implements AutoCloseable {
     final String uncacheableReason;
     final Exception error;
     final boolean stored;
+    /** The entry was filled by another node while this one waited for its lease. */
+    final boolean fromPeer;
 
     Outcome(CacheResponse response, StoredEntry entry, String uncacheableReason, Exception error, boolean stored) {
+      this(response, entry, uncacheableReason, error, stored, false);
+    }
+
+    Outcome(CacheResponse response, StoredEntry entry, String uncacheableReason, Exception error, boolean stored,
+        boolean fromPeer) {
       this.response = response;
       this.entry = entry;
       this.uncacheableReason = uncacheableReason;
       this.error = error;
       this.stored = stored;
+      this.fromPeer = fromPeer;
     }
 
     static Outcome failed(Exception e) {
@@ -838,6 +898,8 @@ public final class CacheEngine implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private Duration coalesceTimeout = Duration.ofSeconds(5);
     private Duration storeTimeout = Duration.ofMillis(250);
+    private Duration leaseTime = Duration.ofSeconds(10);
+    private Duration clusterWideMissWait = Duration.ZERO;
     private int maxTargetLength = 8192;
 
     private Builder(CachePolicies policies, Store store) {
@@ -866,6 +928,31 @@ public final class CacheEngine implements AutoCloseable {
      */
     public Builder storeTimeout(Duration timeout) {
       storeTimeout = positive("storeTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * With a store that has {@linkplain Store#leases() leases}: how long one node holds a key's lease
+     * while it refreshes or fills it; a node that dies holding it delays the others this long at
+     * most. Default 10 s.
+     */
+    public Builder leaseTime(Duration time) {
+      leaseTime = positive("leaseTime", time);
+      return this;
+    }
+
+    /**
+     * With a store that has {@linkplain Store#leases() leases}: makes a miss cluster-wide single
+     * flight. The first node to miss a key calls the origin; other nodes wait up to {@code wait}
+     * for its entry (woken as soon as it is stored), then call the origin themselves. Off (zero) by
+     * default: a miss then waits only for requests on its own node.
+     */
+    public Builder clusterWideMisses(Duration wait) {
+      requireNonNull(wait, "wait");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("clusterWideMisses wait must be >= 0 but was " + wait);
+      }
+      clusterWideMissWait = wait;
       return this;
     }
 

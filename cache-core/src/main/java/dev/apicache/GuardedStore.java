@@ -1,6 +1,7 @@
 package dev.apicache;
 
 import dev.apicache.spi.Fence;
+import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -38,10 +39,61 @@ final class GuardedStore implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long openUntilNanos;
 
+  private final Optional<Leases> leases;
+
   GuardedStore(Store store, Duration timeout) {
     this.store = store;
     this.timeout = timeout;
     this.pool = store.callsAreBounded() ? null : EngineThreads.bounded("apicache-store", 16, 256);
+    this.leases = store.leases();
+  }
+
+  boolean hasLeases() {
+    return leases.isPresent();
+  }
+
+  /**
+   * True when this node may go ahead with the work the lease guards: it took the lease, or the
+   * store has no leases, or they are failing (then every node goes ahead: fail open).
+   */
+  boolean tryLease(String name, Duration ttl, StatsRecorder.Scope scope) {
+    if (leases.isEmpty()) {
+      return true;
+    }
+    try {
+      Boolean taken = call("lease", () -> leases.get().tryAcquire(name, ttl));
+      return taken == null || taken;
+    } catch (StoreException e) {
+      scope.storeErrors.increment();
+      return true;
+    }
+  }
+
+  void releaseLease(String name, StatsRecorder.Scope scope) {
+    if (leases.isPresent()) {
+      try {
+        call("lease release", () -> {
+          leases.get().release(name);
+          return Boolean.TRUE;
+        });
+      } catch (StoreException e) {
+        scope.storeErrors.increment(); // the lease then expires by itself
+      }
+    }
+  }
+
+  /**
+   * Waits, at most {@code wait}, for another node to give a lease back. Called directly rather than
+   * under the store timeout: the wait is longer by design, and each of its polls is bounded.
+   */
+  void awaitLease(String name, Duration wait, StatsRecorder.Scope scope) {
+    if (leases.isPresent()) {
+      try {
+        leases.get().awaitRelease(name, wait);
+      } catch (RuntimeException e) {
+        scope.storeErrors.increment();
+      }
+    }
   }
 
   /** The entry under {@code key}; empty on a miss or a fault (counted in {@code scope}). */

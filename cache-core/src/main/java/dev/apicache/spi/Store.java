@@ -55,6 +55,15 @@ public interface Store extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Leases shared by every node of this store, when it is shared at all: the engine then lets one
+   * node per cluster revalidate a key (and, when configured, fill a missing one). Empty for
+   * in-process stores, where the engine's own single flight is already cluster-wide.
+   */
+  default Optional<Leases> leases() {
+    return Optional.empty();
+  }
+
   /** Releases the store's resources; later calls may fail. */
   @Override
   void close();

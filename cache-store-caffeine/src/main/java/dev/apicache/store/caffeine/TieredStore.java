@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.InvalidationBus;
+import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,6 +129,12 @@ public final class TieredStore implements Store {
   @Override
   public boolean callsAreBounded() {
     return far.callsAreBounded();
+  }
+
+  /** The far store's leases: single flight is a cluster matter. */
+  @Override
+  public Optional<Leases> leases() {
+    return far.leases();
   }
 
   /** True while near copies are being used (the bus is connected). */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.apicache.StoreException;
 import dev.apicache.StoreTimeoutException;
 import dev.apicache.spi.Fence;
+import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.KeyValue;
@@ -12,6 +13,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,6 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -162,6 +167,52 @@ public final class RedisStore implements Store {
   @Override
   public boolean callsAreBounded() {
     return true;
+  }
+
+  /**
+   * Leases on Redis: {@code SET NX PX} with a token per holder, released only by the holder (a
+   * compare-and-delete script), awaited by polling every few milliseconds (never the 500 ms of a
+   * classic cache lock), each poll one bounded command.
+   */
+  @Override
+  public Optional<Leases> leases() {
+    return Optional.of(leases);
+  }
+
+  private final Leases leases = new Leases() {
+    private final String holder = UUID.randomUUID().toString();
+
+    @Override
+    public boolean tryAcquire(String name, Duration ttl) {
+      String reply = call(() -> link.commands().set(bytes(leaseKey(name)), bytes(holder),
+          SetArgs.Builder.nx().px(Math.max(1, ttl.toMillis()))));
+      return "OK".equals(reply);
+    }
+
+    @Override
+    public void release(String name) {
+      call(() -> Scripts.RELEASE.run(link.commands(), ScriptOutputType.INTEGER,
+          new byte[][] {bytes(leaseKey(name))}, bytes(holder)));
+    }
+
+    @Override
+    public boolean awaitRelease(String name, Duration timeout) {
+      byte[] key = bytes(leaseKey(name));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long pauseMicros = 1_000;
+      while (call(() -> link.commands().exists(key)) > 0) {
+        if (System.nanoTime() - deadline >= 0) {
+          return false;
+        }
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros)); // the polling interval itself
+        pauseMicros = Math.min(10_000, pauseMicros * 2);
+      }
+      return true;
+    }
+  };
+
+  private String leaseKey(String name) {
+    return partitionPrefix(name) + "l:" + counterHash(name);
   }
 
   /** True while a connection to Redis is open. */

@@ -54,6 +54,11 @@ final class Scripts {
       "end",
       "return #KEYS - 1"));
 
+  /** KEYS[1] lease; ARGV[1] holder. Deletes the lease only if this holder has it. */
+  static final Scripts RELEASE = new Scripts(String.join("\n",
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end",
+      "return 0"));
+
   private final String source;
   private final String sha;
 
