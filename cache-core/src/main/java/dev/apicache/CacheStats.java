@@ -18,6 +18,25 @@ public final class CacheStats {
     this.byPolicy = Map.copyOf(byPolicy);
   }
 
+  /** A snapshot from parts, for stats gathered elsewhere (several nodes summed, say). */
+  public static CacheStats of(Counts total, Map<String, Counts> byPolicy) {
+    return new CacheStats(java.util.Objects.requireNonNull(total, "total"),
+        java.util.Objects.requireNonNull(byPolicy, "byPolicy"));
+  }
+
+  /** The sum of several snapshots, policy by policy. */
+  public static CacheStats sum(java.util.Collection<CacheStats> snapshots) {
+    Map<String, java.util.List<Counts>> policies = new java.util.HashMap<>();
+    java.util.List<Counts> totals = new java.util.ArrayList<>();
+    for (CacheStats s : snapshots) {
+      totals.add(s.total);
+      s.byPolicy.forEach((id, c) -> policies.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(c));
+    }
+    Map<String, Counts> summed = new java.util.HashMap<>();
+    policies.forEach((id, list) -> summed.put(id, Counts.sum(list)));
+    return new CacheStats(Counts.sum(totals), summed);
+  }
+
   /** Everything, including requests no policy matched and tag invalidations. */
   public Counts total() {
     return total;
@@ -81,6 +100,44 @@ public final class CacheStats {
       long bytesSavedByNotModified) {
 
     static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0);
+
+    /** The field-by-field sum of {@code parts}. */
+    public static Counts sum(java.util.Collection<Counts> parts) {
+      long[] v = new long[16];
+      Map<String, Long> uncacheable = new java.util.HashMap<>();
+      Map<String, Long> bypassReasons = new java.util.HashMap<>();
+      for (Counts c : parts) {
+        long[] f = c.scalars();
+        for (int i = 0; i < v.length; i++) {
+          v[i] += f[i];
+        }
+        c.uncacheable().forEach((k, n) -> uncacheable.merge(k, n, Long::sum));
+        c.bypassReasons().forEach((k, n) -> bypassReasons.merge(k, n, Long::sum));
+      }
+      return fromScalars(v, uncacheable, bypassReasons);
+    }
+
+    /** The scalar counters in declaration order, without the two maps; see {@link #fromScalars}. */
+    public long[] scalars() {
+      return new long[] {hits, staleHits, conditionalHits, misses, bypasses, originCalls, coalescedWaits, revalidations,
+          revalidationFailures, staleIfErrorServes, storeErrors, eventInvalidations, tagInvalidations, purges,
+          bytesServed, bytesSavedByNotModified};
+    }
+
+    /** The names of {@link #scalars()}, in the same order. */
+    public static final java.util.List<String> SCALAR_NAMES = java.util.List.of("hits", "staleHits",
+        "conditionalHits", "misses", "bypasses", "originCalls", "coalescedWaits", "revalidations",
+        "revalidationFailures", "staleIfErrorServes", "storeErrors", "eventInvalidations", "tagInvalidations",
+        "purges", "bytesServed", "bytesSavedByNotModified");
+
+    /** Counts from {@link #scalars()} and the two maps. */
+    public static Counts fromScalars(long[] v, Map<String, Long> uncacheable, Map<String, Long> bypassReasons) {
+      if (v.length != SCALAR_NAMES.size()) {
+        throw new IllegalArgumentException("expected " + SCALAR_NAMES.size() + " counters but got " + v.length);
+      }
+      return new Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], uncacheable, bypassReasons, v[10],
+          v[11], v[12], v[13], v[14], v[15]);
+    }
 
     public Counts {
       uncacheable = Map.copyOf(uncacheable);

@@ -46,6 +46,13 @@ final class Route {
     if (pattern == null || pattern.isEmpty() || pattern.charAt(0) != '/') {
       throw new IllegalArgumentException("route must start with '/' but was '" + pattern + "'");
     }
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
+        throw new IllegalArgumentException("route must be a path without spaces, controls, '?' or '#' but was '"
+            + pattern + "'");
+      }
+    }
     List<String> parts = splitSegments(pattern);
     if (parts == null) {
       throw new IllegalArgumentException("route must not contain empty segments ('//') but was '" + pattern + "'");

@@ -36,35 +36,7 @@ final class StatsRecorder {
       all.add(c);
     });
     all.add(unmatched.counts());
-    return new CacheStats(sum(all), policies);
-  }
-
-  private static CacheStats.Counts sum(List<CacheStats.Counts> parts) {
-    long[] v = new long[16];
-    Map<String, Long> uncacheable = new HashMap<>();
-    Map<String, Long> bypassReasons = new HashMap<>();
-    for (CacheStats.Counts c : parts) {
-      v[0] += c.hits();
-      v[1] += c.staleHits();
-      v[2] += c.conditionalHits();
-      v[3] += c.misses();
-      v[4] += c.bypasses();
-      v[5] += c.originCalls();
-      v[6] += c.coalescedWaits();
-      v[7] += c.revalidations();
-      v[8] += c.revalidationFailures();
-      v[9] += c.staleIfErrorServes();
-      v[10] += c.storeErrors();
-      v[11] += c.eventInvalidations();
-      v[12] += c.tagInvalidations();
-      v[13] += c.purges();
-      v[14] += c.bytesServed();
-      v[15] += c.bytesSavedByNotModified();
-      c.uncacheable().forEach((k, n) -> uncacheable.merge(k, n, Long::sum));
-      c.bypassReasons().forEach((k, n) -> bypassReasons.merge(k, n, Long::sum));
-    }
-    return new CacheStats.Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], uncacheable,
-        bypassReasons, v[10], v[11], v[12], v[13], v[14], v[15]);
+    return new CacheStats(CacheStats.Counts.sum(all), policies);
   }
 
   /** The counters of one policy. Every method is safe from any thread and never blocks. */
