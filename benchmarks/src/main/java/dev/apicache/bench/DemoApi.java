@@ -7,6 +7,7 @@ import dev.apicache.CachePolicies;
 import dev.apicache.CacheStats;
 import dev.apicache.PolicyFile;
 import dev.apicache.adapter.javalin.ApiCachePlugin;
+import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -54,9 +55,14 @@ final class DemoApi implements AutoCloseable {
     }
   }
 
-  /** Starts the API on {@code host}:{@code port} (0 picks a free port). */
+  /** Starts the API on {@code host}:{@code port} (0 picks a free port) over the in-process store. */
   static DemoApi start(String host, int port, CachePolicies policies, ProductCatalog catalog) {
-    CacheEngine engine = CacheEngine.builder(policies, CaffeineStore.builder().maximumBytes(128L << 20).build()).build();
+    return start(host, port, policies, catalog, CaffeineStore.builder().maximumBytes(128L << 20).build());
+  }
+
+  /** Starts the API on {@code host}:{@code port} over {@code store}, which the API then owns. */
+  static DemoApi start(String host, int port, CachePolicies policies, ProductCatalog catalog, Store store) {
+    CacheEngine engine = CacheEngine.builder(policies, store).build();
     Map<String, AtomicLong> visits = new ConcurrentHashMap<>();
     Javalin javalin = Javalin.create(config -> {
       config.jetty.host = host;

@@ -1,5 +1,6 @@
 package dev.apicache.bench;
 
+import dev.apicache.CachePolicies;
 import dev.apicache.PolicyConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +16,12 @@ import java.util.Optional;
 public final class Main {
   private static final String USAGE = String.join("\n",
       "usage:",
-      "  apicache serve    [--port N] [--config FILE]",
+      "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered] [--redis-url URL]",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE]",
+      "                    [--store caffeine|redis|tiered] [--redis-url redis://127.0.0.1:6379]",
       "");
+
+  private static final String DEFAULT_REDIS = "redis://127.0.0.1:6379";
 
   private Main() {}
 
@@ -55,9 +59,17 @@ public final class Main {
   private static int serve(Deque<String> args) throws Exception {
     int port = 8080;
     Optional<Path> config = Optional.empty();
+    DemoStore.Kind store = DemoStore.Kind.CAFFEINE;
+    String redisUrl = DEFAULT_REDIS;
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       switch (flag) {
+        case "--store":
+          store = DemoStore.Kind.parse(value(flag, args));
+          break;
+        case "--redis-url":
+          redisUrl = value(flag, args);
+          break;
         case "--port":
           port = parsePort(value(flag, args));
           break;
@@ -68,10 +80,12 @@ public final class Main {
           throw new UsageException("unknown option '" + flag + "' for serve");
       }
     }
-    DemoApi api = DemoApi.start("0.0.0.0", port, DemoApi.policies(config), new ProductCatalog(1000, 1_000_000));
+    CachePolicies policies = DemoApi.policies(config);
+    DemoStore opened = DemoStore.open(store, redisUrl);
+    DemoApi api = DemoApi.start("0.0.0.0", port, policies, new ProductCatalog(1000, 1_000_000), opened.store());
     Runtime.getRuntime().addShutdownHook(new Thread(api::close));
     System.out.println("apicache demo listening on http://localhost:" + api.port()
-        + "  (policies: " + config.map(Path::toString).orElse("built-in") + ")");
+        + "  (policies: " + config.map(Path::toString).orElse("built-in") + "; store: " + store + ")");
     System.out.println("  try: curl -i http://localhost:" + api.port() + "/api/products?category=books");
     System.out.println("       curl -s http://localhost:" + api.port() + "/_cache/stats");
     Thread.currentThread().join();
@@ -83,9 +97,17 @@ public final class Main {
     int clients = 8;
     Duration writeEvery = Duration.ofSeconds(2);
     Optional<Path> json = Optional.empty();
+    DemoStore.Kind store = DemoStore.Kind.CAFFEINE;
+    String redisUrl = DEFAULT_REDIS;
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       switch (flag) {
+        case "--store":
+          store = DemoStore.Kind.parse(value(flag, args));
+          break;
+        case "--redis-url":
+          redisUrl = value(flag, args);
+          break;
         case "--duration":
           duration = parseDuration(flag, value(flag, args));
           break;
@@ -102,8 +124,8 @@ public final class Main {
           throw new UsageException("unknown option '" + flag + "' for scenario");
       }
     }
-    Scenario.Result result = new Scenario(new Scenario.Options(duration, clients, writeEvery, 0.3, 1000), System.out)
-        .run();
+    Scenario.Result result = new Scenario(new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store, redisUrl),
+        System.out).run();
     Scenario.report(result, System.out);
     if (json.isPresent()) {
       Scenario.writeJson(result, json.get());

@@ -35,11 +35,25 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Scenario {
   /** What a run is asked to do. */
-  record Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products) {}
+  record Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
+      DemoStore.Kind store, String redisUrl) {
+
+    Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products) {
+      this(duration, clients, writeInterval, conditionalShare, products, DemoStore.Kind.CAFFEINE,
+          "redis://127.0.0.1:6379");
+    }
+  }
 
   /** What a run measured. */
   record Result(long requests, long originCalls, double hitRate, long notModified, long staleReadsAfterWrite,
-      long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors) {
+      long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors, String store,
+      Optional<Long> redisCommands) {
+
+    /** Commands sent to Redis per request, when the store uses Redis. */
+    Optional<Double> redisCommandsPerRequest() {
+      return redisCommands.map(n -> requests == 0 ? 0.0 : (double) n / requests);
+    }
+
 
     Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -53,6 +67,8 @@ final class Scenario {
       m.put("writes", writes);
       m.put("bytesSavedByNotModified", bytesSavedByNotModified);
       m.put("errors", errors);
+      m.put("store", store);
+      redisCommandsPerRequest().ifPresent(v -> m.put("redisCommandsPerRequest", Math.round(v * 1000) / 1000.0));
       return m;
     }
   }
@@ -78,13 +94,15 @@ final class Scenario {
 
   Result run() throws Exception {
     ProductCatalog catalog = new ProductCatalog(options.products(), 1_000_000);
-    try (DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog)) {
+    DemoStore store = DemoStore.open(options.store(), options.redisUrl());
+    store.awaitReady(Duration.ofSeconds(5));
+    try (DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store())) {
       URI base = URI.create("http://127.0.0.1:" + api.port());
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5)).build();
-      out.printf("apicache scenario: %d s, %d clients, %d products (Zipf s=1.1), %.0f%% conditional, a write every %.1f s%n",
-          options.duration().toSeconds(), options.clients(), options.products(), options.conditionalShare() * 100,
-          options.writeInterval().toMillis() / 1000.0);
+      out.printf("apicache scenario: %d s, %d clients, %d products (Zipf s=1.1), %.0f%% conditional, a write every %.1f s,"
+          + " %s store%n", options.duration().toSeconds(), options.clients(), options.products(),
+          options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.store());
       long start = System.nanoTime();
       long deadline = start + options.duration().toNanos();
       ExecutorService pool = Executors.newFixedThreadPool(options.clients() + 1);
@@ -122,7 +140,7 @@ final class Scenario {
       CacheStats.Counts total = api.engine().stats().total();
       return new Result(requests.sum(), catalog.queries(), total.hitRate(), notModified.sum(), staleReads.sum(),
           percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(), total.bytesSavedByNotModified(),
-          errors.sum());
+          errors.sum(), options.store().toString(), store.redisCommands());
     }
   }
 
@@ -263,6 +281,8 @@ final class Scenario {
         r.requests() == 0 ? 0 : 100.0 * r.notModified() / r.requests(), r.notModified(), r.bytesSavedByNotModified());
     out.printf("  %-30s %12s%n", "latency p50 / p99",
         String.format("%.2f / %.2f ms", r.p50Micros() / 1000.0, r.p99Micros() / 1000.0));
+    r.redisCommandsPerRequest().ifPresent(v -> out.printf("  %-30s %12.3f   (%s store)%n",
+        "Redis commands per request", v, r.store()));
     out.printf("  %-30s %,12d%n", "writes", r.writes());
     out.printf("  %-30s %,12d%n", "stale reads after writes", r.staleReadsAfterWrite());
     if (r.errors() > 0) {

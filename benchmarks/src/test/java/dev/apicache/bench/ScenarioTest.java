@@ -9,16 +9,19 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A short scenario run: writes every few hundred milliseconds, and no read may see pre-write data. */
 class ScenarioTest {
-  @Test
-  void shortRun_hasNoStaleReadsAfterWritesAndSparesTheDatabase(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @EnumSource(DemoStore.Kind.class)
+  void shortRun_hasNoStaleReadsAfterWritesAndSparesTheDatabase(DemoStore.Kind store, @TempDir Path dir)
+      throws Exception {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    Scenario.Result r = new Scenario(new Scenario.Options(Duration.ofSeconds(4), 4, Duration.ofMillis(250), 0.3, 200),
-        new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+    Scenario.Result r = new Scenario(new Scenario.Options(Duration.ofSeconds(4), 4, Duration.ofMillis(250), 0.3, 200,
+        store, "redis://127.0.0.1:6379"), new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
     assertTrue(r.writes() >= 8, "writes: " + r.writes());
     assertTrue(r.requests() > 200, "requests: " + r.requests());
     assertEquals(0, r.staleReadsAfterWrite());
@@ -36,5 +39,8 @@ class ScenarioTest {
       assertTrue(node.has(key), key);
     }
     assertEquals(r.requests(), node.get("requests").asLong());
+    if (store != DemoStore.Kind.CAFFEINE) {
+      assertTrue(node.has("redisCommandsPerRequest"), "reports Redis commands per request");
+    }
   }
 }

@@ -44,6 +44,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private volatile StatefulRedisPubSubConnection<String, String> publisher;
   private volatile boolean connected;
   private volatile boolean closed;
+  /** Guards connected/closed transitions, so listeners hear each change once, in order. */
+  private final Object state = new Object();
 
   private RedisInvalidationBus(AbstractRedisClient client, String channel, Duration timeout) {
     this.client = client;
@@ -129,17 +131,25 @@ public final class RedisInvalidationBus implements InvalidationBus {
         : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
   }
 
-  private synchronized void lost() {
+  private void lost() {
+    synchronized (state) {
+      lostLocked();
+    }
+  }
+
+  private void lostLocked() {
     if (connected) {
       connected = false;
       listeners.forEach(Listener::connectionLost);
     }
   }
 
-  private synchronized void restored() {
-    if (!connected && !closed) {
-      connected = true;
-      listeners.forEach(Listener::connectionRestored);
+  private void restored() {
+    synchronized (state) {
+      if (!connected && !closed) {
+        connected = true;
+        listeners.forEach(Listener::connectionRestored);
+      }
     }
   }
 
@@ -166,10 +176,19 @@ public final class RedisInvalidationBus implements InvalidationBus {
     return connected;
   }
 
+  /**
+   * Closes the bus and its client. Lettuce's shutdown waits for its I/O threads, which may be
+   * delivering a connection event to this bus: the state lock is therefore never held here.
+   */
   @Override
   public void close() {
-    closed = true;
-    connected = false;
+    synchronized (state) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      connected = false;
+    }
     connector.shutdownNow();
     if (subscription != null) {
       subscription.close();

@@ -122,7 +122,12 @@ final class RedisLink implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     connector.shutdownNow();
     StatefulConnection<byte[], byte[]> c = connection;
     commands = null;

@@ -64,6 +64,7 @@ public final class RedisStore implements Store {
   private final RedisLink link;
   private final String prefix;
   private final Map<String, String> partitionPrefixes = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder commandsSent = new java.util.concurrent.atomic.LongAdder();
 
   private RedisStore(RedisLink link, String prefix) {
     this.link = link;
@@ -215,6 +216,11 @@ public final class RedisStore implements Store {
     return partitionPrefix(name) + "l:" + counterHash(name);
   }
 
+  /** Commands (round trips) this store has sent to Redis, failed ones included. */
+  public long commandsSent() {
+    return commandsSent.sum();
+  }
+
   /** True while a connection to Redis is open. */
   public boolean isConnected() {
     return link.isConnected();
@@ -227,7 +233,8 @@ public final class RedisStore implements Store {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static <T> T call(Supplier<T> command) {
+  private <T> T call(Supplier<T> command) {
+    commandsSent.increment();
     try {
       return command.get();
     } catch (RedisCommandTimeoutException e) {

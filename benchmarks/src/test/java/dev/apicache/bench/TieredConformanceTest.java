@@ -1,0 +1,27 @@
+package dev.apicache.bench;
+
+import dev.apicache.CacheEngine;
+import dev.apicache.adapter.testkit.AdapterConformance;
+import dev.apicache.adapter.testkit.ConformanceApp;
+import dev.apicache.adapter.testkit.RunningServer;
+import dev.apicache.spi.Store;
+import java.time.Duration;
+
+/** The HTTP conformance suite on Javalin over the tiered store (Caffeine near, Redis far): {@code --store tiered}. */
+class TieredConformanceTest extends AdapterConformance {
+  @Override
+  protected Store createStore(SettableClock clock) {
+    DemoStore store = DemoStore.open(DemoStore.Kind.TIERED, "redis://127.0.0.1:6379");
+    try {
+      store.awaitReady(Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return store.store();
+  }
+
+  @Override
+  protected RunningServer start(CacheEngine engine, ConformanceApp app) {
+    return RedisConformanceTest.javalin(engine, app);
+  }
+}
