@@ -71,11 +71,16 @@ final class DemoStore {
     return redis.map(RedisStore::commandsSent);
   }
 
-  /** Waits (bounded) until Redis answers, so that a run does not start by measuring a connect. */
-  void awaitReady(Duration atMost) throws InterruptedException {
+  /**
+   * Opens the store and waits, at most {@code atMost}, until Redis answers, so that a run does not
+   * start by measuring a connect.
+   */
+  static DemoStore openReady(Kind kind, String redisUrl, Duration atMost) throws InterruptedException {
+    DemoStore store = open(kind, redisUrl);
     long deadline = System.nanoTime() + atMost.toNanos();
-    while (redis.isPresent() && !redis.get().isConnected() && System.nanoTime() < deadline) {
+    while (store.redis.isPresent() && !store.redis.get().isConnected() && System.nanoTime() < deadline) {
       Thread.sleep(10); // a bounded start-up wait for the connection, before any load
     }
+    return store;
   }
 }

@@ -59,17 +59,13 @@ public final class Main {
   private static int serve(Deque<String> args) throws Exception {
     int port = 8080;
     Optional<Path> config = Optional.empty();
-    DemoStore.Kind store = DemoStore.Kind.CAFFEINE;
-    String redisUrl = DEFAULT_REDIS;
+    StoreChoice store = new StoreChoice();
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
+      if (store.accepts(flag, args)) {
+        continue;
+      }
       switch (flag) {
-        case "--store":
-          store = DemoStore.Kind.parse(value(flag, args));
-          break;
-        case "--redis-url":
-          redisUrl = value(flag, args);
-          break;
         case "--port":
           port = parsePort(value(flag, args));
           break;
@@ -81,11 +77,11 @@ public final class Main {
       }
     }
     CachePolicies policies = DemoApi.policies(config);
-    DemoStore opened = DemoStore.open(store, redisUrl);
+    DemoStore opened = DemoStore.open(store.kind, store.redisUrl);
     DemoApi api = DemoApi.start("0.0.0.0", port, policies, new ProductCatalog(1000, 1_000_000), opened.store());
     Runtime.getRuntime().addShutdownHook(new Thread(api::close));
     System.out.println("apicache demo listening on http://localhost:" + api.port()
-        + "  (policies: " + config.map(Path::toString).orElse("built-in") + "; store: " + store + ")");
+        + "  (policies: " + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + ")");
     System.out.println("  try: curl -i http://localhost:" + api.port() + "/api/products?category=books");
     System.out.println("       curl -s http://localhost:" + api.port() + "/_cache/stats");
     Thread.currentThread().join();
@@ -97,17 +93,13 @@ public final class Main {
     int clients = 8;
     Duration writeEvery = Duration.ofSeconds(2);
     Optional<Path> json = Optional.empty();
-    DemoStore.Kind store = DemoStore.Kind.CAFFEINE;
-    String redisUrl = DEFAULT_REDIS;
+    StoreChoice store = new StoreChoice();
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
+      if (store.accepts(flag, args)) {
+        continue;
+      }
       switch (flag) {
-        case "--store":
-          store = DemoStore.Kind.parse(value(flag, args));
-          break;
-        case "--redis-url":
-          redisUrl = value(flag, args);
-          break;
         case "--duration":
           duration = parseDuration(flag, value(flag, args));
           break;
@@ -124,7 +116,8 @@ public final class Main {
           throw new UsageException("unknown option '" + flag + "' for scenario");
       }
     }
-    Scenario.Result result = new Scenario(new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store, redisUrl),
+    Scenario.Result result = new Scenario(new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store.kind,
+        store.redisUrl),
         System.out).run();
     Scenario.report(result, System.out);
     if (json.isPresent()) {
@@ -166,6 +159,25 @@ public final class Main {
       return d;
     } catch (IllegalArgumentException e) {
       throw new UsageException(flag + ": " + e.getMessage());
+    }
+  }
+
+  /** The {@code --store} and {@code --redis-url} options both modes take. */
+  private static final class StoreChoice {
+    DemoStore.Kind kind = DemoStore.Kind.CAFFEINE;
+    String redisUrl = DEFAULT_REDIS;
+
+    /** Takes {@code flag} (and its value) if it is one of the store options. */
+    boolean accepts(String flag, Deque<String> args) {
+      if (flag.equals("--store")) {
+        kind = DemoStore.Kind.parse(value(flag, args));
+        return true;
+      }
+      if (flag.equals("--redis-url")) {
+        redisUrl = value(flag, args);
+        return true;
+      }
+      return false;
     }
   }
 

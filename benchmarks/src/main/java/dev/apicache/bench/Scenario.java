@@ -94,8 +94,7 @@ final class Scenario {
 
   Result run() throws Exception {
     ProductCatalog catalog = new ProductCatalog(options.products(), 1_000_000);
-    DemoStore store = DemoStore.open(options.store(), options.redisUrl());
-    store.awaitReady(Duration.ofSeconds(5));
+    DemoStore store = DemoStore.openReady(options.store(), options.redisUrl(), Duration.ofSeconds(5));
     try (DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store())) {
       URI base = URI.create("http://127.0.0.1:" + api.port());
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -20,14 +20,8 @@ import java.time.Duration;
  */
 class RedisConformanceTest extends AdapterConformance {
   @Override
-  protected Store createStore(SettableClock clock) {
-    DemoStore store = DemoStore.open(DemoStore.Kind.REDIS, "redis://127.0.0.1:6379");
-    try {
-      store.awaitReady(Duration.ofSeconds(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return store.store();
+  protected Store createStore(SettableClock clock) throws Exception {
+    return DemoStore.openReady(DemoStore.Kind.REDIS, "redis://127.0.0.1:6379", Duration.ofSeconds(10)).store();
   }
 
   @Override

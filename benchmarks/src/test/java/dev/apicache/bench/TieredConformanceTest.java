@@ -10,14 +10,8 @@ import java.time.Duration;
 /** The HTTP conformance suite on Javalin over the tiered store (Caffeine near, Redis far): {@code --store tiered}. */
 class TieredConformanceTest extends AdapterConformance {
   @Override
-  protected Store createStore(SettableClock clock) {
-    DemoStore store = DemoStore.open(DemoStore.Kind.TIERED, "redis://127.0.0.1:6379");
-    try {
-      store.awaitReady(Duration.ofSeconds(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return store.store();
+  protected Store createStore(SettableClock clock) throws Exception {
+    return DemoStore.openReady(DemoStore.Kind.TIERED, "redis://127.0.0.1:6379", Duration.ofSeconds(10)).store();
   }
 
   @Override

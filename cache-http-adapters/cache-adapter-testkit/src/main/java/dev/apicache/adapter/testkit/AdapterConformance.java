@@ -49,7 +49,7 @@ public abstract class AdapterConformance {
   protected abstract RunningServer start(CacheEngine engine, ConformanceApp app) throws Exception;
 
   /** The store under test; its expiry must follow {@code clock}. */
-  protected abstract Store createStore(SettableClock clock);
+  protected abstract Store createStore(SettableClock clock) throws Exception;
 
   @BeforeAll
   void startServer() throws Exception {
