@@ -537,6 +537,9 @@ public final class CacheEngine implements AutoCloseable {
 
   private CacheResponse respond(Lookup l, Outcome o, StoredEntry fallback, String fwd, boolean collapsed) {
     long now = clock.millis();
+    if (o.response != null && o.response.isStreamed()) {
+      return o.response; // already on its way to the client: nothing to replace, nothing to add
+    }
     boolean failed = o.error != null || Storability.isOriginError(o.response.status());
     if (failed) {
       int fwdStatus = o.error != null ? 502 : o.response.status();
@@ -649,6 +652,15 @@ public final class CacheEngine implements AutoCloseable {
    */
   public static Headers bypassHeaders(String reason) {
     return Headers.of(HeaderNames.X_CACHE, "BYPASS", HeaderNames.CACHE_STATUS, bypassStatus(reason, -1));
+  }
+
+  /**
+   * The {@code X-Cache} and {@code Cache-Status} fields for a response an origin streams to the client
+   * itself (see {@link CacheResponse#streamed}), sent before the engine sees it.
+   */
+  public static Headers streamedHeaders() {
+    return Headers.of(HeaderNames.X_CACHE, "MISS", HeaderNames.CACHE_STATUS,
+        CACHE_NAME + "; fwd=miss; detail=uncacheable-streamed");
   }
 
   private static String bypassStatus(String reason, int status) {
@@ -858,6 +870,9 @@ public final class CacheEngine implements AutoCloseable {
     boolean shareable() {
       if (entry != null || error != null) {
         return true;
+      }
+      if (response.isStreamed()) {
+        return false;
       }
       return Storability.isOriginError(response.status())
           && !"set-cookie".equals(uncacheableReason)

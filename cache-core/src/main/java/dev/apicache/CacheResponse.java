@@ -10,14 +10,34 @@ public final class CacheResponse {
   private final int status;
   private final Headers headers;
   private final Bytes body;
+  private final boolean streamed;
 
   private CacheResponse(int status, Headers headers, Bytes body) {
+    this(status, headers, body, false);
+  }
+
+  private CacheResponse(int status, Headers headers, Bytes body, boolean streamed) {
     if (status < 100 || status > 599) {
       throw new IllegalArgumentException("status must be in [100, 599] but was " + status);
     }
     this.status = status;
     this.headers = requireNonNull(headers, "headers");
     this.body = requireNonNull(body, "body");
+    this.streamed = streamed;
+  }
+
+  /**
+   * A response whose status, headers and body the origin already sent to the client itself (a body
+   * too large to hold, an asynchronous servlet): the engine never stores or shares it and passes it
+   * back as it is, and the adapter writes nothing more.
+   */
+  public static CacheResponse streamed(int status, Headers headers) {
+    return new CacheResponse(status, headers, Bytes.empty(), true);
+  }
+
+  /** True for a response the origin already sent; see {@link #streamed}. */
+  public boolean isStreamed() {
+    return streamed;
   }
 
   public static CacheResponse of(int status, Headers headers, Bytes body) {
@@ -46,6 +66,7 @@ public final class CacheResponse {
     Builder b = new Builder(status);
     b.headers = headers.toBuilder();
     b.body = body;
+    b.streamed = streamed;
     return b;
   }
 
@@ -59,6 +80,7 @@ public final class CacheResponse {
     private int status;
     private Headers.Builder headers = Headers.builder();
     private Bytes body = Bytes.empty();
+    private boolean streamed;
 
     private Builder(int status) {
       this.status = status;
@@ -97,7 +119,7 @@ public final class CacheResponse {
     }
 
     public CacheResponse build() {
-      return new CacheResponse(status, headers.build(), body);
+      return new CacheResponse(status, headers.build(), body, streamed);
     }
   }
 }

@@ -14,6 +14,9 @@ final class Storability {
 
   /** Null when the response may be stored under {@code policy}; otherwise the reason it may not. */
   static String reasonNotToStore(CachePolicy policy, CacheResponse response) {
+    if (response.isStreamed()) {
+      return "streamed";
+    }
     if (!STORABLE_STATUSES.contains(response.status())) {
       return "status";
     }

@@ -294,7 +294,9 @@ public abstract class AdapterConformance {
     HttpResponse<String> b = get("/big");
     assertEquals(4096, a.body().length());
     assertEquals("MISS", header(b, "X-Cache"));
-    assertTrue(header(b, "Cache-Status").contains("uncacheable-too-large"));
+    assertEquals(4096, b.body().length());
+    // held and found too large, or streamed past the limit by an adapter that captures in-process
+    assertTrue(header(b, "Cache-Status").matches(".*uncacheable-(too-large|streamed).*"), header(b, "Cache-Status"));
   }
 
   @Test
