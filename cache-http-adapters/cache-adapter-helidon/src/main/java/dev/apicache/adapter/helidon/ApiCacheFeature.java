@@ -1,0 +1,150 @@
+package dev.apicache.adapter.helidon;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.apicache.CacheEngine;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
+import dev.apicache.Headers;
+import dev.apicache.LoopbackOrigin;
+import dev.apicache.StoreException;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.HttpFeature;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Puts a {@link CacheEngine} in front of a Helidon SE 4 application's routes.
+ *
+ * <pre>{@code
+ * WebServer.builder()
+ *     .routing(routing -> routing
+ *         .addFeature(ApiCacheFeature.create(engine))
+ *         .get("/api/products", ProductHandlers::list))
+ *     .build().start();
+ * }</pre>
+ *
+ * <p>A filter answers cacheable GET and HEAD requests from the engine. When the engine needs the
+ * origin (a miss, a background revalidation after the request is over) it asks this server over
+ * loopback with a secret marker ({@link LoopbackOrigin}), which the filter lets through to the real
+ * handler. Bypassed requests run as usual; unsafe requests report their outcome to the engine just
+ * before their response is sent, so a client that sees its write succeed never reads old data.
+ */
+public final class ApiCacheFeature implements HttpFeature {
+  private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.helidon");
+
+  private final CacheEngine engine;
+  private volatile LoopbackOrigin origin;
+
+  private ApiCacheFeature(CacheEngine engine, LoopbackOrigin origin) {
+    this.engine = engine;
+    this.origin = origin;
+  }
+
+  /** A feature serving through {@code engine}; the application owns and closes the engine. */
+  public static ApiCacheFeature create(CacheEngine engine) {
+    return new ApiCacheFeature(requireNonNull(engine, "engine"), null);
+  }
+
+  /** A feature whose origin calls go through {@code origin} (for servers that listen only on TLS). */
+  public static ApiCacheFeature create(CacheEngine engine, LoopbackOrigin origin) {
+    return new ApiCacheFeature(requireNonNull(engine, "engine"), requireNonNull(origin, "origin"));
+  }
+
+  @Override
+  public void setup(HttpRouting.Builder routing) {
+    routing.addFilter(this::filter);
+  }
+
+  private void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    LoopbackOrigin own = origin(req);
+    if (own.isOwnCall(req.headers().value(HeaderNames.create(LoopbackOrigin.MARKER_HEADER)).orElse(null))) {
+      chain.proceed();
+      return;
+    }
+    CacheRequest request = snapshot(req);
+    Optional<String> bypass = engine.bypassReason(request);
+    if (bypass.isPresent()) {
+      CacheEngine.bypassHeaders(bypass.get()).forEach(res::header);
+      if (bypass.get().equals("unsafe-method")) {
+        res.beforeSend(() -> reportWrite(request, res));
+      }
+      chain.proceed();
+      return;
+    }
+    write(res, engine.handle(request, own));
+  }
+
+  private void reportWrite(CacheRequest request, RoutingResponse res) {
+    Headers.Builder headers = Headers.builder();
+    for (Header h : res.headers()) {
+      h.allValues().forEach(v -> headers.add(h.name(), v));
+    }
+    try {
+      engine.onWriteCompleted(request, res.status().code(), headers.build());
+    } catch (StoreException e) {
+      LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + request.method() + " "
+          + request.path() + "; cached data may be stale until it expires: " + e.getMessage());
+    }
+  }
+
+  private LoopbackOrigin origin(RoutingRequest req) {
+    LoopbackOrigin own = origin;
+    if (own == null) {
+      synchronized (this) {
+        own = origin;
+        if (own == null) {
+          String host = req.localPeer().address() instanceof InetSocketAddress a ? a.getAddress().getHostAddress()
+              : "127.0.0.1";
+          host = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+          own = LoopbackOrigin.to(URI.create((req.isSecure() ? "https" : "http") + "://" + host + ":"
+              + req.localPeer().port()));
+          origin = own;
+        }
+      }
+    }
+    return own;
+  }
+
+  static CacheRequest snapshot(ServerRequest req) {
+    String query = req.prologue().query().rawValue();
+    String path = req.prologue().uriPath().rawPath();
+    CacheRequest.Builder b = CacheRequest.builder(req.prologue().method().text(),
+        query == null || query.isEmpty() ? path : path + "?" + query);
+    for (Header h : req.headers()) {
+      h.allValues().forEach(v -> b.header(h.name(), v));
+    }
+    return b.build();
+  }
+
+  static void write(ServerResponse res, CacheResponse response) {
+    res.status(response.status());
+    Map<String, List<String>> byName = new LinkedHashMap<>();
+    response.headers().forEach((name, value) -> {
+      if (!name.equalsIgnoreCase("Content-Length")) {
+        byName.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
+      }
+    });
+    byName.forEach((name, values) -> res.header(name, values.toArray(String[]::new)));
+    Optional<String> length = response.headers().first("Content-Length");
+    if (response.body().isEmpty() && length.isPresent()) {
+      res.contentLength(Long.parseLong(length.get())); // a HEAD answered from a GET entry
+      res.send();
+    } else {
+      res.send(response.body().toByteArray());
+    }
+  }
+}
