@@ -52,6 +52,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class CacheEngine implements AutoCloseable {
   private static final String CACHE_NAME = "apicache";
+  private static final System.Logger LOG = System.getLogger("dev.apicache");
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
       "proxy-connection", "te", "trailer", "content-length");
   /** Set per response by the engine, so never stored. */
@@ -81,6 +82,8 @@ public final class CacheEngine implements AutoCloseable {
   private final ExecutorService background;
   private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
   private final Set<CacheKey> revalidating = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong lastOriginFailureLog = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - 2_000_000_000L);
 
   private CacheEngine(Builder b) {
     this.policies = b.policies;
@@ -522,6 +525,7 @@ public final class CacheEngine implements AutoCloseable {
         throw new IllegalStateException("origin returned null");
       }
     } catch (Exception e) {
+      logOriginFailure(l, e);
       return Outcome.failed(e);
     }
     String reason = Storability.reasonNotToStore(l.policy, response);
@@ -533,6 +537,16 @@ public final class CacheEngine implements AutoCloseable {
     boolean stored = fence != null
         && store.put(l.key.toString(), EntryCodec.encode(entry), entry.retention(), fence, l.scope);
     return new Outcome(response, entry, null, null, stored);
+  }
+
+  /** Logs an origin that threw, at most once a second, with its stack: the 502 alone says too little. */
+  private void logOriginFailure(Lookup l, Exception e) {
+    long now = System.nanoTime();
+    long last = lastOriginFailureLog.get();
+    if (now - last > 1_000_000_000L && lastOriginFailureLog.compareAndSet(last, now)) {
+      LOG.log(System.Logger.Level.WARNING, "apicache origin call for " + l.request.method() + " " + l.request.path()
+          + " (policy " + l.policy.id() + ") failed; answering from a stale copy or with 502", e);
+    }
   }
 
   private CacheResponse respond(Lookup l, Outcome o, StoredEntry fallback, String fwd, boolean collapsed) {
