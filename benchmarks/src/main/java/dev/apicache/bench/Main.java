@@ -17,8 +17,10 @@ public final class Main {
   private static final String USAGE = String.join("\n",
       "usage:",
       "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered] [--redis-url URL]",
+      "                    [--framework javalin|servlet|helidon]",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE]",
       "                    [--store caffeine|redis|tiered] [--redis-url redis://127.0.0.1:6379]",
+      "                    [--framework javalin|servlet|helidon]",
       "");
 
   private static final String DEFAULT_REDIS = "redis://127.0.0.1:6379";
@@ -78,10 +80,11 @@ public final class Main {
     }
     CachePolicies policies = DemoApi.policies(config);
     DemoStore opened = DemoStore.open(store.kind, store.redisUrl);
-    DemoApi api = DemoApi.start("0.0.0.0", port, policies, new ProductCatalog(1000, 1_000_000), opened.store());
+    DemoApi api = DemoApi.start(store.framework, "0.0.0.0", port, policies, new ProductCatalog(1000, 1_000_000),
+        opened.store());
     Runtime.getRuntime().addShutdownHook(new Thread(api::close));
     System.out.println("apicache demo listening on http://localhost:" + api.port()
-        + "  (policies: " + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + ")");
+        + "  (policies: " + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: " + store.framework + ")");
     System.out.println("  try: curl -i http://localhost:" + api.port() + "/api/products?category=books");
     System.out.println("       curl -s http://localhost:" + api.port() + "/_cache/stats");
     Thread.currentThread().join();
@@ -117,7 +120,7 @@ public final class Main {
       }
     }
     Scenario.Result result = new Scenario(new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store.kind,
-        store.redisUrl),
+        store.redisUrl, store.framework),
         System.out).run();
     Scenario.report(result, System.out);
     if (json.isPresent()) {
@@ -162,13 +165,18 @@ public final class Main {
     }
   }
 
-  /** The {@code --store} and {@code --redis-url} options both modes take. */
+  /** The {@code --store}, {@code --redis-url} and {@code --framework} options both modes take. */
   private static final class StoreChoice {
     DemoStore.Kind kind = DemoStore.Kind.CAFFEINE;
     String redisUrl = DEFAULT_REDIS;
+    DemoApi.Framework framework = DemoApi.Framework.JAVALIN;
 
-    /** Takes {@code flag} (and its value) if it is one of the store options. */
+    /** Takes {@code flag} (and its value) if it is one of these options. */
     boolean accepts(String flag, Deque<String> args) {
+      if (flag.equals("--framework")) {
+        framework = DemoApi.Framework.parse(value(flag, args));
+        return true;
+      }
       if (flag.equals("--store")) {
         kind = DemoStore.Kind.parse(value(flag, args));
         return true;

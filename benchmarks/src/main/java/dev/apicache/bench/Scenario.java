@@ -36,18 +36,18 @@ import java.util.concurrent.atomic.LongAdder;
 final class Scenario {
   /** What a run is asked to do. */
   record Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
-      DemoStore.Kind store, String redisUrl) {
+      DemoStore.Kind store, String redisUrl, DemoApi.Framework framework) {
 
     Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products) {
       this(duration, clients, writeInterval, conditionalShare, products, DemoStore.Kind.CAFFEINE,
-          "redis://127.0.0.1:6379");
+          "redis://127.0.0.1:6379", DemoApi.Framework.JAVALIN);
     }
   }
 
   /** What a run measured. */
   record Result(long requests, long originCalls, double hitRate, long notModified, long staleReadsAfterWrite,
       long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors, String store,
-      Optional<Long> redisCommands) {
+      Optional<Long> redisCommands, String framework) {
 
     /** Commands sent to Redis per request, when the store uses Redis. */
     Optional<Double> redisCommandsPerRequest() {
@@ -68,6 +68,7 @@ final class Scenario {
       m.put("bytesSavedByNotModified", bytesSavedByNotModified);
       m.put("errors", errors);
       m.put("store", store);
+      m.put("framework", framework);
       redisCommandsPerRequest().ifPresent(v -> m.put("redisCommandsPerRequest", Math.round(v * 1000) / 1000.0));
       return m;
     }
@@ -95,13 +96,15 @@ final class Scenario {
   Result run() throws Exception {
     ProductCatalog catalog = new ProductCatalog(options.products(), 1_000_000);
     DemoStore store = DemoStore.openReady(options.store(), options.redisUrl(), Duration.ofSeconds(5));
-    try (DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store())) {
+    try (DemoApi api = DemoApi.start(options.framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog,
+        store.store())) {
       URI base = URI.create("http://127.0.0.1:" + api.port());
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5)).build();
       out.printf("apicache scenario: %d s, %d clients, %d products (Zipf s=1.1), %.0f%% conditional, a write every %.1f s,"
-          + " %s store%n", options.duration().toSeconds(), options.clients(), options.products(),
-          options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.store());
+          + " %s store, %s%n", options.duration().toSeconds(), options.clients(), options.products(),
+          options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.store(),
+          options.framework());
       long start = System.nanoTime();
       long deadline = start + options.duration().toNanos();
       ExecutorService pool = Executors.newFixedThreadPool(options.clients() + 1);
@@ -139,7 +142,7 @@ final class Scenario {
       CacheStats.Counts total = api.engine().stats().total();
       return new Result(requests.sum(), catalog.queries(), total.hitRate(), notModified.sum(), staleReads.sum(),
           percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(), total.bytesSavedByNotModified(),
-          errors.sum(), options.store().toString(), store.redisCommands());
+          errors.sum(), options.store().toString(), store.redisCommands(), options.framework().toString());
     }
   }
 

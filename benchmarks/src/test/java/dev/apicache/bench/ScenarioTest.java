@@ -21,7 +21,8 @@ class ScenarioTest {
       throws Exception {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     Scenario.Result r = new Scenario(new Scenario.Options(Duration.ofSeconds(4), 4, Duration.ofMillis(250), 0.3, 200,
-        store, "redis://127.0.0.1:6379"), new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+        store, "redis://127.0.0.1:6379", DemoApi.Framework.JAVALIN), new PrintStream(progress, true,
+        StandardCharsets.UTF_8)).run();
     assertTrue(r.writes() >= 8, "writes: " + r.writes());
     assertTrue(r.requests() > 200, "requests: " + r.requests());
     assertEquals(0, r.staleReadsAfterWrite());
@@ -31,6 +32,22 @@ class ScenarioTest {
     assertTrue(r.notModified() > 0);
     assertTrue(progress.toString(StandardCharsets.UTF_8).contains("req/s"), "shows progress while it runs");
 
+    assertSummaryJson(r, dir, store);
+  }
+
+  @ParameterizedTest
+  @EnumSource(DemoApi.Framework.class)
+  void shortRunOnEachFramework_hasNoStaleReadsAfterWrites(DemoApi.Framework framework) throws Exception {
+    Scenario.Result r = new Scenario(new Scenario.Options(Duration.ofSeconds(3), 4, Duration.ofMillis(250), 0.3, 200,
+        DemoStore.Kind.CAFFEINE, "redis://127.0.0.1:6379", framework),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+    assertTrue(r.writes() >= 6, "writes: " + r.writes());
+    assertEquals(0, r.staleReadsAfterWrite());
+    assertEquals(0, r.errors());
+    assertTrue(r.hitRate() > 0.5, framework + " hit rate " + r.hitRate());
+  }
+
+  private static void assertSummaryJson(Scenario.Result r, Path dir, DemoStore.Kind store) throws Exception {
     Path json = dir.resolve("summary.json");
     Scenario.writeJson(r, json);
     JsonNode node = DemoApi.JSON.readTree(json.toFile());

@@ -2,6 +2,7 @@ package dev.apicache.adapter.javalin;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
@@ -34,9 +35,11 @@ import java.util.Optional;
  * route's handler. When the engine needs the origin (a miss, a background revalidation) it asks
  * this same server over loopback with a secret marker header (see {@link LoopbackOrigin}); that
  * request runs the real handler and every before-handler registered ahead of the plugin. Requests
- * the engine bypasses run as usual, and the outcome of unsafe requests (POST, PUT, PATCH, DELETE) is
- * reported to the engine in an after-handler, before the response is sent, so that a client that
- * sees its write succeed never reads the old data afterwards.
+ * the engine bypasses run as usual. Unsafe requests (POST, PUT, PATCH, DELETE) run as the engine's
+ * origin call too, so their response reaches the client only after the engine has invalidated what
+ * they changed: a client that sees its write succeed never reads the old data afterwards. (Writes
+ * with bodies over 8 MiB are not held: they run in place and are reported in an after-handler,
+ * which a handler that streams its response may outrun.)
  *
  * <p>Request attributes set by earlier before-handlers (a principal, a tenant) are visible to key
  * functions. Register the plugin after the handlers that set them.
@@ -49,6 +52,8 @@ import java.util.Optional;
 public final class ApiCachePlugin extends Plugin<Void> {
   private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.javalin");
   private static final String WRITE_ATTRIBUTE = ApiCachePlugin.class.getName() + ".write";
+  /** Unsafe requests with bodies up to this size go through the engine; larger ones report afterwards. */
+  private static final long MAX_HELD_WRITE = 8L << 20;
 
   private final CacheEngine engine;
   private volatile LoopbackOrigin origin;
@@ -94,9 +99,16 @@ public final class ApiCachePlugin extends Plugin<Void> {
     }
     CacheRequest request = snapshot(ctx);
     Optional<String> bypass = engine.bypassReason(request);
+    if (bypass.isPresent() && bypass.get().equals("unsafe-method") && req.getContentLengthLong() <= MAX_HELD_WRITE) {
+      // the write runs as the engine's origin call, so its response reaches the client only after the
+      // engine has invalidated what it changed, however the handler writes its response
+      write(ctx, engine.handle(request.toBuilder().body(Bytes.copyOf(ctx.bodyAsBytes())).build(), origin(req)));
+      ctx.skipRemainingHandlers();
+      return;
+    }
     if (bypass.isPresent()) {
       if (bypass.get().equals("unsafe-method")) {
-        ctx.attribute(WRITE_ATTRIBUTE, request);
+        ctx.attribute(WRITE_ATTRIBUTE, request); // too large to hold: reported after the handler
       }
       CacheEngine.bypassHeaders(bypass.get()).forEach(ctx::header);
       return;

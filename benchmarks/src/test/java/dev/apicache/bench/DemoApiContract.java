@@ -14,14 +14,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+/** The demo API's behaviour, the same on every framework. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DemoApiTest {
+abstract class DemoApiContract {
+  abstract DemoApi.Framework framework();
+
   private DemoApi api;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void start() {
-    api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(Optional.empty()), new ProductCatalog(100, 0));
+    api = DemoApi.start(framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), new ProductCatalog(100, 0),
+        dev.apicache.store.caffeine.CaffeineStore.builder().build());
   }
 
   @AfterAll
