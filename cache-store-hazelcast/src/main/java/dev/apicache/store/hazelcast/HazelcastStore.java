@@ -1,0 +1,281 @@
+package dev.apicache.store.hazelcast;
+
+import static java.util.Objects.requireNonNull;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.apicache.StoreException;
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.Leases;
+import dev.apicache.spi.Store;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * A {@link Store} on a Hazelcast {@code IMap}, from an embedded member or a client, shared by every
+ * node of a service.
+ *
+ * <p>One map holds entries ({@code byte[]}: the fence, then core's encoded entry) and generation
+ * counters ({@code Long}), each with its own time to live. Everything runs on plain map operations,
+ * so the cluster needs none of this library's classes (clients of an existing cluster work as they
+ * are):
+ * <ul>
+ *   <li>Invalidation is O(1): a counter moves by compare-and-set ({@code replace(key, old, new)});
+ *       entries fenced on its old value are unreachable at once from every node.</li>
+ *   <li>A hit reads the entry, then its counters in one {@code getAll}: two round trips, both to
+ *       partition owners. An entry whose fence moved between the two reads is not served, so no
+ *       request that starts after an invalidation returns sees older data.</li>
+ *   <li>A fill checks its fence before storing and again after, removing what it stored if an
+ *       invalidation slipped in between; the read-time check covers the instant in between.</li>
+ *   <li>Leases for distributed single flight are {@code putIfAbsent} with a time to live.</li>
+ * </ul>
+ * Hazelcast calls can block for long when members leave, so {@link #callsAreBounded()} is false and
+ * the engine bounds each call with its store timeout. Thread-safe; closing the store leaves the
+ * Hazelcast instance to its owner.
+ */
+public final class HazelcastStore implements Store {
+  private static final long COUNTER_MARGIN_MILLIS = 10 * 60_000;
+
+  private final IMap<String, Object> map;
+  private final AtomicLong longestLifetimeMillis = new AtomicLong();
+  private final String holder = UUID.randomUUID().toString();
+
+  private HazelcastStore(IMap<String, Object> map) {
+    this.map = map;
+  }
+
+  /** A store on the map {@code apicache} of {@code instance} (a member or a client). */
+  public static HazelcastStore create(HazelcastInstance instance) {
+    return create(instance, "apicache");
+  }
+
+  /** A store on the map {@code mapName} of {@code instance}. */
+  public static HazelcastStore create(HazelcastInstance instance, String mapName) {
+    requireNonNull(instance, "instance");
+    requireNonNull(mapName, "mapName");
+    return new HazelcastStore(instance.getMap(mapName));
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    Object value = call(() -> map.get(entryKey(key)));
+    if (!(value instanceof byte[] stored)) {
+      return Optional.empty();
+    }
+    ByteBuffer in = ByteBuffer.wrap(stored);
+    Map<String, Long> fence;
+    byte[] entry;
+    try {
+      int fenceLength = in.getInt();
+      byte[] fenceBytes = new byte[fenceLength];
+      in.get(fenceBytes);
+      fence = decodeFence(new String(fenceBytes, StandardCharsets.UTF_8));
+      entry = Arrays.copyOfRange(stored, in.position(), stored.length);
+    } catch (RuntimeException corrupt) {
+      return Optional.of(new byte[0]); // not ours: the engine's decoder reports it as a miss
+    }
+    return holds(fence) ? Optional.of(entry) : Optional.empty();
+  }
+
+  @Override
+  public Fence fence(List<String> counters) {
+    Map<String, Long> current = currentValues(counters);
+    long[] values = new long[counters.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = current.getOrDefault(counterKey(counters.get(i)), 0L);
+    }
+    return Fence.of(counters, values);
+  }
+
+  @Override
+  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+    long ttl = timeToLive.toMillis();
+    if (ttl <= 0 || !holds(fenceByKey(fence))) {
+      return false;
+    }
+    longestLifetimeMillis.accumulateAndGet(ttl, Math::max);
+    byte[] fenceBytes = encodeFence(fence).getBytes(StandardCharsets.UTF_8);
+    byte[] value = ByteBuffer.allocate(4 + fenceBytes.length + entry.length)
+        .putInt(fenceBytes.length).put(fenceBytes).put(entry).array();
+    String k = entryKey(key);
+    call(() -> {
+      map.set(k, value, ttl, TimeUnit.MILLISECONDS);
+      return null;
+    });
+    if (!holds(fenceByKey(fence))) {
+      call(() -> map.remove(k, value)); // an invalidation came in between: take the fill back
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  public void bump(Collection<String> counters) {
+    long keep = longestLifetimeMillis.get() * 2 + COUNTER_MARGIN_MILLIS;
+    for (String c : new HashSet<>(counters)) {
+      String k = counterKey(c);
+      call(() -> {
+        while (true) {
+          Object current = map.get(k);
+          if (current == null) {
+            if (map.putIfAbsent(k, 1L, keep, TimeUnit.MILLISECONDS) == null) {
+              return null;
+            }
+          } else if (map.replace(k, current, ((Long) current) + 1)) {
+            map.setTtl(k, keep, TimeUnit.MILLISECONDS);
+            return null;
+          }
+        }
+      });
+    }
+  }
+
+  /** Hazelcast calls wait out member changes; the engine bounds them. */
+  @Override
+  public boolean callsAreBounded() {
+    return false;
+  }
+
+  @Override
+  public Optional<Leases> leases() {
+    return Optional.of(leases);
+  }
+
+  private final Leases leases = new Leases() {
+    @Override
+    public boolean tryAcquire(String name, Duration ttl) {
+      return call(() -> map.putIfAbsent(leaseKey(name), holder, Math.max(1, ttl.toMillis()), TimeUnit.MILLISECONDS))
+          == null;
+    }
+
+    @Override
+    public void release(String name) {
+      call(() -> map.remove(leaseKey(name), holder));
+    }
+
+    @Override
+    public boolean awaitRelease(String name, Duration timeout) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long pauseMicros = 1_000;
+      while (call(() -> map.containsKey(leaseKey(name)))) {
+        if (System.nanoTime() - deadline >= 0) {
+          return false;
+        }
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros)); // the polling interval itself
+        pauseMicros = Math.min(10_000, pauseMicros * 2);
+      }
+      return true;
+    }
+  };
+
+  @Override
+  public void close() {
+    // the instance belongs to the application
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private boolean holds(Map<String, Long> expected) {
+    if (expected.isEmpty()) {
+      return true;
+    }
+    Map<String, Long> current = call(() -> {
+      Map<String, Object> found = map.getAll(expected.keySet());
+      Map<String, Long> out = new LinkedHashMap<>();
+      found.forEach((k, v) -> out.put(k, (Long) v));
+      return out;
+    });
+    for (Map.Entry<String, Long> e : expected.entrySet()) {
+      if (current.getOrDefault(e.getKey(), 0L).longValue() != e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Map<String, Long> currentValues(List<String> counters) {
+    if (counters.isEmpty()) {
+      return Map.of();
+    }
+    Set<String> keys = new HashSet<>();
+    counters.forEach(c -> keys.add(counterKey(c)));
+    return call(() -> {
+      Map<String, Long> out = new LinkedHashMap<>();
+      map.getAll(keys).forEach((k, v) -> out.put(k, (Long) v));
+      return out;
+    });
+  }
+
+  private static Map<String, Long> fenceByKey(Fence fence) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (int i = 0; i < fence.size(); i++) {
+      out.put(counterKey(fence.counters().get(i)), fence.value(i));
+    }
+    return out;
+  }
+
+  /** The fence as {@code counterKey=value;} pairs; counter keys never contain those characters. */
+  private static String encodeFence(Fence fence) {
+    StringBuilder b = new StringBuilder();
+    fenceByKey(fence).forEach((k, v) -> b.append(k).append('=').append(v).append(';'));
+    return b.toString();
+  }
+
+  private static Map<String, Long> decodeFence(String text) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String pair : text.split(";")) {
+      if (!pair.isEmpty()) {
+        int eq = pair.lastIndexOf('=');
+        out.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+      }
+    }
+    return out;
+  }
+
+  private static String entryKey(String key) {
+    return "e:" + key;
+  }
+
+  private static String counterKey(String counter) {
+    return "c:" + hash(counter);
+  }
+
+  private static String leaseKey(String name) {
+    return "l:" + hash(name);
+  }
+
+  /** 128 bits of SHA-256, URL-safe: bounded keys whatever the URL. */
+  private static String hash(String text) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, 16));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static <T> T call(Supplier<T> operation) {
+    try {
+      return operation.get();
+    } catch (RuntimeException e) {
+      throw new StoreException("Hazelcast operation failed: " + e.getMessage(), e);
+    }
+  }
+}
