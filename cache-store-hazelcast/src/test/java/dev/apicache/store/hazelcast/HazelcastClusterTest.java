@@ -1,0 +1,186 @@
+package dev.apicache.store.hazelcast;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.apicache.CacheEngine;
+import dev.apicache.CachePolicies;
+import dev.apicache.CachePolicy;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
+import dev.apicache.HeaderNames;
+import dev.apicache.Origin;
+import dev.apicache.spi.Fence;
+import dev.apicache.store.caffeine.TieredStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Three members in this JVM (loopback, TCP-IP join) serving two engines, plus a client: shared
+ * entries and invalidations, a member killed mid-traffic, and near copies over the topic bus.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+class HazelcastClusterTest {
+  private final String cluster = HazelcastTesting.newClusterName();
+  private HazelcastInstance one;
+  private HazelcastInstance two;
+  private HazelcastInstance three;
+
+  @BeforeAll
+  void startCluster() {
+    one = HazelcastTesting.member(cluster);
+    two = HazelcastTesting.member(cluster);
+    three = HazelcastTesting.member(cluster);
+    await().atMost(Duration.ofSeconds(60)).until(() -> one.getCluster().getMembers().size() == 3);
+  }
+
+  @AfterAll
+  void stopCluster() {
+    for (HazelcastInstance m : new HazelcastInstance[] {one, two, three}) {
+      if (m.getLifecycleService().isRunning()) {
+        m.shutdown();
+      }
+    }
+  }
+
+  private static CachePolicies policies() {
+    return CachePolicies.builder()
+        .add(CachePolicy.forRoute("/api/products/{id}").ttl(Duration.ofMinutes(5)).invalidateOn("product.updated")
+            .tags("product:{id}").build())
+        .build();
+  }
+
+  private static CacheEngine engine(HazelcastInstance instance, String map) {
+    return CacheEngine.builder(policies(), HazelcastStore.create(instance, map)).storeTimeout(Duration.ofSeconds(2))
+        .build();
+  }
+
+  private static String xCache(CacheResponse r) {
+    return r.headers().first(HeaderNames.X_CACHE).orElse("");
+  }
+
+  @Test
+  void twoEnginesOnTwoMembers_shareEntriesAndInvalidations() {
+    String map = "shared-" + UUID.randomUUID();
+    try (CacheEngine a = engine(one, map); CacheEngine b = engine(two, map)) {
+      a.handle(CacheRequest.get("/api/products/1"), r -> CacheResponse.builder(200).body("v1").build());
+      CacheResponse onB = b.handle(CacheRequest.get("/api/products/1"), r -> CacheResponse.builder(200).body("b").build());
+      assertEquals("HIT", xCache(onB));
+      assertEquals("v1", onB.body().utf8());
+      b.invalidateTags("product:1");
+      assertEquals("v2", a.handle(CacheRequest.get("/api/products/1"),
+          r -> CacheResponse.builder(200).body("v2").build()).body().utf8());
+    }
+  }
+
+  @Test
+  void clientOfTheCluster_seesWhatMembersCached() {
+    String map = "client-" + UUID.randomUUID();
+    HazelcastInstance client = HazelcastTesting.client(cluster, one);
+    try (CacheEngine member = engine(one, map); CacheEngine overClient = engine(client, map)) {
+      member.handle(CacheRequest.get("/api/products/7"), r -> CacheResponse.builder(200).body("from member").build());
+      CacheResponse r = overClient.handle(CacheRequest.get("/api/products/7"),
+          req -> CacheResponse.builder(200).body("client's own").build());
+      assertEquals("HIT", xCache(r));
+      assertEquals("from member", r.body().utf8());
+      overClient.invalidate("product.updated");
+      assertEquals("MISS", xCache(member.handle(CacheRequest.get("/api/products/7"),
+          req -> CacheResponse.builder(200).body("x").build())));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void nearCopiesOverHazelcast_areDroppedThroughTheTopic() {
+    String map = "tiered-" + UUID.randomUUID();
+    String topic = "bus-" + UUID.randomUUID();
+    try (TieredStore a = TieredStore.builder(HazelcastStore.create(one, map),
+            HazelcastInvalidationBus.create(one, topic)).build();
+        TieredStore b = TieredStore.builder(HazelcastStore.create(two, map),
+            HazelcastInvalidationBus.create(two, topic)).build()) {
+      String key = "products|k";
+      Fence f = a.fence(List.of("products|p:x"));
+      assertTrue(a.put(key, "v".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1), f));
+      assertTrue(b.get(key).isPresent()); // now a near copy on b
+      a.bump(List.of("products|p:x"));
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> b.get(key).isEmpty());
+    }
+  }
+
+  /** Runs last (a member is gone afterwards). */
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+  void zz_memberKilledMidTraffic_failsNoRequestAndServesNothingStale() throws Exception {
+    String map = "kill-" + UUID.randomUUID();
+    AtomicInteger database = new AtomicInteger(1);
+    AtomicInteger invalidated = new AtomicInteger(0);
+    Origin origin = r -> CacheResponse.builder(200).body(Integer.toString(database.get())).build();
+    AtomicBoolean failed = new AtomicBoolean();
+    List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    try (CacheEngine a = engine(one, map); CacheEngine b = engine(two, map)) {
+      CyclicBarrier start = new CyclicBarrier(5);
+      List<Future<?>> work = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        CacheEngine node = t % 2 == 0 ? a : b;
+        work.add(pool.submit(() -> {
+          start.await(10, TimeUnit.SECONDS);
+          for (int i = 0; i < 600; i++) {
+            int mustSee = invalidated.get();
+            CacheResponse r = node.handle(CacheRequest.get("/api/products/" + (i % 50)), origin);
+            if (r.status() != 200) {
+              failed.set(true);
+              problems.add("status " + r.status());
+            } else if (Integer.parseInt(r.body().utf8()) < mustSee) {
+              problems.add("stale " + r.body().utf8() + " < " + mustSee);
+            }
+          }
+          return null;
+        }));
+      }
+      work.add(pool.submit(() -> {
+        start.await(10, TimeUnit.SECONDS);
+        for (int w = 0; w < 20; w++) {
+          int v = database.incrementAndGet();
+          (w % 2 == 0 ? a : b).invalidate("product.updated");
+          invalidated.set(v);
+          if (w == 5) {
+            three.getLifecycleService().terminate(); // a member dies mid-traffic
+          }
+          Thread.sleep(20); // the writer's pace, not synchronisation
+        }
+        return null;
+      }));
+      for (Future<?> f : work) {
+        f.get(5, TimeUnit.MINUTES);
+      }
+      assertTrue(problems.isEmpty(), problems.toString());
+      assertEquals(2, one.getCluster().getMembers().size());
+      for (int i = 0; i < 50; i++) {
+        String path = "/api/products/" + i;
+        a.handle(CacheRequest.get(path), origin); // rebuilt from the origin where the entry was lost
+        assertEquals("HIT", xCache(b.handle(CacheRequest.get(path), origin)), path);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
