@@ -1,6 +1,11 @@
 package dev.apicache.bench;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import dev.apicache.spi.Store;
+import dev.apicache.store.hazelcast.HazelcastStore;
 import dev.apicache.store.caffeine.CaffeineStore;
 import dev.apicache.store.caffeine.TieredStore;
 import dev.apicache.store.redis.RedisInvalidationBus;
@@ -15,13 +20,13 @@ import java.util.UUID;
 final class DemoStore {
   /** The stores the demo can run on. */
   enum Kind {
-    CAFFEINE, REDIS, TIERED;
+    CAFFEINE, REDIS, TIERED, HAZELCAST;
 
     static Kind parse(String text) {
       try {
         return valueOf(text.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new Main.UsageException("--store must be caffeine, redis or tiered but was '" + text + "'");
+        throw new Main.UsageException("--store must be caffeine, redis, tiered or hazelcast but was '" + text + "'");
       }
     }
 
@@ -49,6 +54,9 @@ final class DemoStore {
     if (kind == Kind.CAFFEINE) {
       return new DemoStore(kind, CaffeineStore.builder().maximumBytes(128L << 20).build(), Optional.empty());
     }
+    if (kind == Kind.HAZELCAST) {
+      return new DemoStore(kind, new MemberOwningStore(embeddedMember()), Optional.empty());
+    }
     String prefix = "apicache:demo:" + UUID.randomUUID().toString().substring(0, 8) + ":";
     RedisStore far = RedisStore.builder(redisUrl).keyPrefix(prefix).commandTimeout(Duration.ofMillis(200)).build();
     if (kind == Kind.REDIS) {
@@ -56,6 +64,71 @@ final class DemoStore {
     }
     RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(redisUrl), prefix + "invalidations");
     return new DemoStore(kind, TieredStore.builder(far, bus).nearMaximumBytes(128L << 20).build(), Optional.of(far));
+  }
+
+  /**
+   * A Hazelcast member in this process, in a cluster of its own: loopback only, explicit TCP-IP
+   * join, no multicast, no phone-home, no Jet.
+   */
+  private static HazelcastInstance embeddedMember() {
+    Config config = new Config();
+    config.setClusterName("apicache-demo-" + UUID.randomUUID());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "none");
+    config.getJetConfig().setEnabled(false);
+    config.getNetworkConfig().setPort(5701).setPortAutoIncrement(true).setPortCount(100);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  /** The Hazelcast store, shutting its member down when the demo closes it. */
+  private static final class MemberOwningStore implements Store {
+    private final HazelcastInstance member;
+    private final HazelcastStore store;
+
+    MemberOwningStore(HazelcastInstance member) {
+      this.member = member;
+      this.store = HazelcastStore.create(member);
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      return store.get(key);
+    }
+
+    @Override
+    public dev.apicache.spi.Fence fence(java.util.List<String> counters) {
+      return store.fence(counters);
+    }
+
+    @Override
+    public boolean put(String key, byte[] entry, Duration timeToLive, dev.apicache.spi.Fence fence) {
+      return store.put(key, entry, timeToLive, fence);
+    }
+
+    @Override
+    public void bump(java.util.Collection<String> counters) {
+      store.bump(counters);
+    }
+
+    @Override
+    public boolean callsAreBounded() {
+      return store.callsAreBounded();
+    }
+
+    @Override
+    public Optional<dev.apicache.spi.Leases> leases() {
+      return store.leases();
+    }
+
+    @Override
+    public void close() {
+      member.shutdown();
+    }
   }
 
   Kind kind() {

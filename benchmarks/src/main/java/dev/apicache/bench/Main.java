@@ -16,10 +16,10 @@ import java.util.Optional;
 public final class Main {
   private static final String USAGE = String.join("\n",
       "usage:",
-      "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered] [--redis-url URL]",
+      "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered|hazelcast] [--redis-url URL]",
       "                    [--framework javalin|servlet|helidon]",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE]",
-      "                    [--store caffeine|redis|tiered] [--redis-url redis://127.0.0.1:6379]",
+      "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
       "");
 
