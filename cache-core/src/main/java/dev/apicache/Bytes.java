@@ -83,6 +83,10 @@ public final class Bytes {
     return new String(array, offset, length, StandardCharsets.UTF_8);
   }
 
+  void digestInto(java.security.MessageDigest digest) {
+    digest.update(array, offset, length);
+  }
+
   byte byteAt(int index) {
     return array[offset + index];
   }

@@ -4,15 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Store;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,16 +58,6 @@ public final class CacheEngine implements AutoCloseable {
   private static final List<String> NOT_MODIFIED_HEADERS = List.of(HeaderNames.ETAG, HeaderNames.CACHE_CONTROL,
       HeaderNames.VARY, HeaderNames.DATE, HeaderNames.EXPIRES, HeaderNames.CONTENT_LOCATION, HeaderNames.AGE,
       HeaderNames.X_CACHE, HeaderNames.CACHE_STATUS);
-  private static final MessageDigest SHA_256;
-
-  static {
-    try {
-      SHA_256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final CachePolicies policies;
   private final GuardedStore store;
   private final InstantSource clock;
@@ -714,24 +701,10 @@ public final class CacheEngine implements AutoCloseable {
     });
     EntityTag etag = response.headers().first(HeaderNames.ETAG)
         .flatMap(EntityTag::tryParse)
-        .orElseGet(() -> hashTag(response.body()));
+        .orElseGet(() -> EntityTag.ofBody(response.body()));
     CachePolicy p = l.policy;
     return new StoredEntry(response.status(), kept.build(), response.body(), etag, clock.millis(), p.ttl().toMillis(),
         p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), l.tags());
-  }
-
-  /** A strong tag from 128 bits of SHA-256 of the body. */
-  static EntityTag hashTag(Bytes body) {
-    MessageDigest digest;
-    try {
-      digest = (MessageDigest) SHA_256.clone();
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] all = new byte[body.size()];
-    body.copyTo(all, 0);
-    byte[] hash = digest.digest(all);
-    return EntityTag.strong(Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(hash, 16)));
   }
 
   private CacheResponse fromEntry(Lookup l, StoredEntry e, long now, String xCache, String cacheStatus, boolean countHit) {

@@ -32,6 +32,19 @@ public final class EntityTag {
     return new EntityTag(true, validOpaque(opaque));
   }
 
+  /** A strong tag from 128 bits of SHA-256 of {@code body}: what the engine gives responses without one. */
+  public static EntityTag ofBody(Bytes body) {
+    java.security.MessageDigest digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    body.digestInto(digest);
+    return new EntityTag(false, java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(java.util.Arrays.copyOf(digest.digest(), 16)));
+  }
+
   /** Parses the wire form {@code "abc"} or {@code W/"abc"}; throws {@link IllegalArgumentException} otherwise. */
   public static EntityTag parse(String text) {
     return tryParse(text).orElseThrow(() -> new IllegalArgumentException("not an entity tag: '" + text + "'"));

@@ -21,6 +21,8 @@ public final class Main {
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
+      "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
+      "                    StoreHitBenchmark, InvalidationBenchmark; -h lists JMH's options)",
       "");
 
   private static final String DEFAULT_REDIS = "redis://127.0.0.1:6379";
@@ -48,6 +50,10 @@ public final class Main {
         return serve(rest);
       case "scenario":
         return scenario(rest);
+      case "bench":
+        // JMH's own command line: a benchmark name pattern, then JMH options (-f, -wi, -i, -rf json ...)
+        org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
+        return 0;
       case "-h":
       case "--help":
       case "help":
