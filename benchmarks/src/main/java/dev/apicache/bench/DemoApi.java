@@ -42,14 +42,44 @@ final class DemoApi implements AutoCloseable {
     }
   }
 
+  /** What sits in front of the API: apicache, the layer it replaces (for comparison), or nothing. */
+  enum Layer {
+    APICACHE, SEED, NONE;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private final DemoServers.Server server;
   private final CacheEngine engine;
   private final ProductCatalog catalog;
+  private final SeedLayer seed;
 
-  private DemoApi(DemoServers.Server server, CacheEngine engine, ProductCatalog catalog) {
+  private DemoApi(DemoServers.Server server, CacheEngine engine, ProductCatalog catalog, SeedLayer seed) {
     this.server = server;
     this.engine = engine;
     this.catalog = catalog;
+    this.seed = seed;
+  }
+
+  /**
+   * Starts the API on Javalin behind the replaced layer (its state in Redis at {@code redisUrl}) or
+   * behind nothing, for the scenario's comparison.
+   */
+  static DemoApi startWithout(Layer layer, String host, int port, ProductCatalog catalog, String redisUrl) {
+    CacheEngine statsOnly = CacheEngine.builder(CachePolicies.builder().build(),
+        CaffeineStore.builder().build()).build();
+    SeedLayer seed = layer == Layer.SEED
+        ? new SeedLayer(redisUrl, "seed:" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":") : null;
+    ProductApi api = new ProductApi(catalog, statsOnly::stats);
+    return new DemoApi(DemoServers.javalin(host, port, null, api, seed), statsOnly, catalog, seed);
+  }
+
+  /** Commands the replaced layer sent to Redis; empty for apicache and for no cache. */
+  Optional<Long> seedCommands() {
+    return Optional.ofNullable(seed).map(SeedLayer::commandsSent);
   }
 
   /** The built-in policies (the seed's endpoints), or those of {@code file}. */
@@ -82,7 +112,7 @@ final class DemoApi implements AutoCloseable {
       engine.close();
       throw new IllegalStateException("cannot start the demo on " + framework + ": " + e.getMessage(), e);
     }
-    return new DemoApi(server, engine, catalog);
+    return new DemoApi(server, engine, catalog, null);
   }
 
   int port() {
@@ -101,6 +131,9 @@ final class DemoApi implements AutoCloseable {
   public void close() {
     server.close();
     engine.close();
+    if (seed != null) {
+      seed.close();
+    }
   }
 
   /** The stats snapshot with the names of the layer apicache replaces, and the rest of the counters. */

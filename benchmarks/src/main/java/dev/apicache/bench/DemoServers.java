@@ -49,19 +49,34 @@ final class DemoServers {
       case HELIDON:
         return helidon(host, port, engine, api);
       default:
-        return javalin(host, port, engine, api);
+        return javalin(host, port, engine, api, null);
     }
   }
 
-  private static Server javalin(String host, int port, CacheEngine engine, ProductApi api) {
+  /**
+   * Javalin with apicache ({@code engine}), with the replaced layer ({@code seed}, for comparison), or
+   * with neither (both null: no cache at all).
+   */
+  static Server javalin(String host, int port, CacheEngine engine, ProductApi api, SeedLayer seed) {
     Javalin javalin = Javalin.create(config -> {
       config.jetty.host = host;
       config.startup.showJavalinBanner = false;
       config.concurrency.useVirtualThreads = true;
-      config.registerPlugin(ApiCachePlugin.create(engine));
+      if (engine != null) {
+        config.registerPlugin(ApiCachePlugin.create(engine));
+      }
+      if (seed != null) {
+        config.routes.before(seed::before);
+        config.routes.after(seed::after);
+      }
       for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
           HandlerType.PATCH, HandlerType.DELETE}) {
-        config.routes.addHttpHandler(method, "/<path>", ctx -> servletRespond(ctx.req(), ctx.res(), api));
+        config.routes.addHttpHandler(method, "/<path>", ctx -> {
+          CacheResponse r = api.handle(request(ctx.req()));
+          ctx.status(r.status());
+          r.headers().forEach(ctx::header);
+          ctx.result(r.body().toByteArray()); // written after the after-handlers, as Javalin handlers usually do
+        });
       }
     }).start(port);
     return new Server() {
@@ -148,9 +163,19 @@ final class DemoServers {
     };
   }
 
-  /** The servlet-side translation, shared by Javalin (which runs on a servlet container) and Jetty. */
+  /** The servlet-side translation, for Jetty. */
   private static void servletRespond(HttpServletRequest req, HttpServletResponse res, ProductApi api)
       throws IOException {
+    CacheResponse r = api.handle(request(req));
+    res.setStatus(r.status());
+    r.headers().forEach(res::setHeader);
+    if (!r.body().isEmpty()) {
+      res.setContentLength(r.body().size());
+      r.body().writeTo(res.getOutputStream());
+    }
+  }
+
+  private static CacheRequest request(HttpServletRequest req) throws IOException {
     String query = req.getQueryString();
     CacheRequest.Builder b = CacheRequest.builder(req.getMethod(),
         query == null ? req.getRequestURI() : req.getRequestURI() + "?" + query);
@@ -163,12 +188,6 @@ final class DemoServers {
       }
     }
     b.body(Bytes.copyOf(req.getInputStream().readAllBytes()));
-    CacheResponse r = api.handle(b.build());
-    res.setStatus(r.status());
-    r.headers().forEach(res::setHeader);
-    if (!r.body().isEmpty()) {
-      res.setContentLength(r.body().size());
-      r.body().writeTo(res.getOutputStream());
-    }
+    return b.build();
   }
 }

@@ -18,7 +18,7 @@ public final class Main {
       "usage:",
       "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered|hazelcast] [--redis-url URL]",
       "                    [--framework javalin|servlet|helidon]",
-      "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE]",
+      "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
       "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
@@ -102,6 +102,7 @@ public final class Main {
     int clients = 8;
     Duration writeEvery = Duration.ofSeconds(2);
     Optional<Path> json = Optional.empty();
+    boolean compare = false;
     StoreChoice store = new StoreChoice();
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
@@ -121,13 +122,31 @@ public final class Main {
         case "--json":
           json = Optional.of(Path.of(value(flag, args)));
           break;
+        case "--compare":
+          compare = true;
+          break;
         default:
           throw new UsageException("unknown option '" + flag + "' for scenario");
       }
     }
-    Scenario.Result result = new Scenario(new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store.kind,
-        store.redisUrl, store.framework),
-        System.out).run();
+    Scenario.Options options = new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store.kind,
+        store.redisUrl, store.framework);
+    if (compare) {
+      List<Scenario.Result> results = new java.util.ArrayList<>();
+      results.add(new Scenario(options.with(DemoApi.Layer.NONE, DemoStore.Kind.CAFFEINE), System.out).run());
+      results.add(new Scenario(options.with(DemoApi.Layer.SEED, DemoStore.Kind.CAFFEINE), System.out).run());
+      for (DemoStore.Kind kind : DemoStore.Kind.values()) {
+        results.add(new Scenario(options.with(DemoApi.Layer.APICACHE, kind), System.out).run());
+      }
+      Scenario.reportComparison(results, System.out);
+      if (json.isPresent()) {
+        java.nio.file.Files.write(json.get(), DemoApi.JSON.writerWithDefaultPrettyPrinter()
+            .writeValueAsBytes(results.stream().map(Scenario.Result::toJson).toList()));
+        System.out.println("  summary written to " + json.get());
+      }
+      return 0;
+    }
+    Scenario.Result result = new Scenario(options, System.out).run();
     Scenario.report(result, System.out);
     if (json.isPresent()) {
       Scenario.writeJson(result, json.get());

@@ -36,18 +36,34 @@ import java.util.concurrent.atomic.LongAdder;
 final class Scenario {
   /** What a run is asked to do. */
   record Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
-      DemoStore.Kind store, String redisUrl, DemoApi.Framework framework) {
+      DemoStore.Kind store, String redisUrl, DemoApi.Framework framework, DemoApi.Layer layer) {
 
     Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products) {
       this(duration, clients, writeInterval, conditionalShare, products, DemoStore.Kind.CAFFEINE,
           "redis://127.0.0.1:6379", DemoApi.Framework.JAVALIN);
+    }
+
+    Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
+        DemoStore.Kind store, String redisUrl, DemoApi.Framework framework) {
+      this(duration, clients, writeInterval, conditionalShare, products, store, redisUrl, framework,
+          DemoApi.Layer.APICACHE);
+    }
+
+    Options with(DemoApi.Layer l, DemoStore.Kind s) {
+      return new Options(duration, clients, writeInterval, conditionalShare, products, s, redisUrl, framework, l);
+    }
+
+    /** How the run is labelled in reports. */
+    String label() {
+      return layer == DemoApi.Layer.APICACHE ? "apicache/" + store : layer.toString();
     }
   }
 
   /** What a run measured. */
   record Result(long requests, long originCalls, double hitRate, long notModified, long staleReadsAfterWrite,
       long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors, String store,
-      Optional<Long> redisCommands, String framework) {
+      Optional<Long> redisCommands, String framework, long p999Micros, double requestsPerSecond,
+      double observedHitRate, long crossTenantReads) {
 
     /** Commands sent to Redis per request, when the store uses Redis. */
     Optional<Double> redisCommandsPerRequest() {
@@ -69,6 +85,9 @@ final class Scenario {
       m.put("errors", errors);
       m.put("store", store);
       m.put("framework", framework);
+      m.put("p999Micros", p999Micros);
+      m.put("requestsPerSecond", Math.round(requestsPerSecond));
+      m.put("crossTenantReads", crossTenantReads);
       redisCommandsPerRequest().ifPresent(v -> m.put("redisCommandsPerRequest", Math.round(v * 1000) / 1000.0));
       return m;
     }
@@ -84,6 +103,9 @@ final class Scenario {
   private final LongAdder notModified = new LongAdder();
   private final LongAdder staleReads = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  private final LongAdder servedFromCache = new LongAdder();
+  private final LongAdder missed = new LongAdder();
+  private final LongAdder crossTenant = new LongAdder();
   private final AtomicInteger writes = new AtomicInteger();
 
   Scenario(Options options, PrintStream out) {
@@ -95,15 +117,17 @@ final class Scenario {
 
   Result run() throws Exception {
     ProductCatalog catalog = new ProductCatalog(options.products(), 1_000_000);
-    DemoStore store = DemoStore.openReady(options.store(), options.redisUrl(), Duration.ofSeconds(5));
-    try (DemoApi api = DemoApi.start(options.framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog,
-        store.store())) {
+    boolean apicache = options.layer() == DemoApi.Layer.APICACHE;
+    DemoStore store = apicache ? DemoStore.openReady(options.store(), options.redisUrl(), Duration.ofSeconds(5)) : null;
+    try (DemoApi api = apicache
+        ? DemoApi.start(options.framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store())
+        : DemoApi.startWithout(options.layer(), "127.0.0.1", 0, catalog, options.redisUrl())) {
       URI base = URI.create("http://127.0.0.1:" + api.port());
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5)).build();
       out.printf("apicache scenario: %d s, %d clients, %d products (Zipf s=1.1), %.0f%% conditional, a write every %.1f s,"
           + " %s store, %s%n", options.duration().toSeconds(), options.clients(), options.products(),
-          options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.store(),
+          options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.label(),
           options.framework());
       long start = System.nanoTime();
       long deadline = start + options.duration().toNanos();
@@ -139,10 +163,15 @@ final class Scenario {
       writer.get(60, TimeUnit.SECONDS);
       pool.shutdown();
       Arrays.sort(latencies);
+      double seconds = (System.nanoTime() - start) / 1e9;
       CacheStats.Counts total = api.engine().stats().total();
-      return new Result(requests.sum(), catalog.queries(), total.hitRate(), notModified.sum(), staleReads.sum(),
-          percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(), total.bytesSavedByNotModified(),
-          errors.sum(), options.store().toString(), store.redisCommands(), options.framework().toString());
+      long served = servedFromCache.sum();
+      double observed = served + missed.sum() == 0 ? 0 : (double) served / (served + missed.sum());
+      return new Result(requests.sum(), catalog.queries(), apicache ? total.hitRate() : observed, notModified.sum(),
+          staleReads.sum(), percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(),
+          total.bytesSavedByNotModified(), errors.sum(), options.label(),
+          apicache ? store.redisCommands() : api.seedCommands(), options.framework().toString(),
+          percentile(latencies, 0.999), requests.sum() / seconds, observed, crossTenant.sum());
     }
   }
 
@@ -203,6 +232,12 @@ final class Scenario {
       }
       latencies[n++] = latency;
       requests.increment();
+      String xCache = response.headers().firstValue("X-Cache").orElse("");
+      if (response.statusCode() == 304 || xCache.equals("HIT") || xCache.equals("STALE")) {
+        servedFromCache.increment();
+      } else if (xCache.equals("MISS")) {
+        missed.increment();
+      }
       String body;
       if (response.statusCode() == 304 && copy != null) {
         notModified.increment();
@@ -216,6 +251,9 @@ final class Scenario {
       }
       if (target.startsWith("/api/products") && isStale(body, mustSee)) {
         staleReads.increment();
+      }
+      if (target.equals("/api/config") && !body.contains("\"tenant\":\"" + headers.get("X-Tenant-Id") + "\"")) {
+        crossTenant.increment(); // another tenant's configuration
       }
     }
     return Arrays.copyOf(latencies, n);
@@ -268,6 +306,22 @@ final class Scenario {
       }
       next += options.writeInterval().toNanos();
     }
+  }
+
+  /** Prints one row per run of a comparison: the same workload behind each layer and store. */
+  static void reportComparison(List<Result> results, PrintStream out) {
+    out.println();
+    out.printf("  %-20s %10s %9s %9s %10s %8s %8s %8s %9s %7s %7s%n", "layer", "requests", "req/s", "DB queries",
+        "hit rate", "p50 ms", "p99 ms", "p999 ms", "Redis/req", "stale", "tenant");
+    for (Result r : results) {
+      out.printf("  %-20s %,10d %,9.0f %,9d %9.1f%% %8.2f %8.2f %8.2f %9s %7d %7d%n", r.store(), r.requests(),
+          r.requestsPerSecond(), r.originCalls(), r.observedHitRate() * 100, r.p50Micros() / 1000.0,
+          r.p99Micros() / 1000.0, r.p999Micros() / 1000.0,
+          r.redisCommandsPerRequest().map(v -> String.format("%.2f", v)).orElse("-"), r.staleReadsAfterWrite(),
+          r.crossTenantReads());
+    }
+    out.println("  (hit rate as seen by the clients: HIT, STALE and 304 answers over those and MISS; stale: reads"
+        + " after a completed write that returned older data; tenant: /api/config answers for another tenant)");
   }
 
   /** Prints the summary table. */
