@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,19 @@ class ScenarioTest {
     assertEquals(0, r.staleReadsAfterWrite());
     assertEquals(0, r.errors());
     assertTrue(r.hitRate() > 0.5, framework + " hit rate " + r.hitRate());
+  }
+
+  /** The checker itself can fail: the replaced layer, run through it, is caught serving stale and mixed data. */
+  @Test
+  void replacedLayer_isCaughtServingStaleAndCrossTenantData() throws Exception {
+    Scenario.Options options = new Scenario.Options(Duration.ofSeconds(4), 4, Duration.ofMillis(250), 0.3, 200,
+        DemoStore.Kind.CAFFEINE, "redis://127.0.0.1:6379", DemoApi.Framework.JAVALIN).with(DemoApi.Layer.SEED,
+        DemoStore.Kind.CAFFEINE);
+    Scenario.Result r = new Scenario(options, new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8)).run();
+    assertTrue(r.staleReadsAfterWrite() > 0, "stale reads: " + r.staleReadsAfterWrite());
+    assertTrue(r.crossTenantReads() > 0, "cross-tenant reads: " + r.crossTenantReads());
+    assertTrue(r.redisCommandsPerRequest().orElseThrow() > 1.0, "Redis commands per request");
   }
 
   private static void assertSummaryJson(Scenario.Result r, Path dir, DemoStore.Kind store) throws Exception {
