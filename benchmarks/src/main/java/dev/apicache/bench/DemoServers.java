@@ -163,6 +163,36 @@ final class DemoServers {
     };
   }
 
+  /**
+   * The ceiling for the demo's server: Javalin on the same settings answering every request with a
+   * precomputed product body, with no cache layer and no database, for HTTP throughput comparisons.
+   */
+  static Server ceiling(String host, int port) {
+    byte[] body;
+    try {
+      body = DemoApi.JSON.writeValueAsBytes(new ProductCatalog(1000, 0).get(1).orElseThrow());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Javalin javalin = Javalin.create(config -> {
+      config.jetty.host = host;
+      config.startup.showJavalinBanner = false;
+      config.concurrency.useVirtualThreads = true;
+      config.routes.get("/<path>", ctx -> ctx.contentType("application/json").result(body));
+    }).start(port);
+    return new Server() {
+      @Override
+      public int port() {
+        return javalin.port();
+      }
+
+      @Override
+      public void close() {
+        javalin.stop();
+      }
+    };
+  }
+
   /** The servlet-side translation, for Jetty. */
   private static void servletRespond(HttpServletRequest req, HttpServletResponse res, ProductApi api)
       throws IOException {

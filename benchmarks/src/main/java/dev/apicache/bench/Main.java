@@ -17,7 +17,7 @@ public final class Main {
   private static final String USAGE = String.join("\n",
       "usage:",
       "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered|hazelcast] [--redis-url URL]",
-      "                    [--framework javalin|servlet|helidon]",
+      "                    [--framework javalin|servlet|helidon] [--no-cache] [--ceiling]",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
@@ -67,6 +67,8 @@ public final class Main {
   private static int serve(Deque<String> args) throws Exception {
     int port = 8080;
     Optional<Path> config = Optional.empty();
+    DemoApi.Layer layer = DemoApi.Layer.APICACHE;
+    boolean ceiling = false;
     StoreChoice store = new StoreChoice();
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
@@ -80,14 +82,32 @@ public final class Main {
         case "--config":
           config = Optional.of(Path.of(value(flag, args)));
           break;
+        case "--no-cache":
+          layer = DemoApi.Layer.NONE;
+          break;
+        case "--ceiling":
+          ceiling = true;
+          break;
         default:
           throw new UsageException("unknown option '" + flag + "' for serve");
       }
     }
+    if (ceiling) {
+      DemoServers.Server server = DemoServers.ceiling("0.0.0.0", port);
+      System.out.println("apicache ceiling server (precomputed bodies, no cache, no database) on http://localhost:"
+          + server.port());
+      Thread.currentThread().join();
+      return 0;
+    }
     CachePolicies policies = DemoApi.policies(config);
-    DemoStore opened = DemoStore.open(store.kind, store.redisUrl);
-    DemoApi api = DemoApi.start(store.framework, "0.0.0.0", port, policies, new ProductCatalog(1000, 1_000_000),
-        opened.store());
+    DemoApi api;
+    if (layer == DemoApi.Layer.NONE) {
+      api = DemoApi.startWithout(layer, "0.0.0.0", port, new ProductCatalog(1000, 1_000_000), store.redisUrl);
+    } else {
+      DemoStore opened = DemoStore.open(store.kind, store.redisUrl);
+      api = DemoApi.start(store.framework, "0.0.0.0", port, policies, new ProductCatalog(1000, 1_000_000),
+          opened.store());
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(api::close));
     System.out.println("apicache demo listening on http://localhost:" + api.port()
         + "  (policies: " + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: " + store.framework + ")");
