@@ -18,7 +18,7 @@ public final class Main {
       "usage:",
       "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered|hazelcast] [--redis-url URL]",
       "                    [--framework javalin|servlet|helidon] [--no-cache] [--ceiling]",
-      "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare]",
+      "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
       "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
@@ -123,6 +123,7 @@ public final class Main {
     Duration writeEvery = Duration.ofSeconds(2);
     Optional<Path> json = Optional.empty();
     boolean compare = false;
+    Optional<Path> chart = Optional.empty();
     StoreChoice store = new StoreChoice();
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
@@ -145,6 +146,9 @@ public final class Main {
         case "--compare":
           compare = true;
           break;
+        case "--chart":
+          chart = Optional.of(Path.of(value(flag, args)));
+          break;
         default:
           throw new UsageException("unknown option '" + flag + "' for scenario");
       }
@@ -166,7 +170,14 @@ public final class Main {
       }
       return 0;
     }
-    Scenario.Result result = new Scenario(options, System.out).run();
+    Scenario scenario = new Scenario(options, System.out);
+    Scenario.Result result = scenario.run();
+    if (chart.isPresent()) {
+      ScenarioChart.write(chart.get(), "apicache scenario: " + options.label() + " on " + options.framework()
+          + ", " + duration.toSeconds() + " s, a write every " + writeEvery.toMillis() / 1000.0 + " s",
+          scenario.samples());
+      System.out.println("  chart written to " + chart.get());
+    }
     Scenario.report(result, System.out);
     if (json.isPresent()) {
       Scenario.writeJson(result, json.get());

@@ -106,6 +106,12 @@ final class Scenario {
   private final LongAdder servedFromCache = new LongAdder();
   private final LongAdder missed = new LongAdder();
   private final LongAdder crossTenant = new LongAdder();
+  /** Latencies (micros) by second of the run, for the chart. */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.Queue<Long>> latencyBySecond =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Set<Integer> writeSeconds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile long runStart;
+  private final List<double[]> hitRateBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger writes = new AtomicInteger();
 
   Scenario(Options options, PrintStream out) {
@@ -130,6 +136,7 @@ final class Scenario {
           options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.label(),
           options.framework());
       long start = System.nanoTime();
+      runStart = start;
       long deadline = start + options.duration().toNanos();
       ExecutorService pool = Executors.newFixedThreadPool(options.clients() + 1);
       List<Future<long[]>> clients = new ArrayList<>();
@@ -141,9 +148,17 @@ final class Scenario {
         return null;
       });
       long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+      long lastServed = 0;
+      long lastMissed = 0;
       while (System.nanoTime() < deadline) {
         long now = System.nanoTime();
         if (now >= nextReport) {
+          long served = servedFromCache.sum();
+          long miss = missed.sum();
+          long d = (served - lastServed) + (miss - lastMissed);
+          hitRateBySecond.add(new double[] {hitRateBySecond.size(), d == 0 ? 0 : (double) (served - lastServed) / d});
+          lastServed = served;
+          lastMissed = miss;
           CacheStats.Counts t = api.engine().stats().total();
           long elapsed = TimeUnit.NANOSECONDS.toSeconds(now - start);
           out.printf("  %3d s  %,9d requests  %,7d req/s  hit rate %5.1f%%  DB queries %,7d  stale reads %d%n", elapsed,
@@ -227,6 +242,8 @@ final class Scenario {
         break;
       }
       long latency = System.nanoTime() - t0;
+      latencyBySecond.computeIfAbsent((int) ((t0 - runStart) / 1_000_000_000L),
+          s -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(latency / 1000);
       if (n == latencies.length) {
         latencies = Arrays.copyOf(latencies, n * 2);
       }
@@ -299,6 +316,7 @@ final class Scenario {
           .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
           HttpResponse.BodyHandlers.ofString());
       requests.increment();
+      writeSeconds.add((int) ((System.nanoTime() - runStart) / 1_000_000_000L));
       if (r.statusCode() == 200) {
         committedPrice.merge(id, price, Math::max);
       } else {
@@ -306,6 +324,19 @@ final class Scenario {
       }
       next += options.writeInterval().toNanos();
     }
+  }
+
+  /** The run's seconds for the chart: hit rate and p99 latency of each, and whether a write happened in it. */
+  List<ScenarioChart.Sample> samples() {
+    List<ScenarioChart.Sample> out = new ArrayList<>();
+    for (double[] h : hitRateBySecond) {
+      int second = (int) h[0];
+      java.util.Queue<Long> l = latencyBySecond.getOrDefault(second, new java.util.ArrayDeque<>());
+      long[] sorted = l.stream().mapToLong(Long::longValue).sorted().toArray();
+      double p99 = sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1000.0;
+      out.add(new ScenarioChart.Sample(second, h[1], p99, writeSeconds.contains(second)));
+    }
+    return out;
   }
 
   /** Prints one row per run of a comparison: the same workload behind each layer and store. */
