@@ -70,6 +70,15 @@ public final class LoopbackOrigin implements Origin {
     return to(base, Duration.ofSeconds(30), 64L << 20);
   }
 
+  /**
+   * An origin for the connector a request arrived on: its {@code scheme}, local {@code address}
+   * (an IPv6 address is bracketed) and local {@code port}. What adapters use by default.
+   */
+  public static LoopbackOrigin toLocal(String scheme, String address, int port) {
+    String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+    return to(URI.create(scheme + "://" + host + ":" + port));
+  }
+
   /** As {@link #to(URI)}, with an explicit timeout per call and the largest response body read. */
   public static LoopbackOrigin to(URI base, Duration timeout, long maxResponseBytes) {
     requireNonNull(base, "base");

@@ -41,6 +41,20 @@ final class DemoServers {
     void close();
   }
 
+  private static Server server(java.util.function.IntSupplier port, Runnable stop) {
+    return new Server() {
+      @Override
+      public int port() {
+        return port.getAsInt();
+      }
+
+      @Override
+      public void close() {
+        stop.run();
+      }
+    };
+  }
+
   static Server start(DemoApi.Framework framework, String host, int port, CacheEngine engine, ProductApi api)
       throws Exception {
     switch (framework) {
@@ -79,17 +93,7 @@ final class DemoServers {
         });
       }
     }).start(port);
-    return new Server() {
-      @Override
-      public int port() {
-        return javalin.port();
-      }
-
-      @Override
-      public void close() {
-        javalin.stop();
-      }
-    };
+    return server(javalin::port, javalin::stop);
   }
 
   private static Server servlet(String host, int port, CacheEngine engine, ProductApi api) throws Exception {
@@ -111,21 +115,13 @@ final class DemoServers {
     }), "/*");
     jetty.setHandler(context);
     jetty.start();
-    return new Server() {
-      @Override
-      public int port() {
-        return connector.getLocalPort();
+    return server(connector::getLocalPort, () -> {
+      try {
+        jetty.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
-
-      @Override
-      public void close() {
-        try {
-          jetty.stop();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    };
+    });
   }
 
   private static Server helidon(String host, int port, CacheEngine engine, ProductApi api) {
@@ -150,17 +146,7 @@ final class DemoServers {
             }))
         .build()
         .start();
-    return new Server() {
-      @Override
-      public int port() {
-        return server.port();
-      }
-
-      @Override
-      public void close() {
-        server.stop();
-      }
-    };
+    return server(server::port, server::stop);
   }
 
   /**
@@ -180,17 +166,7 @@ final class DemoServers {
       config.concurrency.useVirtualThreads = true;
       config.routes.get("/<path>", ctx -> ctx.contentType("application/json").result(body));
     }).start(port);
-    return new Server() {
-      @Override
-      public int port() {
-        return javalin.port();
-      }
-
-      @Override
-      public void close() {
-        javalin.stop();
-      }
-    };
+    return server(javalin::port, javalin::stop);
   }
 
   /** The servlet-side translation, for Jetty. */

@@ -18,7 +18,6 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,11 +106,9 @@ public final class ApiCacheFeature implements HttpFeature {
       synchronized (this) {
         own = origin;
         if (own == null) {
-          String host = req.localPeer().address() instanceof InetSocketAddress a ? a.getAddress().getHostAddress()
-              : "127.0.0.1";
-          host = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-          own = LoopbackOrigin.to(URI.create((req.isSecure() ? "https" : "http") + "://" + host + ":"
-              + req.localPeer().port()));
+          String address = req.localPeer().address() instanceof InetSocketAddress a
+              ? a.getAddress().getHostAddress() : "127.0.0.1";
+          own = LoopbackOrigin.toLocal(req.isSecure() ? "https" : "http", address, req.localPeer().port());
           origin = own;
         }
       }

@@ -16,7 +16,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.util.Enumeration;
 import java.util.Optional;
 
@@ -143,9 +142,7 @@ public final class ApiCachePlugin extends Plugin<Void> {
       synchronized (this) {
         own = origin;
         if (own == null) {
-          String address = req.getLocalAddr();
-          String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
-          own = LoopbackOrigin.to(URI.create(req.getScheme() + "://" + host + ":" + req.getLocalPort()));
+          own = LoopbackOrigin.toLocal(req.getScheme(), req.getLocalAddr(), req.getLocalPort());
           origin = own;
         }
       }

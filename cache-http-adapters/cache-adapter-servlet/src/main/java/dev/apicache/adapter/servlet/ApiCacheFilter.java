@@ -17,7 +17,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.Locale;
@@ -101,9 +100,7 @@ public final class ApiCacheFilter implements Filter {
       synchronized (this) {
         own = loopback;
         if (own == null) {
-          String address = request.getLocalAddr();
-          String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
-          own = LoopbackOrigin.to(URI.create(request.getScheme() + "://" + host + ":" + request.getLocalPort()));
+          own = LoopbackOrigin.toLocal(request.getScheme(), request.getLocalAddr(), request.getLocalPort());
           loopback = own;
         }
       }
