@@ -44,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class InvalidationBenchmark {
-  @Param({"1000", "10000", "100000"})
+  @Param({"1000", "10000", "100000", "1000000"})
   public int entries;
 
   private static final String REDIS = "redis://127.0.0.1:6379";
@@ -68,8 +68,23 @@ public class InvalidationBenchmark {
             .invalidateOn("product.updated").build())
         .add(CachePolicy.forRoute("/api/products/{id}").ttl(Duration.ofHours(1)).tags("hot").build())
         .build(), store).build();
-    for (int i = 0; i < entries; i++) {
-      engine.handle(CacheRequest.get("/api/products?page=" + i), r -> CacheResponse.builder(200).body("x").build());
+    java.util.concurrent.ExecutorService fill = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> parts = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int from = t;
+        parts.add(fill.submit(() -> {
+          for (int i = from; i < entries; i += 8) {
+            engine.handle(CacheRequest.get("/api/products?page=" + i), r -> CacheResponse.builder(200).body("x")
+                .build());
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> part : parts) {
+        part.get();
+      }
+    } finally {
+      fill.shutdown();
     }
     seedPrefix = "cache:" + UUID.randomUUID() + ":/api/products:";
   }
