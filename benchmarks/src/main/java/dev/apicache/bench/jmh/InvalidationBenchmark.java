@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * replaces ({@code KEYS cache:/api/products:*}, then {@code DEL} of every key). Single shots, the
  * store filled before each. Target: apicache flat and at most 1 ms at every size.
  *
- * <p>Needs Redis on 127.0.0.1:6379. Run: {@code ./apicache bench InvalidationBenchmark}
+ * <p>Needs Redis on 127.0.0.1:6379. Run: {@code ./apicache bench InvalidationBenchmark}; the 10⁶ row fills a
+ * million entries and takes about ten minutes, so {@code -p entries=1000,10000,100000} gives a quick run.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
