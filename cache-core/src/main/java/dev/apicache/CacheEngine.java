@@ -487,7 +487,7 @@ public final class CacheEngine implements AutoCloseable {
 
   /** The entry the store holds for the request now, if any and readable. */
   private StoredEntry currentEntry(Lookup l) {
-    Optional<byte[]> blob = store.get(l.key.toString(), l.scope);
+    Optional<byte[]> blob = store.get(l.key.toString(), l::counters, l.scope);
     if (blob.isEmpty()) {
       return null;
     }

@@ -46,7 +46,10 @@ final class GuardedStore implements AutoCloseable {
     this.timeout = timeout;
     this.pool = store.callsAreBounded() ? null : EngineThreads.bounded("apicache-store", 16, 256);
     this.leases = store.leases();
+    this.readsCounters = store.readsCountersWithEntries();
   }
+
+  private final boolean readsCounters;
 
   boolean hasLeases() {
     return leases.isPresent();
@@ -97,9 +100,11 @@ final class GuardedStore implements AutoCloseable {
   }
 
   /** The entry under {@code key}; empty on a miss or a fault (counted in {@code scope}). */
-  Optional<byte[]> get(String key, StatsRecorder.Scope scope) {
+  Optional<byte[]> get(String key, java.util.function.Supplier<List<String>> fenceCounters,
+      StatsRecorder.Scope scope) {
     try {
-      Optional<byte[]> found = call("get", () -> store.get(key));
+      Optional<byte[]> found = call("get", readsCounters
+          ? () -> store.get(key, fenceCounters.get()) : () -> store.get(key));
       return found == null ? Optional.empty() : found;
     } catch (StoreException e) {
       scope.storeErrors.increment();

@@ -32,6 +32,20 @@ public interface Store extends AutoCloseable {
   /** The entry stored under {@code key}, if present, not expired and its fence still holds. */
   Optional<byte[]> get(String key);
 
+  /**
+   * As {@link #get(String)}, told the counters an entry under {@code key} would be fenced on, so that
+   * a store that keeps counters apart from entries can read both in one operation. Called instead of
+   * {@code get(key)} when {@link #readsCountersWithEntries()} is true.
+   */
+  default Optional<byte[]> get(String key, List<String> fenceCounters) {
+    return get(key);
+  }
+
+  /** True when {@link #get(String, List)} saves work over {@link #get(String)}; false by default. */
+  default boolean readsCountersWithEntries() {
+    return false;
+  }
+
   /** The current values of {@code counters}, in order, as a fence for a fill about to start. */
   Fence fence(List<String> counters);
 

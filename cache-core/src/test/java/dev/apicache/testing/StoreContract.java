@@ -139,6 +139,16 @@ public abstract class StoreContract {
   }
 
   @Test
+  void getToldItsCounters_honoursTheFenceLikeGet() {
+    store.put(P + "k1", bytes("v"), Duration.ofMinutes(1), fence("p:a", "t:x"));
+    assertArrayEquals(bytes("v"), store.get(P + "k1", List.of(P + "p:a", P + "t:x")).orElseThrow());
+    store.bump(List.of(P + "t:x"));
+    assertTrue(store.get(P + "k1", List.of(P + "p:a", P + "t:x")).isEmpty());
+    assertTrue(store.get(P + "k1", List.of(P + "p:a")).isEmpty(), "a fence counter it was not told of still counts");
+    assertTrue(store.get(P + "k1", List.of()).isEmpty());
+  }
+
+  @Test
   void put_withAFenceThatMoved_storesNothing() {
     Fence stale = fence("p:products", "u:/api/products");
     store.bump(List.of(P + "u:/api/products"));

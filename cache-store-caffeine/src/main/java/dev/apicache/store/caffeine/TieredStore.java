@@ -75,17 +75,33 @@ public final class TieredStore implements Store {
 
   @Override
   public Optional<byte[]> get(String key) {
+    return get(key, List.of());
+  }
+
+  /** A near hit, or the far store's read (told the fence's counters when it wants them). */
+  @Override
+  public Optional<byte[]> get(String key, List<String> fenceCounters) {
     if (!nearTrusted) {
-      return far.get(key);
+      return farGet(key, fenceCounters);
     }
     Optional<byte[]> copy = near.get(key);
     if (copy.isPresent()) {
       return copy;
     }
     Fence nearFence = near.fence(List.of(nearCounter(partitionOf(key))));
-    Optional<byte[]> found = far.get(key);
+    Optional<byte[]> found = farGet(key, fenceCounters);
     found.ifPresent(bytes -> near.put(key, bytes, nearMaxAge, nearFence));
     return found;
+  }
+
+  private Optional<byte[]> farGet(String key, List<String> fenceCounters) {
+    return far.readsCountersWithEntries() && !fenceCounters.isEmpty() ? far.get(key, fenceCounters) : far.get(key);
+  }
+
+  /** Asks for the counters so that it can hand them to a far store that wants them. */
+  @Override
+  public boolean readsCountersWithEntries() {
+    return far.readsCountersWithEntries();
   }
 
   @Override

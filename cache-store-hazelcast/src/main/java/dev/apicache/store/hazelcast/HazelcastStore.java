@@ -75,7 +75,21 @@ public final class HazelcastStore implements Store {
 
   @Override
   public Optional<byte[]> get(String key) {
-    Object value = call(() -> map.get(entryKey(key)));
+    return get(key, List.of());
+  }
+
+  /**
+   * Reads the entry and the counters it would be fenced on in one {@code getAll}; counters of the
+   * stored fence that were not named are read after.
+   */
+  @Override
+  public Optional<byte[]> get(String key, List<String> fenceCounters) {
+    String k = entryKey(key);
+    Set<String> keys = new HashSet<>();
+    keys.add(k);
+    fenceCounters.forEach(c -> keys.add(counterKey(c)));
+    Map<String, Object> found = call(() -> map.getAll(keys));
+    Object value = found.get(k);
     if (!(value instanceof byte[] stored)) {
       return Optional.empty();
     }
@@ -91,7 +105,20 @@ public final class HazelcastStore implements Store {
     } catch (RuntimeException corrupt) {
       return Optional.of(new byte[0]); // not ours: the engine's decoder reports it as a miss
     }
-    return holds(fence) ? Optional.of(entry) : Optional.empty();
+    Map<String, Long> unread = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> e : fence.entrySet()) {
+      if (!keys.contains(e.getKey())) {
+        unread.put(e.getKey(), e.getValue());
+      } else if (((Long) found.getOrDefault(e.getKey(), 0L)).longValue() != e.getValue()) {
+        return Optional.empty();
+      }
+    }
+    return holds(unread) ? Optional.of(entry) : Optional.empty();
+  }
+
+  @Override
+  public boolean readsCountersWithEntries() {
+    return true;
   }
 
   @Override
