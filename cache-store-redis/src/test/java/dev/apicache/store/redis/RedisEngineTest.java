@@ -14,7 +14,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -61,19 +60,6 @@ class RedisEngineTest {
         .build();
   };
 
-  /** Calls per command since the last CONFIG RESETSTAT, commands run inside scripts included. */
-  private Map<String, Long> commandStats() {
-    Map<String, Long> calls = new HashMap<>();
-    for (String line : adminConnection.sync().info("commandstats").split("\r?\n")) {
-      if (line.startsWith("cmdstat_")) {
-        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-        String rest = line.substring(line.indexOf("calls=") + "calls=".length());
-        calls.put(name, Long.parseLong(rest.substring(0, rest.indexOf(','))));
-      }
-    }
-    return calls;
-  }
-
   @Test
   void hit_costsExactlyOneRedisCommand() {
     RedisStore store = RedisStore.builder(redis.uri()).build();
@@ -88,7 +74,7 @@ class RedisEngineTest {
         CacheResponse r = engine.handle(CacheRequest.get("/api/products/1"), origin);
         assertEquals("HIT", r.headers().first(HeaderNames.X_CACHE).orElseThrow());
       }
-      Map<String, Long> stats = commandStats();
+      Map<String, Long> stats = RedisTesting.commandStats(adminConnection);
       assertEquals(hits, stats.getOrDefault("evalsha", 0L), stats::toString);
       // what the script ran inside that one round trip; no other command reached Redis
       for (Map.Entry<String, Long> e : stats.entrySet()) {
@@ -129,7 +115,7 @@ class RedisEngineTest {
       long started = System.nanoTime();
       engine.invalidateTags("hot");
       long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
-      Map<String, Long> stats = commandStats();
+      Map<String, Long> stats = RedisTesting.commandStats(adminConnection);
       String slowest = adminConnection.sync().info("commandstats").lines()
           .filter(l -> l.startsWith("cmdstat_evalsha")).findFirst().orElse("");
       System.out.printf("tag invalidation over %,d entries: %d us end to end (%s)%n", entries, micros, slowest);

@@ -8,6 +8,20 @@ import java.time.Duration;
 final class RedisTesting {
   private RedisTesting() {}
 
+  /** Calls per command since the last CONFIG RESETSTAT, commands run inside scripts included. */
+  static java.util.Map<String, Long> commandStats(
+      io.lettuce.core.api.StatefulRedisConnection<String, String> admin) {
+    java.util.Map<String, Long> calls = new java.util.HashMap<>();
+    for (String line : admin.sync().info("commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_")) {
+        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+        String rest = line.substring(line.indexOf("calls=") + "calls=".length());
+        calls.put(name, Long.parseLong(rest.substring(0, rest.indexOf(','))));
+      }
+    }
+    return calls;
+  }
+
   static void awaitConnected(RedisStore store) {
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(store::isConnected);
   }

@@ -65,13 +65,7 @@ class TieredRedisTest {
   }
 
   private long evalshaCalls() {
-    for (String line : adminConnection.sync().info("commandstats").split("\r?\n")) {
-      if (line.startsWith("cmdstat_evalsha:")) {
-        String rest = line.substring(line.indexOf("calls=") + 6);
-        return Long.parseLong(rest.substring(0, rest.indexOf(',')));
-      }
-    }
-    return 0;
+    return RedisTesting.commandStats(adminConnection).getOrDefault("evalsha", 0L);
   }
 
   @Test
