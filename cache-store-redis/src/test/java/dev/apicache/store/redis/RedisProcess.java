@@ -13,9 +13,10 @@ import java.util.List;
 
 /**
  * A redis-server process of the test's own, on a free loopback port, that the test can stop and
- * start again on the same port.
+ * start again on the same port. Published in this module's test-jar so that other modules' tests
+ * need not share the Redis on 6379 with whatever else runs there.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   private final int port;
   private final Path dir;
   private final List<String> extraArgs;
@@ -28,7 +29,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Starts a server on a free port. */
-  static RedisProcess start(String... extraArgs) throws IOException {
+  public static RedisProcess start(String... extraArgs) throws IOException {
     RedisProcess p = notStarted(freePort(), extraArgs);
     p.startAgain();
     return p;
@@ -50,7 +51,7 @@ final class RedisProcess implements AutoCloseable {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
