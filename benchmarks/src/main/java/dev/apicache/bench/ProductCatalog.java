@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,6 +27,8 @@ final class ProductCatalog {
   private final ConcurrentSkipListMap<Integer, Product> products = new ConcurrentSkipListMap<>();
   private final AtomicInteger nextId = new AtomicInteger();
   private final LongAdder queries = new LongAdder();
+  /** What has been read at least once: the first read of each is a cold cache's cost, not a refill. */
+  private final Set<String> read = ConcurrentHashMap.newKeySet();
   private final long queryCostNanos;
 
   ProductCatalog(int size, long queryCostNanos) {
@@ -41,6 +45,16 @@ final class ProductCatalog {
     return queries.sum();
   }
 
+  /** How many distinct things were read: the queries any cache must send once, however good. */
+  long firstReads() {
+    return read.size();
+  }
+
+  private void read(String what) {
+    read.add(what);
+    query();
+  }
+
   private void query() {
     queries.increment();
     if (queryCostNanos > 0) {
@@ -49,7 +63,7 @@ final class ProductCatalog {
   }
 
   List<Product> list(Optional<String> category, int page) {
-    query();
+    read("list " + category.orElse("") + " " + page);
     List<Product> out = new ArrayList<>(PAGE_SIZE);
     int skip = Math.max(0, page - 1) * PAGE_SIZE;
     for (Product p : products.values()) {
@@ -69,7 +83,7 @@ final class ProductCatalog {
   }
 
   Optional<Product> get(int id) {
-    query();
+    read("product " + id);
     return Optional.ofNullable(products.get(id));
   }
 
@@ -92,12 +106,12 @@ final class ProductCatalog {
   }
 
   List<String> categories() {
-    query();
+    read("categories");
     return CATEGORIES;
   }
 
   Map<String, Object> config(String tenant) {
-    query();
+    read("config " + tenant);
     return Map.of("tenant", tenant, "currency", tenant.hashCode() % 2 == 0 ? "EUR" : "USD", "pageSize", PAGE_SIZE,
         "features", List.of("search", "reviews"));
   }

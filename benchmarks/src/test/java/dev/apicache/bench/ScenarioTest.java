@@ -48,6 +48,7 @@ class ScenarioTest {
     assertEquals(0, r.staleReadsAfterWrite());
     assertEquals(0, r.errors());
     assertTrue(r.originCalls() < r.requests() / 2, r.originCalls() + " DB queries for " + r.requests() + " requests");
+    assertTrue(r.warmOriginCalls() < r.originCalls(), "first reads are not refills: " + r);
     assertTrue(r.hitRate() > 0.5, "hit rate " + r.hitRate());
     assertTrue(r.notModified() > 0);
     assertTrue(progress.toString(StandardCharsets.UTF_8).contains("req/s"), "shows progress while it runs");
@@ -86,8 +87,8 @@ class ScenarioTest {
     Path json = dir.resolve("summary.json");
     Scenario.writeJson(r, json);
     JsonNode node = DemoApi.JSON.readTree(json.toFile());
-    for (String key : new String[] {"requests", "originCalls", "hitRate", "notModified", "staleReadsAfterWrite",
-        "p50Micros", "p99Micros"}) {
+    for (String key : new String[] {"requests", "originCalls", "warmOriginCalls", "hitRate", "notModified",
+        "staleReadsAfterWrite", "p50Micros", "p99Micros"}) {
       assertTrue(node.has(key), key);
     }
     assertEquals(r.requests(), node.get("requests").asLong());
