@@ -203,9 +203,15 @@ final class SeedLayer implements AutoCloseable {
     }
   }
 
+  /** Removes this run's keys (its stats hash has no expiry), by SCAN, so the shared Redis is left as found. */
   @Override
   public void close() {
     background.shutdownNow();
+    try {
+      RedisKeys.deleteMatching(connection.sync(), namespace + "*");
+    } catch (RuntimeException e) {
+      // Redis went away: what is left of this run expires, except the stats hash
+    }
     connection.close();
     client.shutdown();
   }

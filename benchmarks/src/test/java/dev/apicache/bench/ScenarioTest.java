@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.apicache.store.redis.RedisProcess;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +85,13 @@ class ScenarioTest {
     assertTrue(r.staleReadsAfterWrite() > 0, r.toString());
     assertTrue(r.crossTenantReads() > 0, r.toString());
     assertTrue(r.redisCommandsPerRequest().orElseThrow() > 1.0, "Redis commands per request");
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      assertEquals(List.of(), c.sync().scan(ScanArgs.Builder.matches("seed:*").limit(100_000)).getKeys(),
+          "the replaced layer's run leaves no keys behind");
+    } finally {
+      client.shutdown();
+    }
   }
 
   private static void assertSummaryJson(Scenario.Result r, Path dir, DemoStore.Kind store) throws Exception {

@@ -5,10 +5,9 @@ import dev.apicache.CachePolicies;
 import dev.apicache.CachePolicy;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
+import dev.apicache.bench.RedisKeys;
 import dev.apicache.store.redis.RedisStore;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
@@ -53,13 +52,14 @@ public class InvalidationBenchmark {
   private StatefulRedisConnection<String, String> connection;
   private CacheEngine engine;
   private String seedPrefix;
+  private String apicachePrefix;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     client = RedisClient.create(REDIS);
     connection = client.connect();
-    String prefix = "bench:" + UUID.randomUUID() + ":";
-    RedisStore store = RedisStore.builder(REDIS).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(5)).build();
+    apicachePrefix = "bench:" + UUID.randomUUID() + ":";
+    RedisStore store = RedisStore.builder(REDIS).keyPrefix(apicachePrefix).commandTimeout(Duration.ofSeconds(5)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!store.isConnected() && System.nanoTime() < deadline) {
       Thread.sleep(10); // set-up only: wait for the connection
@@ -106,19 +106,12 @@ public class InvalidationBenchmark {
     connection.sync().ping();
   }
 
+  /** Leaves the shared Redis as it was: up to a million entries of each kind would otherwise linger. */
   @TearDown(Level.Trial)
   public void tearDown() {
-    KeyScanCursor<String> cursor = connection.sync().scan(ScanArgs.Builder.matches(seedPrefix + "*").limit(1000));
-    while (true) {
-      if (!cursor.getKeys().isEmpty()) {
-        connection.sync().del(cursor.getKeys().toArray(String[]::new));
-      }
-      if (cursor.isFinished()) {
-        break;
-      }
-      cursor = connection.sync().scan(cursor, ScanArgs.Builder.matches(seedPrefix + "*").limit(1000));
-    }
     engine.close();
+    RedisKeys.deleteMatching(connection.sync(), seedPrefix + "*");
+    RedisKeys.deleteMatching(connection.sync(), apicachePrefix + "*");
     connection.close();
     client.shutdown();
   }
