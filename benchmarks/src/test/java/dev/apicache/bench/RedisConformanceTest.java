@@ -7,6 +7,7 @@ import dev.apicache.adapter.testkit.AdapterConformance;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import dev.apicache.spi.Store;
+import dev.apicache.store.redis.RedisProcess;
 import dev.apicache.store.redis.RedisStore;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -15,13 +16,13 @@ import java.time.Duration;
 
 /**
  * The HTTP conformance suite on Javalin over the Redis store (the demo's {@code --store redis}), on
- * the Redis at 127.0.0.1:6379. Redis expires entries on its own clock; the suite's clock moves only
+ * a redis-server of the tests' own. Redis expires entries on its own clock; the suite's clock moves only
  * the engine's freshness, which is what the suite checks.
  */
 class RedisConformanceTest extends AdapterConformance {
   @Override
   protected Store createStore(SettableClock clock) throws Exception {
-    return DemoStore.openReady(DemoStore.Kind.REDIS, "redis://127.0.0.1:6379", Duration.ofSeconds(10)).store();
+    return DemoStore.openReady(DemoStore.Kind.REDIS, RedisProcess.shared().uri(), Duration.ofSeconds(10)).store();
   }
 
   @Override

@@ -5,13 +5,14 @@ import dev.apicache.adapter.testkit.AdapterConformance;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import dev.apicache.spi.Store;
+import dev.apicache.store.redis.RedisProcess;
 import java.time.Duration;
 
 /** The HTTP conformance suite on Javalin over the tiered store (Caffeine near, Redis far): {@code --store tiered}. */
 class TieredConformanceTest extends AdapterConformance {
   @Override
   protected Store createStore(SettableClock clock) throws Exception {
-    return DemoStore.openReady(DemoStore.Kind.TIERED, "redis://127.0.0.1:6379", Duration.ofSeconds(10)).store();
+    return DemoStore.openReady(DemoStore.Kind.TIERED, RedisProcess.shared().uri(), Duration.ofSeconds(10)).store();
   }
 
   @Override

@@ -30,8 +30,8 @@ class ClusterStatsTest {
   void clusterSnapshot_sumsTheLastCountersOfEveryNode() {
     String prefix = "stats:" + UUID.randomUUID() + ":";
     try (CacheEngine one = engine(); CacheEngine two = engine();
-        ClusterStats a = ClusterStats.start(one, RedisStoreTest.REDIS_URI, prefix, "a", Duration.ofMinutes(10));
-        ClusterStats b = ClusterStats.start(two, RedisStoreTest.REDIS_URI, prefix, "b", Duration.ofMinutes(10))) {
+        ClusterStats a = ClusterStats.start(one, RedisStoreTest.redisUri(), prefix, "a", Duration.ofMinutes(10));
+        ClusterStats b = ClusterStats.start(two, RedisStoreTest.redisUri(), prefix, "b", Duration.ofMinutes(10))) {
       get(one, "/api/a", 5); // 1 miss, 4 hits
       get(two, "/api/a", 3); // 1 miss, 2 hits
       get(two, "/api/b", 2); // 2 bypasses

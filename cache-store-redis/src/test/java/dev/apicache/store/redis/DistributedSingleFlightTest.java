@@ -36,7 +36,7 @@ class DistributedSingleFlightTest {
   }
 
   private static CacheEngine node(String prefix, ManualClock clock, Duration clusterWideMisses) {
-    RedisStore store = RedisStore.builder(RedisStoreTest.REDIS_URI).keyPrefix(prefix)
+    RedisStore store = RedisStore.builder(RedisStoreTest.redisUri()).keyPrefix(prefix)
         .commandTimeout(Duration.ofSeconds(1)).build();
     RedisTesting.awaitConnected(store);
     return CacheEngine.builder(policies(), store).clock(clock).clusterWideMisses(clusterWideMisses).build();

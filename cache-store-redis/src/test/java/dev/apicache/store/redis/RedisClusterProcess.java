@@ -28,7 +28,12 @@ final class RedisClusterProcess implements AutoCloseable {
         command.add("127.0.0.1:" + n.port());
       }
       command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-      Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Process create;
+      try {
+        create = new ProcessBuilder(command).redirectErrorStream(true).start();
+      } catch (IOException e) {
+        throw new IOException(RedisProcess.MISSING_TOOLS.replace("redis-server is", "redis-cli is"), e);
+      }
       String output = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!create.waitFor(60, TimeUnit.SECONDS) || create.exitValue() != 0) {
         throw new IOException("redis-cli --cluster create failed:\n" + output);

@@ -13,10 +13,16 @@ import java.util.List;
 
 /**
  * A redis-server process of the test's own, on a free loopback port, that the test can stop and
- * start again on the same port. Published in this module's test-jar so that other modules' tests
- * need not share the Redis on 6379 with whatever else runs there.
+ * start again on the same port. Published in this module's test-jar so that every module's tests
+ * start the Redis they use: no test reads or writes a Redis it did not start.
  */
 public final class RedisProcess implements AutoCloseable {
+  /** What to do when the tools are missing, in one line. */
+  static final String MISSING_TOOLS = "redis-server is not on the PATH: the Redis tests start their own servers;"
+      + " install it with Debian's packages redis-server and redis-tools (apt-get install redis-server redis-tools)";
+
+  private static RedisProcess shared;
+
   private final int port;
   private final Path dir;
   private final List<String> extraArgs;
@@ -33,6 +39,19 @@ public final class RedisProcess implements AutoCloseable {
     RedisProcess p = notStarted(freePort(), extraArgs);
     p.startAgain();
     return p;
+  }
+
+  /**
+   * The server shared by the tests of this JVM that need a plain standalone Redis and keep to key
+   * prefixes of their own: started on first use, stopped when the JVM exits.
+   */
+  public static synchronized RedisProcess shared() throws IOException {
+    if (shared == null) {
+      RedisProcess p = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(p::close, "apicache-test-redis-stop"));
+      shared = p;
+    }
+    return shared;
   }
 
   /** A server for {@code port} that is not running yet: {@link #startAgain()} starts it. */
@@ -64,8 +83,12 @@ public final class RedisProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
         "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
     command.addAll(extraArgs);
-    process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile()).start();
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(dir.resolve("redis.log").toFile()).start();
+    } catch (IOException e) {
+      throw new IOException(MISSING_TOOLS, e);
+    }
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(this::accepts);
   }
 

@@ -6,13 +6,20 @@ import dev.apicache.testing.StoreContract;
 import java.time.Duration;
 import java.util.UUID;
 
-/** The store contract on the standalone Redis at 127.0.0.1:6379 (started by .ci/run). */
+/** The store contract on a standalone redis-server this JVM's tests started ({@link RedisProcess#shared()}). */
 class RedisStoreTest extends StoreContract {
-  static final String REDIS_URI = System.getProperty("apicache.redis", "redis://127.0.0.1:6379");
+  /** The shared test server's URI. */
+  static String redisUri() {
+    try {
+      return RedisProcess.shared().uri();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   @Override
   protected Store createStore(ManualClock clock) {
-    RedisStore store = RedisStore.builder(REDIS_URI).keyPrefix("test:" + UUID.randomUUID() + ":")
+    RedisStore store = RedisStore.builder(redisUri()).keyPrefix("test:" + UUID.randomUUID() + ":")
         .commandTimeout(Duration.ofSeconds(2)).build();
     RedisTesting.awaitConnected(store);
     return store;

@@ -10,15 +10,15 @@ import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.UUID;
 
-/** The store contract on TieredStore over RedisStore and RedisInvalidationBus, on the Redis at 127.0.0.1:6379. */
+/** The store contract on TieredStore over RedisStore and RedisInvalidationBus, on the tests' own redis-server. */
 class TieredRedisStoreTest extends StoreContract {
   @Override
   protected Store createStore(ManualClock clock) {
     String prefix = "test:" + UUID.randomUUID() + ":";
-    RedisStore far = RedisStore.builder(RedisStoreTest.REDIS_URI).keyPrefix(prefix)
+    RedisStore far = RedisStore.builder(RedisStoreTest.redisUri()).keyPrefix(prefix)
         .commandTimeout(Duration.ofSeconds(2)).build();
     RedisTesting.awaitConnected(far);
-    RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(RedisStoreTest.REDIS_URI), prefix + "bus");
+    RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(RedisStoreTest.redisUri()), prefix + "bus");
     TieredStore store = TieredStore.builder(far, bus).nearMaxAge(Duration.ofSeconds(1)).build();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(store::nearInUse);
     return store;

@@ -30,7 +30,7 @@ class TwoNodeRedisTest {
   }
 
   private static RedisStore store(String prefix) {
-    RedisStore s = RedisStore.builder(RedisStoreTest.REDIS_URI).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(2))
+    RedisStore s = RedisStore.builder(RedisStoreTest.redisUri()).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(2))
         .build();
     RedisTesting.awaitConnected(s);
     return s;
