@@ -155,28 +155,26 @@ public final class CacheEngine implements AutoCloseable {
     if (!WriteRule.isUnsafe(request.method())) {
       throw new IllegalArgumentException(request.method() + " is not an unsafe method");
     }
-    RequestTarget target = RequestTarget.parse(request, maxTargetLength);
-    CachePolicies.PolicyMatch match = target.rejection() == null ? policies.matchPolicy("GET", target.segments()) : null;
+    Optional<List<String>> segments = request.target().length() > maxTargetLength ? Optional.empty()
+        : RequestTarget.forPurge(request.path());
+    CachePolicies.PolicyMatch match = segments.map(seg -> policies.matchPolicy("GET", seg)).orElse(null);
     StatsRecorder.Scope scope = stats.scope(match == null ? null : match.policy());
     scope.bypass("unsafe-method");
-    if (status < 200 || status >= 400 || target.rejection() != null) {
+    if (status < 200 || status >= 400 || segments.isEmpty()) {
       return;
     }
+    // whatever spelling the write used, purge the canonical URL: the only one the cache stores
     Set<String> counters = new LinkedHashSet<>();
     if (match != null) {
-      counters.add(urlCounter(match.policy(), target.normalisedPath()));
+      counters.add(urlCounter(match.policy(), match.path()));
     }
     for (String name : List.of(HeaderNames.LOCATION, HeaderNames.CONTENT_LOCATION)) {
-      responseHeaders.first(name).filter(v -> v.startsWith("/") && !v.startsWith("//")).ifPresent(v -> {
-        RequestTarget t = RequestTarget.parse(CacheRequest.get(v), maxTargetLength);
-        CachePolicies.PolicyMatch m = t.rejection() == null ? policies.matchPolicy("GET", t.segments()) : null;
-        if (m != null) {
-          counters.add(urlCounter(m.policy(), t.normalisedPath()));
-        }
-      });
+      responseHeaders.first(name).flatMap(v -> sameOriginPath(v, request)).flatMap(RequestTarget::forPurge)
+          .map(seg -> policies.matchPolicy("GET", seg))
+          .ifPresent(m -> counters.add(urlCounter(m.policy(), m.path())));
     }
     scope.purges.add(counters.size());
-    WriteRule rule = policies.matchWrite(request.method(), target.segments());
+    WriteRule rule = policies.matchWrite(request.method(), segments.get());
     if (rule != null) {
       for (String event : rule.events()) {
         for (CachePolicy p : policies.listening(event)) {
@@ -186,6 +184,40 @@ public final class CacheEngine implements AutoCloseable {
       }
     }
     store.bump(counters, scope);
+  }
+
+  /**
+   * The path of a {@code Location} or {@code Content-Location} value when it names the request's own
+   * origin (RFC 9111 §4.4): a path, or an absolute URL with the request's scheme and authority.
+   */
+  private static Optional<String> sameOriginPath(String value, CacheRequest request) {
+    String v = value.trim();
+    if (v.startsWith("/") && !v.startsWith("//")) {
+      return Optional.of(stripQuery(v));
+    }
+    String prefix = request.scheme() + "://";
+    Optional<String> host = request.headers().first("Host").map(h -> Authority.normalise(h, request.scheme()));
+    if (host.isEmpty() || host.get().isEmpty() || v.length() <= prefix.length()
+        || !v.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return Optional.empty();
+    }
+    int slash = v.indexOf('/', prefix.length());
+    String authority = v.substring(prefix.length(), slash < 0 ? v.length() : slash);
+    if (!Authority.normalise(authority, request.scheme()).equals(host.get())) {
+      return Optional.empty();
+    }
+    return Optional.of(slash < 0 ? "/" : stripQuery(v.substring(slash)));
+  }
+
+  private static String stripQuery(String pathAndQuery) {
+    int cut = pathAndQuery.length();
+    for (char c : new char[] {'?', '#'}) {
+      int i = pathAndQuery.indexOf(c);
+      if (i >= 0 && i < cut) {
+        cut = i;
+      }
+    }
+    return pathAndQuery.substring(0, cut);
   }
 
   /**
@@ -286,6 +318,9 @@ public final class CacheEngine implements AutoCloseable {
     if (policy.bypasses()) {
       return bypass(s, "ttl-0", s.scope);
     }
+    if (!s.match.valid()) {
+      return bypass(s, "invalid-variable", s.scope);
+    }
     if (request.headers().contains(HeaderNames.AUTHORIZATION) && !policy.shared() && !policy.hasKeyFunction()) {
       return bypass(s, "authorization", s.scope);
     }
@@ -307,6 +342,8 @@ public final class CacheEngine implements AutoCloseable {
     CachePolicy policy;
     StatsRecorder.Scope scope;
     RequestTarget target;
+    /** The path in canonical spelling: what keys, URL counters and purges use. */
+    String path;
     CacheKey key;
     Map<String, String> variables;
     List<String> tags;
@@ -327,7 +364,7 @@ public final class CacheEngine implements AutoCloseable {
       if (counters == null) {
         List<String> all = new ArrayList<>(2 + tags().size());
         all.add(policyCounter(policy));
-        all.add(urlCounter(policy, target.normalisedPath()));
+        all.add(urlCounter(policy, path));
         for (String t : tags()) {
           all.add(tagCounter(policy, t));
         }
@@ -344,7 +381,17 @@ public final class CacheEngine implements AutoCloseable {
     l.scope = s.scope;
     l.target = s.target;
     l.head = request.method().equals("HEAD");
-    CacheKey.Builder key = CacheKey.builder(l.policy.id(), "GET", s.target.normalisedPath());
+    l.path = s.match.path();
+    CacheKey.Builder key = CacheKey.builder(l.policy.id(), "GET", l.path);
+    if (!l.policy.shareAcrossHosts()) {
+      List<String> hosts = request.headers().all("Host");
+      String host = hosts.size() == 1 ? Authority.normalise(hosts.get(0), request.scheme()) : hosts.isEmpty() ? "" : null;
+      if (host == null) {
+        l.bypassReason = "invalid-host";
+        return l;
+      }
+      key.part(host);
+    }
     for (VaryBy v : l.policy.varyBy()) {
       if (v instanceof VaryBy.QueryParam q) {
         key.values(s.target.queryValues(q.name()));
@@ -545,6 +592,9 @@ public final class CacheEngine implements AutoCloseable {
     if (failed) {
       int fwdStatus = o.error != null ? 502 : o.response.status();
       if (fallback != null) {
+        if (o.response != null) {
+          o.response.discard();
+        }
         l.scope.staleIfErrorServes.increment();
         return fromEntry(l, fallback, now, "STALE",
             cacheStatus(l, fallback, now, "stale", fwdStatus, false, collapsed, "stale-if-error"), false);
@@ -598,13 +648,16 @@ public final class CacheEngine implements AutoCloseable {
           }
           Optional<Fence> fence = store.fence(l.counters(), l.scope);
           Outcome o = callOrigin(l, origin, fence.orElse(null));
+          if (o.response != null) {
+            o.response.discard(); // nobody sends a background refresh; a body too large to hold is dropped
+          }
           if (o.entry != null && o.stored) {
             l.scope.revalidations.increment();
           } else {
             l.scope.revalidationFailures.increment();
             if (o.error == null && !Storability.isOriginError(o.response.status()) && o.entry == null) {
               // the origin now answers this URL with something we may not store: stop serving the old copy
-              tryBump(List.of(urlCounter(l.policy, l.target.normalisedPath())), l.scope);
+              tryBump(List.of(urlCounter(l.policy, l.path)), l.scope);
             }
           }
         } finally {
@@ -858,7 +911,7 @@ public final class CacheEngine implements AutoCloseable {
       if (entry != null || error != null) {
         return true;
       }
-      if (response.isStreamed()) {
+      if (response.isStreamed() || response.bodyStream().isPresent()) {
         return false;
       }
       return Storability.isOriginError(response.status())

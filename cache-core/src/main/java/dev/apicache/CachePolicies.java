@@ -53,40 +53,59 @@ public final class CachePolicies {
     return policies;
   }
 
+  /**
+   * The largest body any policy stores ({@link CachePolicy#maxBodyBytes()}), or the default limit
+   * when there are no policies: what an origin must hold to know whether a response can be stored.
+   */
+  public long maxBodyBytes() {
+    long max = policies.isEmpty() ? CachePolicy.DEFAULT_MAX_BODY_BYTES : 0;
+    for (CachePolicy p : policies) {
+      max = Math.max(max, p.maxBodyBytes());
+    }
+    return max;
+  }
+
   public List<WriteRule> writes() {
     return writes;
   }
 
-  /** The policy that governs {@code method} on {@code path} (a raw request path), if any. */
+  /**
+   * The policy whose cache answers {@code method} on {@code path} (a raw request path), if any: none
+   * for a path not in canonical spelling or with a value its route's variable type refuses.
+   */
   public Optional<CachePolicy> match(String method, String path) {
     RequestTarget target = RequestTarget.parse(CacheRequest.builder(method, path).build(), Integer.MAX_VALUE);
     if (target.rejection() != null) {
       return Optional.empty();
     }
     PolicyMatch m = matchPolicy(method, target.segments());
-    return m == null ? Optional.empty() : Optional.of(m.policy());
+    return m == null || !m.valid() ? Optional.empty() : Optional.of(m.policy());
   }
 
   Optional<CachePolicy> byId(String id) {
     return Optional.ofNullable(byId.get(id));
   }
 
-  /** A matched policy and the route variables it bound. */
-  record PolicyMatch(CachePolicy policy, Map<String, String> variables) {}
+  /**
+   * A matched policy, the route variables it bound and the path in canonical spelling (typed
+   * variables canonicalised); {@code valid} is false when a typed variable refused its value.
+   */
+  record PolicyMatch(CachePolicy policy, Map<String, String> variables, String path, boolean valid) {}
 
   PolicyMatch matchPolicy(String method, List<String> segments) {
     String m = method.equals("HEAD") ? "GET" : method;
     for (CachePolicy p : policies) {
       if (p.methods().contains(m)) {
-        Map<String, String> vars = p.route().match(segments);
-        if (vars != null) {
-          return new PolicyMatch(p, vars);
+        Route.Match match = p.route().match(segments);
+        if (match != null) {
+          return new PolicyMatch(p, match.variables(), match.path(), match.valid());
         }
       }
     }
     return null;
   }
 
+  /** The write rule for {@code method} on {@code segments}; variable types do not narrow a write's match. */
   WriteRule matchWrite(String method, List<String> segments) {
     for (WriteRule w : writes) {
       if (w.methods().contains(method) && w.parsedRoute().match(segments) != null) {

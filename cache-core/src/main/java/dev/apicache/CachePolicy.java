@@ -38,6 +38,7 @@ public final class CachePolicy {
   private final String clientCacheControl;
   private final long maxBodyBytes;
   private final boolean shared;
+  private final boolean shareAcrossHosts;
   private final String partition;
 
   private CachePolicy(Builder b, Route route) {
@@ -53,9 +54,18 @@ public final class CachePolicy {
     this.clientCacheControl = b.clientCacheControl;
     this.maxBodyBytes = b.maxBodyBytes;
     this.shared = b.shared;
+    this.shareAcrossHosts = b.shareAcrossHosts;
   }
 
-  /** A builder for the policy of {@code route}: exact, {@code /a/{id}} template or {@code /a/**} prefix. */
+  /**
+   * A builder for the policy of {@code route}: exact ({@code /a/b}), a template ({@code /a/{id}}), or a
+   * prefix ({@code /a/**}). A variable may declare a type that spells equal values one way for the
+   * key, the tags and the purge: {@code {id:int}} (an optional sign and decimal digits, so
+   * {@code 012}, {@code +12} and {@code 12} are one entry), {@code {id:uuid}} (8-4-4-4-12 hex, any
+   * case) or {@code {name:slug}} (ASCII letters, digits, {@code - . _ ~}, case-insensitive). Declare a
+   * type only where the application reads the segment that way; a value the type refuses is sent to
+   * the application uncached.
+   */
   public static Builder forRoute(String route) {
     return new Builder(route);
   }
@@ -128,6 +138,16 @@ public final class CachePolicy {
     return shared;
   }
 
+  /**
+   * True when one entry serves every host name the service answers; false (the default) keys
+   * entries on the request's normalised {@code Host} (lower case, default port dropped), so a
+   * service that answers several host names (tenants by subdomain) never shares their responses.
+   * Purges ignore the host either way: a write through one host name drops the URL for all.
+   */
+  public boolean shareAcrossHosts() {
+    return shareAcrossHosts;
+  }
+
   /** True when requests of this policy always go to the origin. */
   public boolean bypasses() {
     return ttl.isZero();
@@ -170,6 +190,7 @@ public final class CachePolicy {
     private String clientCacheControl = DEFAULT_CLIENT_CACHE_CONTROL;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private boolean shared;
+    private boolean shareAcrossHosts;
 
     private Builder(String route) {
       this.routePattern = requireNonNull(route, "route");
@@ -270,6 +291,12 @@ public final class CachePolicy {
 
     public Builder shared(boolean value) {
       shared = value;
+      return this;
+    }
+
+    /** See {@link CachePolicy#shareAcrossHosts()}; default false. */
+    public Builder shareAcrossHosts(boolean value) {
+      shareAcrossHosts = value;
       return this;
     }
 

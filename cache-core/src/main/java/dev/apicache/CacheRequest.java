@@ -18,6 +18,7 @@ import java.util.Optional;
  */
 public final class CacheRequest {
   private final String method;
+  private final String scheme;
   private final String path;
   private final String rawQuery;
   private final Headers headers;
@@ -26,6 +27,7 @@ public final class CacheRequest {
 
   private CacheRequest(Builder b) {
     this.method = b.method;
+    this.scheme = b.scheme;
     this.path = b.path;
     this.rawQuery = b.rawQuery;
     this.headers = b.headers.build();
@@ -53,6 +55,14 @@ public final class CacheRequest {
   /** The method, upper case. */
   public String method() {
     return method;
+  }
+
+  /**
+   * The scheme the request arrived over, {@code http} (the default) or {@code https}: with the
+   * {@code Host} header it names the origin, whose default port the key leaves out.
+   */
+  public String scheme() {
+    return scheme;
   }
 
   /** The raw path, without the query. */
@@ -87,6 +97,7 @@ public final class CacheRequest {
   /** A builder that starts from this request. */
   public Builder toBuilder() {
     Builder b = new Builder(method, path, rawQuery);
+    b.scheme = scheme;
     b.headers = headers.toBuilder();
     b.attributes.putAll(attributes);
     b.body = body;
@@ -101,6 +112,7 @@ public final class CacheRequest {
   /** Builds a {@link CacheRequest}; not thread-safe. */
   public static final class Builder {
     private String method;
+    private String scheme = "http";
     private final String path;
     private final String rawQuery;
     private Headers.Builder headers = Headers.builder();
@@ -125,6 +137,16 @@ public final class CacheRequest {
         throw new IllegalArgumentException("method must not be empty");
       }
       method = name.toUpperCase(Locale.ROOT);
+      return this;
+    }
+
+    /** Sets the scheme: {@code http} or {@code https}, in any case. */
+    public Builder scheme(String name) {
+      String lower = requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+      if (!lower.equals("http") && !lower.equals("https")) {
+        throw new IllegalArgumentException("scheme must be http or https but was '" + name + "'");
+      }
+      scheme = lower;
       return this;
     }
 

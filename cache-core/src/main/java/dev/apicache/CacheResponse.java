@@ -2,21 +2,28 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+
 /**
  * An immutable HTTP response: what an {@link Origin} returns and what the engine hands back to the
- * adapter, which writes the status, the headers and the body bytes as they are. Thread-safe.
+ * adapter, which writes the status, the headers and the body bytes as they are. Thread-safe, except
+ * that the body stream of a {@linkplain #passThrough pass-through} response is read once.
  */
 public final class CacheResponse {
   private final int status;
   private final Headers headers;
   private final Bytes body;
   private final boolean streamed;
+  private final InputStream bodyStream;
 
   private CacheResponse(int status, Headers headers, Bytes body) {
-    this(status, headers, body, false);
+    this(status, headers, body, false, null);
   }
 
-  private CacheResponse(int status, Headers headers, Bytes body, boolean streamed) {
+  private CacheResponse(int status, Headers headers, Bytes body, boolean streamed, InputStream bodyStream) {
     if (status < 100 || status > 599) {
       throw new IllegalArgumentException("status must be in [100, 599] but was " + status);
     }
@@ -24,6 +31,43 @@ public final class CacheResponse {
     this.headers = requireNonNull(headers, "headers");
     this.body = requireNonNull(body, "body");
     this.streamed = streamed;
+    this.bodyStream = bodyStream;
+  }
+
+  /**
+   * A response whose body is too large to hold: the adapter copies {@code body} to the client and
+   * closes it. The engine never stores or shares such a response; it passes it on with its cache
+   * headers, or closes the stream when it answers otherwise (a stale copy, a background refresh).
+   */
+  public static CacheResponse passThrough(int status, Headers headers, InputStream body) {
+    return new CacheResponse(status, headers, Bytes.empty(), false, requireNonNull(body, "body"));
+  }
+
+  /** The body of a {@linkplain #passThrough pass-through} response; empty for every other response. */
+  public Optional<InputStream> bodyStream() {
+    return Optional.ofNullable(bodyStream);
+  }
+
+  /** Writes the body (held bytes, or the whole pass-through stream, which it then closes) to {@code out}. */
+  public void writeBodyTo(OutputStream out) throws IOException {
+    if (bodyStream == null) {
+      body.writeTo(out);
+      return;
+    }
+    try (InputStream in = bodyStream) {
+      in.transferTo(out);
+    }
+  }
+
+  /** Closes the pass-through body stream, if any, without reading it: for a response nobody will send. */
+  public void discard() {
+    if (bodyStream != null) {
+      try {
+        bodyStream.close();
+      } catch (IOException ignored) {
+        // the connection behind it is dropped either way
+      }
+    }
   }
 
   /**
@@ -32,7 +76,7 @@ public final class CacheResponse {
    * back as it is, and the adapter writes nothing more.
    */
   public static CacheResponse streamed(int status, Headers headers) {
-    return new CacheResponse(status, headers, Bytes.empty(), true);
+    return new CacheResponse(status, headers, Bytes.empty(), true, null);
   }
 
   /** True for a response the origin already sent; see {@link #streamed}. */
@@ -67,12 +111,13 @@ public final class CacheResponse {
     b.headers = headers.toBuilder();
     b.body = body;
     b.streamed = streamed;
+    b.bodyStream = bodyStream;
     return b;
   }
 
   @Override
   public String toString() {
-    return "CacheResponse[" + status + ", " + body.size() + " bytes]";
+    return "CacheResponse[" + status + ", " + (bodyStream != null ? "streamed body" : body.size() + " bytes") + "]";
   }
 
   /** Builds a {@link CacheResponse}; not thread-safe. */
@@ -81,6 +126,7 @@ public final class CacheResponse {
     private Headers.Builder headers = Headers.builder();
     private Bytes body = Bytes.empty();
     private boolean streamed;
+    private InputStream bodyStream;
 
     private Builder(int status) {
       this.status = status;
@@ -108,8 +154,17 @@ public final class CacheResponse {
       return this;
     }
 
+    /** Sets held body bytes; a pass-through body stream this builder carried is closed and dropped. */
     public Builder body(Bytes content) {
       body = requireNonNull(content, "content");
+      if (bodyStream != null) {
+        try {
+          bodyStream.close();
+        } catch (IOException ignored) {
+          // dropped either way
+        }
+        bodyStream = null;
+      }
       return this;
     }
 
@@ -119,7 +174,7 @@ public final class CacheResponse {
     }
 
     public CacheResponse build() {
-      return new CacheResponse(status, headers.build(), body, streamed);
+      return new CacheResponse(status, headers.build(), body, streamed, bodyStream);
     }
   }
 }

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * policies:
- *   - path: /api/products            # exact, /api/products/{id} or /api/products/**
+ *   - path: /api/products            # exact, /api/products/{id}, /api/products/{id:int} or /api/products/**
  *     methods: [GET]                 # GET (default); HEAD is served with it
  *     ttl: 60s                       # plain numbers are seconds; also 500ms, 5m, 1h, 1d, PT1M
  *     staleWhileRevalidate: 30s
@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
  *     cacheControl: no-cache         # sent to clients; default no-cache
  *     maxBodySize: 1MB               # larger bodies are served, not stored; default 1MB
  *     shared: false                  # true: cache requests that carry Authorization too
+ *     shareAcrossHosts: false        # true: one entry for every Host the service answers
  * writes:
  *   - path: /api/products/**
  *     methods: [POST, PUT, PATCH, DELETE]
@@ -51,7 +52,8 @@ import java.util.regex.Pattern;
 public final class PolicyFile {
   private static final Set<String> TOP_LEVEL = Set.of("policies", "writes");
   private static final Set<String> POLICY_FIELDS = Set.of("path", "methods", "ttl", "staleWhileRevalidate",
-      "staleIfError", "varyBy", "invalidateOn", "tags", "cacheControl", "maxBodySize", "shared");
+      "staleIfError", "varyBy", "invalidateOn", "tags", "cacheControl", "maxBodySize", "shared",
+      "shareAcrossHosts");
   private static final Set<String> WRITE_FIELDS = Set.of("path", "methods", "events");
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
@@ -160,16 +162,23 @@ public final class PolicyFile {
         b.maxBodyBytes(size(node, "maxBodySize", entry));
       }
       if (node.has("shared")) {
-        JsonNode shared = node.get("shared");
-        if (!shared.isBoolean()) {
-          throw new PolicyConfigException("shared must be true or false but was " + shared);
-        }
-        b.shared(shared.booleanValue());
+        b.shared(bool(node, "shared"));
+      }
+      if (node.has("shareAcrossHosts")) {
+        b.shareAcrossHosts(bool(node, "shareAcrossHosts"));
       }
       return b.build();
     } catch (PolicyConfigException e) {
       throw e.getMessage().startsWith(where) ? e : new PolicyConfigException(entry + ": " + e.getMessage(), e);
     }
+  }
+
+  private static boolean bool(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (!value.isBoolean()) {
+      throw new PolicyConfigException(field + " must be true or false but was " + value);
+    }
+    return value.booleanValue();
   }
 
   private static WriteRule write(JsonNode node, String where) {

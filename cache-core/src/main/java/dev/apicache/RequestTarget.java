@@ -5,95 +5,163 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A request's path and query, normalised for matching and keys, or the reason they cannot be.
+ * A request's path and query, checked for use in matching and keys, or the reason they cannot be
+ * used.
  *
- * <p>Path: percent-encoded unreserved characters are decoded and other escapes upper-cased
- * (RFC 3986 §6.2.2), so equivalent spellings share a key. Paths with empty segments, dot segments
- * (plain or encoded) or broken escapes are rejected: the origin may resolve them differently from
- * us, so caching them could file one resource's response under another's key. Query: parameters are
- * form-decoded; their order does not matter for keys. A broken escape or invalid UTF-8 is rejected.
+ * <p>The cache answers only paths in canonical spelling: no empty or dot segments, no trailing
+ * slash, no {@code ;} path parameters or {@code \}, every escape well formed, upper case, and of a
+ * character that needs one (RFC 3986 §6.2.2). Frameworks and applications disagree on what the
+ * other spellings mean ({@code /api/%70roducts} may be the product list or a 404), so such a request
+ * goes to the application uncached: the cache never files it under another spelling's entry, and
+ * never keeps an alias that a write to the canonical URL could not purge. Query parameters are
+ * form-decoded, in request order; parameter order does not matter for keys. Raw bytes outside
+ * printable ASCII, broken escapes and invalid UTF-8 are rejected.
+ *
+ * <p>{@link #forPurge} is the lenient reading used for writes: whatever spelling a write used, it
+ * purges the canonical URL the application most likely read it as.
  */
 final class RequestTarget {
   private final List<String> segments;
-  private final String normalisedPath;
   private final Map<String, List<String>> query;
   private final String rejection;
 
-  private RequestTarget(List<String> segments, String normalisedPath, Map<String, List<String>> query, String rejection) {
+  private RequestTarget(List<String> segments, Map<String, List<String>> query, String rejection) {
     this.segments = segments;
-    this.normalisedPath = normalisedPath;
     this.query = query;
     this.rejection = rejection;
   }
 
   private static RequestTarget rejected(String reason) {
-    return new RequestTarget(List.of(), "", Map.of(), reason);
+    return new RequestTarget(List.of(), Map.of(), reason);
   }
 
+  /** The strict reading, for requests the cache may answer. */
   static RequestTarget parse(CacheRequest request, int maxTargetLength) {
     String path = request.path();
     String rawQuery = request.rawQuery();
     if (path.length() + rawQuery.length() + 1 > maxTargetLength) {
       return rejected("oversize-url");
     }
-    if (path.isEmpty() || path.charAt(0) != '/') {
+    if (path.isEmpty() || path.charAt(0) != '/' || !printableAscii(path)) {
       return rejected("invalid-path");
     }
     List<String> raw = Route.splitSegments(path);
     if (raw == null) {
       return rejected("ambiguous-path");
     }
-    List<String> segments = new ArrayList<>(raw.size());
-    StringBuilder normalised = new StringBuilder(path.length());
-    for (String s : raw) {
-      String n = normaliseSegment(s);
-      if (n == null) {
-        return rejected("invalid-path");
-      }
-      if (n.equals(".") || n.equals("..")) {
-        return rejected("ambiguous-path");
-      }
-      segments.add(n);
-      normalised.append('/').append(n);
-    }
+    String nonCanonical = null;
     if (path.length() > 1 && path.charAt(path.length() - 1) == '/') {
-      normalised.append('/');
+      nonCanonical = "non-canonical-path";
     }
-    if (normalised.length() == 0) {
-      normalised.append('/');
+    for (String s : raw) {
+      String problem = checkSegment(s);
+      if (problem != null && !problem.equals("non-canonical-path")) {
+        return rejected(problem);
+      }
+      if (problem != null) {
+        nonCanonical = problem;
+      }
+    }
+    if (nonCanonical != null) {
+      return rejected(nonCanonical);
+    }
+    if (!printableAscii(rawQuery)) {
+      return rejected("invalid-query");
     }
     Map<String, List<String>> query = parseQuery(rawQuery);
     if (query == null) {
       return rejected("invalid-query");
     }
-    return new RequestTarget(segments, normalised.toString(), query, null);
+    return new RequestTarget(List.copyOf(raw), query, null);
   }
 
-  /** Decodes escaped unreserved characters, upper-cases the other escapes; null if malformed. */
-  private static String normaliseSegment(String s) {
+  /**
+   * The segments of {@code path} (no query) as a write to it most likely meant them: path
+   * parameters dropped, unreserved escapes decoded and the others upper-cased, empty and dot
+   * segments resolved, a trailing slash dropped. Empty when the path is not absolute.
+   */
+  static java.util.Optional<List<String>> forPurge(String path) {
+    if (path.isEmpty() || path.charAt(0) != '/') {
+      return java.util.Optional.empty();
+    }
+    Deque<String> out = new ArrayDeque<>();
+    for (String s : path.substring(1).split("/", -1)) {
+      int semi = s.indexOf(';');
+      String n = normaliseEscapes(semi < 0 ? s : s.substring(0, semi));
+      if (n.isEmpty() || n.equals(".")) {
+        continue;
+      }
+      if (n.equals("..")) {
+        out.pollLast();
+        continue;
+      }
+      out.addLast(n);
+    }
+    return java.util.Optional.of(List.copyOf(out));
+  }
+
+  /** Null for a segment in canonical spelling, else why not. */
+  private static String checkSegment(String s) {
+    String problem = null;
+    StringBuilder decoded = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == ';' || c == '\\') {
+        problem = "non-canonical-path";
+        continue;
+      }
+      if (c != '%') {
+        if (decoded != null) {
+          decoded.append(c);
+        }
+        continue;
+      }
+      if (i + 2 >= s.length()) {
+        return "invalid-path";
+      }
+      int hi = Character.digit(s.charAt(i + 1), 16);
+      int lo = Character.digit(s.charAt(i + 2), 16);
+      if (hi < 0 || lo < 0) {
+        return "invalid-path";
+      }
+      char value = (char) (hi * 16 + lo);
+      if (isUnreserved(value) || Character.isLowerCase(s.charAt(i + 1)) || Character.isLowerCase(s.charAt(i + 2))) {
+        problem = "non-canonical-path";
+      }
+      if (decoded == null) {
+        decoded = new StringBuilder(s.substring(0, i));
+      }
+      decoded.append(value);
+      i += 2;
+    }
+    String plain = decoded == null ? s : decoded.toString();
+    if (plain.equals(".") || plain.equals("..")) {
+      return "ambiguous-path";
+    }
+    return problem;
+  }
+
+  /** Decodes escaped unreserved characters and upper-cases the other escapes; broken escapes stay. */
+  private static String normaliseEscapes(String s) {
     if (s.indexOf('%') < 0) {
       return s;
     }
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c != '%') {
+      int hi = c == '%' && i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+      int lo = hi >= 0 ? Character.digit(s.charAt(i + 2), 16) : -1;
+      if (lo < 0) {
         b.append(c);
         continue;
-      }
-      if (i + 2 >= s.length()) {
-        return null;
-      }
-      int hi = Character.digit(s.charAt(i + 1), 16);
-      int lo = Character.digit(s.charAt(i + 2), 16);
-      if (hi < 0 || lo < 0) {
-        return null;
       }
       char decoded = (char) (hi * 16 + lo);
       if (isUnreserved(decoded)) {
@@ -104,6 +172,16 @@ final class RequestTarget {
       i += 2;
     }
     return b.toString();
+  }
+
+  private static boolean printableAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isUnreserved(char c) {
@@ -144,6 +222,7 @@ final class RequestTarget {
     return params;
   }
 
+  /** Form-decodes {@code s[from, to)} (printable ASCII) as UTF-8; null when malformed. */
   private static String formDecode(String s, int from, int to) {
     boolean plain = true;
     for (int i = from; i < to; i++) {
@@ -173,13 +252,7 @@ final class RequestTarget {
         bytes.write(hi * 16 + lo);
         i += 2;
       } else {
-        int run = i;
-        while (run < to && s.charAt(run) != '%' && s.charAt(run) != '+') {
-          run++;
-        }
-        byte[] enc = s.substring(i, run).getBytes(StandardCharsets.UTF_8);
-        bytes.write(enc, 0, enc.length);
-        i = run - 1;
+        bytes.write(c);
       }
     }
     try {
@@ -198,12 +271,9 @@ final class RequestTarget {
     return rejection;
   }
 
+  /** The path's segments, in canonical spelling. */
   List<String> segments() {
     return segments;
-  }
-
-  String normalisedPath() {
-    return normalisedPath;
   }
 
   /** The decoded values of query parameter {@code name}, in request order; empty when absent. */

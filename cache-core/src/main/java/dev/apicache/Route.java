@@ -5,13 +5,20 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * A route pattern: an exact path ({@code /api/config}), a template with variables
- * ({@code /api/products/{id}}), or a prefix on a segment boundary ({@code /api/products/**}, which
- * matches {@code /api/products} and everything below it, never {@code /api/productsX}).
+ * ({@code /api/products/{id}}, or typed: {@code /api/products/{id:int}}), or a prefix on a segment
+ * boundary ({@code /api/products/**}, which matches {@code /api/products} and everything below it,
+ * never {@code /api/productsX}).
+ *
+ * <p>Literal segments match only their exact spelling. A typed variable turns every spelling the
+ * application reads as the same value into one canonical value, used for the key, the tags and the
+ * purge alike, so that aliases such as {@code /products/012} and {@code /products/12} share one entry
+ * and one invalidation; a value its type does not accept is reported, and the request bypasses.
  *
  * <p>Patterns order by specificity: more literal segments first, then fewer variables, then
  * patterns without {@code **}; {@link #compareSpecificity} is what makes the most specific route
@@ -19,19 +26,126 @@ import java.util.Set;
  */
 final class Route {
   private final String pattern;
-  private final List<String> segments;
+  private final List<Segment> segments;
   private final boolean prefix;
   private final int literals;
   private final int variables;
 
-  private Route(String pattern, List<String> segments, boolean prefix) {
+  /** One segment of a pattern: a literal, or a variable with its type. */
+  private record Segment(String literal, String variable, VariableType type) {
+    boolean isVariable() {
+      return variable != null;
+    }
+  }
+
+  /** What a route variable accepts and how it spells a value canonically. */
+  enum VariableType {
+    /** Any segment, as spelled (the request target is already in canonical spelling). */
+    ANY,
+    /** A decimal integer: an optional sign, ASCII digits; {@code +012} and {@code 12} are one value. */
+    INT,
+    /** A UUID in its 8-4-4-4-12 hex form, any case; canonically lower case. */
+    UUID,
+    /** A case-insensitive ASCII slug (letters, digits, {@code - . _ ~}); canonically lower case. */
+    SLUG;
+
+    /** The canonical spelling of {@code value}, or null when this type does not accept it. */
+    String canonical(String value) {
+      switch (this) {
+        case INT:
+          return canonicalInt(value);
+        case UUID:
+          return canonicalUuid(value);
+        case SLUG:
+          return canonicalSlug(value);
+        default:
+          return value;
+      }
+    }
+
+    static VariableType named(String name, String pattern) {
+      switch (name) {
+        case "int":
+          return INT;
+        case "uuid":
+          return UUID;
+        case "slug":
+          return SLUG;
+        default:
+          throw new IllegalArgumentException("unknown variable type '" + name + "' in route '" + pattern
+              + "' (known: int, uuid, slug)");
+      }
+    }
+
+    private static String canonicalInt(String v) {
+      int start = 0;
+      boolean negative = false;
+      if (!v.isEmpty() && (v.charAt(0) == '+' || v.charAt(0) == '-')) {
+        negative = v.charAt(0) == '-';
+        start = 1;
+      }
+      if (start == v.length() || v.length() - start > 64) {
+        return null;
+      }
+      for (int i = start; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (c < '0' || c > '9') {
+          return null;
+        }
+      }
+      int first = start;
+      while (first < v.length() - 1 && v.charAt(first) == '0') {
+        first++;
+      }
+      String digits = v.substring(first);
+      return negative && !digits.equals("0") ? "-" + digits : digits;
+    }
+
+    private static String canonicalUuid(String v) {
+      if (v.length() != 36) {
+        return null;
+      }
+      for (int i = 0; i < 36; i++) {
+        char c = v.charAt(i);
+        boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : Character.digit(c, 16) < 0 || c > 'f') {
+          return null;
+        }
+      }
+      return v.toLowerCase(Locale.ROOT);
+    }
+
+    private static String canonicalSlug(String v) {
+      if (v.isEmpty()) {
+        return null;
+      }
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '-' || c == '.' || c == '_' || c == '~';
+        if (!ok) {
+          return null;
+        }
+      }
+      return v.toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * A route matched against a path: the variables (canonical values), the path spelled canonically,
+   * and whether every typed variable accepted its value. When one did not, {@link #path} is the
+   * path as given and the variables hold what was given.
+   */
+  record Match(Map<String, String> variables, String path, boolean valid) {}
+
+  private Route(String pattern, List<Segment> segments, boolean prefix) {
     this.pattern = pattern;
     this.segments = segments;
     this.prefix = prefix;
     int lit = 0;
     int vars = 0;
-    for (String s : segments) {
-      if (isVariable(s)) {
+    for (Segment s : segments) {
+      if (s.isVariable()) {
         vars++;
       } else {
         lit++;
@@ -48,10 +162,14 @@ final class Route {
     }
     for (int i = 0; i < pattern.length(); i++) {
       char c = pattern.charAt(i);
-      if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
-        throw new IllegalArgumentException("route must be a path without spaces, controls, '?' or '#' but was '"
-            + pattern + "'");
+      if (c <= ' ' || c >= 0x7f || c == '?' || c == '#' || c == '%' || c == ';' || c == '\\') {
+        throw new IllegalArgumentException("route must be a plain ASCII path without spaces, controls, '?', '#', '%',"
+            + " ';' or '\\' but was '" + pattern + "'");
       }
+    }
+    if (pattern.length() > 1 && pattern.endsWith("/")) {
+      throw new IllegalArgumentException("route must not end with '/' (requests with a trailing slash are not"
+          + " cached) but was '" + pattern + "'");
     }
     List<String> parts = splitSegments(pattern);
     if (parts == null) {
@@ -63,6 +181,7 @@ final class Route {
       parts = parts.subList(0, parts.size() - 1);
     }
     Set<String> names = new HashSet<>();
+    List<Segment> segments = new ArrayList<>(parts.size());
     for (String s : parts) {
       if (s.equals("**") || s.equals("*")) {
         throw new IllegalArgumentException("'" + s + "' may only end a route, as '/**', in '" + pattern + "'");
@@ -70,25 +189,30 @@ final class Route {
       if (s.equals(".") || s.equals("..")) {
         throw new IllegalArgumentException("route must not contain '.' or '..' segments: '" + pattern + "'");
       }
-      if (isVariable(s)) {
-        String name = s.substring(1, s.length() - 1);
+      if (s.length() >= 2 && s.charAt(0) == '{' && s.charAt(s.length() - 1) == '}') {
+        String inner = s.substring(1, s.length() - 1);
+        int colon = inner.indexOf(':');
+        String name = colon < 0 ? inner : inner.substring(0, colon);
+        VariableType type = colon < 0 ? VariableType.ANY : VariableType.named(inner.substring(colon + 1), pattern);
         if (name.isEmpty() || !name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '-')) {
           throw new IllegalArgumentException("bad variable '" + s + "' in route '" + pattern + "'");
         }
         if (!names.add(name)) {
           throw new IllegalArgumentException("variable '" + s + "' appears twice in route '" + pattern + "'");
         }
+        segments.add(new Segment(null, name, type));
       } else if (s.indexOf('{') >= 0 || s.indexOf('}') >= 0) {
         throw new IllegalArgumentException("a variable must be a whole segment, like '{id}', in route '" + pattern + "'");
+      } else {
+        segments.add(new Segment(s, null, null));
       }
     }
-    return new Route(pattern, List.copyOf(parts), prefix);
+    return new Route(pattern, List.copyOf(segments), prefix);
   }
 
   /**
    * Splits {@code /a/b/c} into its segments; {@code /} is no segments. Returns null when the path
-   * has an empty segment ({@code //} or a trailing {@code /} after a segment is allowed only at the
-   * very end).
+   * has an empty segment; a single trailing {@code /} is dropped.
    */
   static List<String> splitSegments(String path) {
     List<String> parts = new ArrayList<>();
@@ -102,7 +226,7 @@ final class Route {
       int end = slash < 0 ? n : slash;
       if (end == start) {
         if (end == n) {
-          break; // a single trailing slash: "/api/products/" is "/api/products"
+          break;
         }
         return null;
       }
@@ -115,31 +239,56 @@ final class Route {
     return parts;
   }
 
-  private static boolean isVariable(String segment) {
-    return segment.length() >= 2 && segment.charAt(0) == '{' && segment.charAt(segment.length() - 1) == '}';
-  }
-
   /**
-   * Matches normalised path segments; returns the variables, or null when the route does not match.
+   * Matches path segments (in canonical spelling), with typed variables checked and canonicalised;
+   * null when the route does not match.
    */
-  Map<String, String> match(List<String> pathSegments) {
+  Match match(List<String> pathSegments) {
     if (prefix ? pathSegments.size() < segments.size() : pathSegments.size() != segments.size()) {
       return null;
     }
     Map<String, String> vars = null;
+    boolean valid = true;
+    boolean rewritten = false;
+    String[] canonical = null;
     for (int i = 0; i < segments.size(); i++) {
-      String s = segments.get(i);
+      Segment s = segments.get(i);
       String p = pathSegments.get(i);
-      if (isVariable(s)) {
-        if (vars == null) {
-          vars = new HashMap<>(4);
+      if (!s.isVariable()) {
+        if (!s.literal().equals(p)) {
+          return null;
         }
-        vars.put(s.substring(1, s.length() - 1), p);
-      } else if (!s.equals(p)) {
-        return null;
+        continue;
       }
+      if (vars == null) {
+        vars = new HashMap<>(4);
+      }
+      String value = s.type().canonical(p);
+      if (value == null) {
+        valid = false;
+        value = p;
+      } else if (!value.equals(p)) {
+        if (canonical == null) {
+          canonical = pathSegments.toArray(String[]::new);
+        }
+        canonical[i] = value;
+        rewritten = true;
+      }
+      vars.put(s.variable(), value);
     }
-    return vars == null ? Map.of() : Collections.unmodifiableMap(vars);
+    Map<String, String> variables = vars == null ? Map.of() : Collections.unmodifiableMap(vars);
+    return new Match(variables, join(rewritten && valid ? List.of(canonical) : pathSegments), valid);
+  }
+
+  static String join(List<String> segments) {
+    if (segments.isEmpty()) {
+      return "/";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String s : segments) {
+      b.append('/').append(s);
+    }
+    return b.toString();
   }
 
   /** Negative when {@code this} is more specific than {@code other}. */
@@ -157,8 +306,8 @@ final class Route {
     // same counts: a literal earlier in the path is the more specific ("/api/products/{id}" beats
     // "/api/{kind}/latest" for "/api/products/latest")
     for (int i = 0; i < Math.min(segments.size(), other.segments.size()); i++) {
-      boolean mine = isVariable(segments.get(i));
-      boolean theirs = isVariable(other.segments.get(i));
+      boolean mine = segments.get(i).isVariable();
+      boolean theirs = other.segments.get(i).isVariable();
       if (mine != theirs) {
         return mine ? 1 : -1;
       }
@@ -166,20 +315,20 @@ final class Route {
     return 0;
   }
 
-  /** Two routes that match exactly the same paths (variable names aside). */
+  /** Two routes that match exactly the same paths (variable names and types aside). */
   String shape() {
     StringBuilder b = new StringBuilder();
-    for (String s : segments) {
-      b.append('/').append(isVariable(s) ? "{}" : s);
+    for (Segment s : segments) {
+      b.append('/').append(s.isVariable() ? "{}" : s.literal());
     }
     return prefix ? b + "/**" : b.toString();
   }
 
   Set<String> variableNames() {
     Set<String> names = new HashSet<>();
-    for (String s : segments) {
-      if (isVariable(s)) {
-        names.add(s.substring(1, s.length() - 1));
+    for (Segment s : segments) {
+      if (s.isVariable()) {
+        names.add(s.variable());
       }
     }
     return names;

@@ -37,7 +37,7 @@ final class Storability {
         }
       }
     }
-    if (response.body().size() > policy.maxBodyBytes()) {
+    if (response.bodyStream().isPresent() || response.body().size() > policy.maxBodyBytes()) {
       return "too-large";
     }
     boolean encoded = h.contains("Content-Encoding");
