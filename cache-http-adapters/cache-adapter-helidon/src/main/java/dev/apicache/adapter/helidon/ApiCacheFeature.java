@@ -108,7 +108,9 @@ public final class ApiCacheFeature implements HttpFeature {
         if (own == null) {
           String address = req.localPeer().address() instanceof InetSocketAddress a
               ? a.getAddress().getHostAddress() : "127.0.0.1";
-          own = LoopbackOrigin.toLocal(req.isSecure() ? "https" : "http", address, req.localPeer().port());
+          own = LoopbackOrigin.toLocal(req.isSecure() ? "https" : "http", address, req.localPeer().port())
+              .headerDecoding(LoopbackOrigin.HeaderDecoding.ASCII_REPLACING)
+              .maxHeldBytes(engine.policies().maxBodyBytes()).build();
           origin = own;
         }
       }

@@ -142,7 +142,8 @@ public final class ApiCachePlugin extends Plugin<Void> {
       synchronized (this) {
         own = origin;
         if (own == null) {
-          own = LoopbackOrigin.toLocal(req.getScheme(), req.getLocalAddr(), req.getLocalPort());
+          own = LoopbackOrigin.toLocal(req.getScheme(), req.getLocalAddr(), req.getLocalPort())
+              .maxHeldBytes(engine.policies().maxBodyBytes()).build();
           origin = own;
         }
       }

@@ -100,7 +100,8 @@ public final class ApiCacheFilter implements Filter {
       synchronized (this) {
         own = loopback;
         if (own == null) {
-          own = LoopbackOrigin.toLocal(request.getScheme(), request.getLocalAddr(), request.getLocalPort());
+          own = LoopbackOrigin.toLocal(request.getScheme(), request.getLocalAddr(), request.getLocalPort())
+              .maxHeldBytes(engine.policies().maxBodyBytes()).build();
           loopback = own;
         }
       }
