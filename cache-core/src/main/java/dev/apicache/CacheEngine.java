@@ -783,6 +783,8 @@ public final class CacheEngine implements AutoCloseable {
           subset.add(name, v);
         }
       }
+      // RFC 9110 §8.6: a 304 may carry only the 200's own length; servers would otherwise add a 0
+      subset.set(HeaderNames.CONTENT_LENGTH, Integer.toString(e.body().size()));
       return CacheResponse.of(304, subset.build(), Bytes.empty());
     }
     if (countHit) {

@@ -1,6 +1,7 @@
 package dev.apicache.bench;
 
 import dev.apicache.CacheEngine;
+import dev.apicache.adapter.javalin.JavalinTestServer;
 import dev.apicache.adapter.testkit.AdapterConformance;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
@@ -17,6 +18,6 @@ class TieredConformanceTest extends AdapterConformance {
 
   @Override
   protected RunningServer start(CacheEngine engine, ConformanceApp app) {
-    return RedisConformanceTest.javalin(engine, app);
+    return JavalinTestServer.start(engine, app);
   }
 }

@@ -10,6 +10,10 @@ import dev.apicache.LoopbackOrigin;
 import dev.apicache.StoreException;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.common.Weighted;
+import io.helidon.http.Status;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
@@ -17,6 +21,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1ConnectionListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +47,13 @@ import java.util.Optional;
  * handler. Bypassed requests run as usual; unsafe requests report their outcome to the engine just
  * before their response is sent, so a client that sees its write succeed never reads old data.
  */
-public final class ApiCacheFeature implements HttpFeature {
+public final class ApiCacheFeature implements HttpFeature, Weighted {
+  /**
+   * Below the default weight (100) of the application's own routing and of features such as
+   * security and CORS, so this filter runs after theirs: a cached answer never skips a check.
+   */
+  private static final double WEIGHT = 10;
+
   private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.helidon");
 
   private final CacheEngine engine;
@@ -61,6 +72,38 @@ public final class ApiCacheFeature implements HttpFeature {
   /** A feature whose origin calls go through {@code origin} (for servers that listen only on TLS). */
   public static ApiCacheFeature create(CacheEngine engine, LoopbackOrigin origin) {
     return new ApiCacheFeature(requireNonNull(engine, "engine"), requireNonNull(origin, "origin"));
+  }
+
+  @Override
+  public double weight() {
+    return WEIGHT;
+  }
+
+  /**
+   * An HTTP/1 send listener that drops the {@code Content-Length: 0} Helidon puts on every
+   * {@code 304 Not Modified}: RFC 9110 §8.6 allows a 304 only the 200's own length, and a downstream
+   * cache that merged the 0 into its copy would truncate it. Add it to the server's HTTP/1 config:
+   * {@code WebServer.builder().addProtocol(Http1Config.builder().addSendListener(ApiCacheFeature.notModifiedListener()).build())}.
+   */
+  public static Http1ConnectionListener notModifiedListener() {
+    return new Http1ConnectionListener() {
+      // Helidon reports a response's status, then its headers, on the connection's thread
+      private final ThreadLocal<Boolean> notModified = ThreadLocal.withInitial(() -> false);
+
+      @Override
+      public void status(ConnectionContext ctx, Status status) {
+        notModified.set(status.code() == Status.NOT_MODIFIED_304.code());
+      }
+
+      @Override
+      public void headers(ConnectionContext ctx, io.helidon.http.Headers headers) {
+        if (notModified.get() && headers instanceof WritableHeaders<?> writable
+            && headers.contentLength().orElse(-1) == 0) {
+          writable.remove(HeaderNames.CONTENT_LENGTH);
+        }
+        notModified.set(false);
+      }
+    };
   }
 
   @Override
@@ -122,7 +165,7 @@ public final class ApiCacheFeature implements HttpFeature {
     String query = req.prologue().query().rawValue();
     String path = req.prologue().uriPath().rawPath();
     CacheRequest.Builder b = CacheRequest.builder(req.prologue().method().text(),
-        query == null || query.isEmpty() ? path : path + "?" + query);
+        query == null || query.isEmpty() ? path : path + "?" + query).scheme(req.isSecure() ? "https" : "http");
     for (Header h : req.headers()) {
       h.allValues().forEach(v -> b.header(h.name(), v));
     }
@@ -130,6 +173,10 @@ public final class ApiCacheFeature implements HttpFeature {
   }
 
   static void write(ServerResponse res, CacheResponse response) {
+    if (response.status() == 304) {
+      // Helidon refuses a 304 with a length; notModifiedListener() drops the 0 it sends instead
+      response = response.toBuilder().removeHeader("Content-Length").build();
+    }
     res.status(response.status());
     Map<String, List<String>> byName = new LinkedHashMap<>();
     response.headers().forEach((name, value) -> {
@@ -139,7 +186,16 @@ public final class ApiCacheFeature implements HttpFeature {
     });
     byName.forEach((name, values) -> res.header(name, values.toArray(String[]::new)));
     Optional<String> length = response.headers().first("Content-Length");
-    if (response.body().isEmpty() && length.isPresent()) {
+    if (response.bodyStream().isPresent()) {
+      try (java.io.OutputStream out = res.outputStream()) {
+        response.writeBodyTo(out); // too large to hold: streamed through
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      if (res instanceof RoutingResponse routing) {
+        routing.commit(); // a filter's stream is sent only on commit
+      }
+    } else if (response.body().isEmpty() && length.isPresent()) {
       res.contentLength(Long.parseLong(length.get())); // a HEAD answered from a GET entry
       res.send();
     } else {

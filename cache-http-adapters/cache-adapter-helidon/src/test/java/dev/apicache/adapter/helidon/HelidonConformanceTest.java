@@ -6,8 +6,6 @@ import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
-import io.helidon.webserver.WebServer;
-import java.net.URI;
 
 /** The conformance suite on a real Helidon SE WebServer with the feature in front of a catch-all route. */
 class HelidonConformanceTest extends AdapterConformance {
@@ -18,24 +16,6 @@ class HelidonConformanceTest extends AdapterConformance {
 
   @Override
   protected RunningServer start(CacheEngine engine, ConformanceApp app) {
-    WebServer server = WebServer.builder()
-        .host("127.0.0.1")
-        .port(0)
-        .routing(routing -> routing
-            .addFeature(ApiCacheFeature.create(engine))
-            .any((req, res) -> ApiCacheFeature.write(res, app.handle(ApiCacheFeature.snapshot(req)))))
-        .build()
-        .start();
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + server.port());
-      }
-
-      @Override
-      public void close() {
-        server.stop();
-      }
-    };
+    return HelidonTestServer.start(engine, app);
   }
 }

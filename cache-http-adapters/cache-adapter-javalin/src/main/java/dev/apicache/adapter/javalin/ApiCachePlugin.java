@@ -2,22 +2,26 @@ package dev.apicache.adapter.javalin;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
-import dev.apicache.Headers;
 import dev.apicache.LoopbackOrigin;
-import dev.apicache.StoreException;
+import dev.apicache.adapter.servlet.ApiCacheFilter;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.plugin.Plugin;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumSet;
 import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 
 /**
  * Puts a {@link CacheEngine} in front of a Javalin 7 application's routes.
@@ -30,30 +34,31 @@ import java.util.Optional;
  * }).start(8080);
  * }</pre>
  *
- * <p>A before-handler answers cacheable GET and HEAD requests from the engine and skips the
- * route's handler. When the engine needs the origin (a miss, a background revalidation) it asks
- * this same server over loopback with a secret marker header (see {@link LoopbackOrigin}); that
- * request runs the real handler and every before-handler registered ahead of the plugin. Requests
- * the engine bypasses run as usual. Unsafe requests (POST, PUT, PATCH, DELETE) run as the engine's
- * origin call too, so their response reaches the client only after the engine has invalidated what
- * they changed: a client that sees its write succeed never reads the old data afterwards. (Writes
- * with bodies over 8 MiB are not held: they run in place and are reported in an after-handler,
- * which a handler that streams its response may outrun.)
+ * <p>Cacheable GET and HEAD requests are answered from a {@code beforeMatched} handler the plugin
+ * adds once the application's configuration is complete, so it runs after every {@code before} and
+ * {@code beforeMatched} handler of the application, where Javalin 7 checks route roles: a cached
+ * answer never skips an access check, and a URL no route matches is never answered by the cache.
+ * When the engine needs the origin (a miss, a background revalidation) it asks this same server over
+ * loopback with a secret marker header ({@link LoopbackOrigin}), byte for byte as the client sent
+ * the request; that request runs every handler, the real one included. Requests the engine bypasses
+ * run as usual.
  *
- * <p>Request attributes set by earlier before-handlers (a principal, a tenant) are visible to key
- * functions. Register the plugin after the handlers that set them.
+ * <p>Unsafe requests (POST, PUT, PATCH, DELETE) run untouched, body included, under Javalin's own
+ * limits only; the servlet filter this plugin installs reports their outcome to the engine just before
+ * the first byte of their response leaves, so a client that sees its write succeed never reads the
+ * old data afterwards, however the handler writes its response.
+ *
+ * <p>Request attributes set by the application's before-handlers (a principal, a tenant) are visible
+ * to key functions.
  *
  * <p><b>Note:</b> a miss holds its request thread while the origin call needs another one. Run
  * Javalin on virtual threads ({@code config.concurrency.useVirtualThreads = true}), or give its
  * pool more threads than the misses you expect at once, so that cold-start bursts cannot exhaust
- * it; origin calls time out after 30 s in any case.
+ * it; origin calls time out after 30 s in any case. Access checks belong in before or beforeMatched
+ * handlers (Javalin 7's way): a {@code router.handlerWrapper} access manager wraps only the route's
+ * handler, which a cached answer skips.
  */
 public final class ApiCachePlugin extends Plugin<Void> {
-  private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.javalin");
-  private static final String WRITE_ATTRIBUTE = ApiCachePlugin.class.getName() + ".write";
-  /** Unsafe requests with bodies up to this size go through the engine; larger ones report afterwards. */
-  private static final long MAX_HELD_WRITE = 8L << 20;
-
   private final CacheEngine engine;
   private volatile LoopbackOrigin origin;
 
@@ -81,8 +86,18 @@ public final class ApiCachePlugin extends Plugin<Void> {
 
   @Override
   public void onInitialize(JavalinState state) {
-    state.routes.before(this::beforeRequest);
-    state.routes.after(this::afterRequest);
+    ApiCacheFilter writes = ApiCacheFilter.reportingWrites(engine);
+    state.jetty.modifyServletContextHandler(handler -> {
+      FilterHolder holder = new FilterHolder(writes);
+      holder.setAsyncSupported(true);
+      handler.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    });
+  }
+
+  @Override
+  public void onStart(JavalinState state) {
+    // added after the application's own configuration, so it runs after its beforeMatched handlers
+    state.routes.beforeMatched(this::serve);
   }
 
   @Override
@@ -90,50 +105,24 @@ public final class ApiCachePlugin extends Plugin<Void> {
     return "apicache";
   }
 
-  private void beforeRequest(Context ctx) {
+  private void serve(Context ctx) {
     HttpServletRequest req = ctx.req();
+    String method = req.getMethod();
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      return;
+    }
     LoopbackOrigin own = origin;
     if (own != null && own.isOwnCall(req.getHeader(LoopbackOrigin.MARKER_HEADER))) {
       return; // the engine's own origin call: run the handler untouched
     }
     CacheRequest request = snapshot(ctx);
     Optional<String> bypass = engine.bypassReason(request);
-    if (bypass.isPresent() && bypass.get().equals("unsafe-method") && req.getContentLengthLong() <= MAX_HELD_WRITE) {
-      // the write runs as the engine's origin call, so its response reaches the client only after the
-      // engine has invalidated what it changed, however the handler writes its response
-      write(ctx, engine.handle(request.toBuilder().body(Bytes.copyOf(ctx.bodyAsBytes())).build(), origin(req)));
-      ctx.skipRemainingHandlers();
-      return;
-    }
     if (bypass.isPresent()) {
-      if (bypass.get().equals("unsafe-method")) {
-        ctx.attribute(WRITE_ATTRIBUTE, request); // too large to hold: reported after the handler
-      }
       CacheEngine.bypassHeaders(bypass.get()).forEach(ctx::header);
       return;
     }
     write(ctx, engine.handle(request, origin(req)));
     ctx.skipRemainingHandlers();
-  }
-
-  private void afterRequest(Context ctx) {
-    CacheRequest write = ctx.attribute(WRITE_ATTRIBUTE);
-    if (write == null) {
-      return;
-    }
-    HttpServletResponse res = ctx.res();
-    Headers.Builder headers = Headers.builder();
-    for (String name : res.getHeaderNames()) {
-      for (String value : res.getHeaders(name)) {
-        headers.add(name, value);
-      }
-    }
-    try {
-      engine.onWriteCompleted(write, ctx.statusCode(), headers.build());
-    } catch (StoreException e) {
-      LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + write.method() + " "
-          + write.path() + "; cached data may be stale until it expires: " + e.getMessage());
-    }
   }
 
   private LoopbackOrigin origin(HttpServletRequest req) {
@@ -155,7 +144,7 @@ public final class ApiCachePlugin extends Plugin<Void> {
     HttpServletRequest req = ctx.req();
     String query = req.getQueryString();
     CacheRequest.Builder b = CacheRequest.builder(req.getMethod(),
-        query == null ? req.getRequestURI() : req.getRequestURI() + "?" + query);
+        query == null ? req.getRequestURI() : req.getRequestURI() + "?" + query).scheme(req.getScheme());
     Enumeration<String> names = req.getHeaderNames();
     while (names.hasMoreElements()) {
       String name = names.nextElement();
@@ -178,19 +167,19 @@ public final class ApiCachePlugin extends Plugin<Void> {
     if (!response.headers().contains("Content-Type")) {
       res.setContentType(null); // Javalin's default type would relabel a 304's representation
     }
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     response.headers().forEach((name, value) -> {
       if (name.equalsIgnoreCase("Content-Length")) {
         res.setContentLengthLong(Long.parseLong(value));
-      } else if (seen.add(name.toLowerCase(java.util.Locale.ROOT))) {
+      } else if (seen.add(name.toLowerCase(Locale.ROOT))) {
         res.setHeader(name, value); // replaces framework defaults such as Content-Type
       } else {
         res.addHeader(name, value);
       }
     });
-    if (!response.body().isEmpty()) {
+    if (response.bodyStream().isPresent() || !response.body().isEmpty()) {
       try {
-        response.body().writeTo(res.getOutputStream());
+        response.writeBodyTo(res.getOutputStream());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -6,8 +6,10 @@ import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicy;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
+import dev.apicache.Headers;
 import dev.apicache.LoopbackOrigin;
 import dev.apicache.Origin;
+import dev.apicache.StoreException;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -24,7 +26,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Puts a {@link CacheEngine} in front of a servlet application: register it for {@code /*}.
+ * Puts a {@link CacheEngine} in front of a servlet application: register it for {@code /*}, after
+ * the filters that authenticate and authorise (a cached answer skips only what follows this
+ * filter).
  *
  * <p>Cacheable GET and HEAD requests are answered by the engine. When it needs the origin during
  * the request, the filter chain runs in-process and the response is captured (writer or stream,
@@ -32,35 +36,55 @@ import java.util.Set;
  * asynchronous servlet, streams straight to the client uncached, with memory bounded by that limit.
  * When the engine needs the origin after the request is over (background revalidation), it asks this
  * server over loopback with a secret marker ({@link LoopbackOrigin}), which this filter lets through.
- * Unsafe requests run through the chain with their response held until the engine has invalidated
- * what they changed, then sent. Requests the engine bypasses run untouched.
+ * Unsafe requests run through the chain untouched, body and response alike; their outcome reaches
+ * the engine just before the first byte of their response can leave, so a client that sees its write
+ * succeed never reads the old data afterwards. Requests the engine bypasses run untouched.
  */
 public final class ApiCacheFilter implements Filter {
-  /** Unsafe responses and bodies without a policy are held up to this size before streaming. */
-  private static final int DEFAULT_HOLD_LIMIT = 1 << 20;
+  private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+  private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.servlet");
 
   private final CacheEngine engine;
+  private final boolean writesOnly;
   private volatile LoopbackOrigin loopback;
 
-  private ApiCacheFilter(CacheEngine engine, LoopbackOrigin loopback) {
+  private ApiCacheFilter(CacheEngine engine, LoopbackOrigin loopback, boolean writesOnly) {
     this.engine = engine;
     this.loopback = loopback;
+    this.writesOnly = writesOnly;
   }
 
   /** A filter serving through {@code engine}; the application owns and closes the engine. */
   public static ApiCacheFilter create(CacheEngine engine) {
-    return new ApiCacheFilter(requireNonNull(engine, "engine"), null);
+    return new ApiCacheFilter(requireNonNull(engine, "engine"), null, false);
   }
 
   /** A filter whose after-the-request origin calls go through {@code loopback} (for HTTPS-only servers). */
   public static ApiCacheFilter create(CacheEngine engine, LoopbackOrigin loopback) {
-    return new ApiCacheFilter(requireNonNull(engine, "engine"), requireNonNull(loopback, "loopback"));
+    return new ApiCacheFilter(requireNonNull(engine, "engine"), requireNonNull(loopback, "loopback"), false);
+  }
+
+  /**
+   * A filter that only reports unsafe requests to {@code engine}, just before their responses leave,
+   * and lets every other request through untouched: for a framework on a servlet container that
+   * answers reads itself, later in its own pipeline (the Javalin plugin installs one).
+   */
+  public static ApiCacheFilter reportingWrites(CacheEngine engine) {
+    return new ApiCacheFilter(requireNonNull(engine, "engine"), null, true);
   }
 
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
     if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
         || request.getDispatcherType() != DispatcherType.REQUEST) {
+      chain.doFilter(req, res);
+      return;
+    }
+    if (WRITES.contains(request.getMethod())) {
+      reportWrite(request, response, chain);
+      return;
+    }
+    if (writesOnly) {
       chain.doFilter(req, res);
       return;
     }
@@ -71,7 +95,7 @@ public final class ApiCacheFilter implements Filter {
     }
     CacheRequest snapshot = snapshot(request);
     Optional<String> bypass = engine.bypassReason(snapshot);
-    if (bypass.isPresent() && !bypass.get().equals("unsafe-method")) {
+    if (bypass.isPresent()) {
       CacheEngine.bypassHeaders(bypass.get()).forEach(response::setHeader);
       chain.doFilter(req, res);
       return;
@@ -89,9 +113,58 @@ public final class ApiCacheFilter implements Filter {
     write(response, answer);
   }
 
+  /** Runs an unsafe request untouched and reports it to the engine before its response leaves. */
+  private void reportWrite(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    CacheRequest snapshot = snapshot(request);
+    CacheEngine.bypassHeaders("unsafe-method").forEach(response::setHeader);
+    CommitHookResponse[] hooked = new CommitHookResponse[1];
+    hooked[0] = new CommitHookResponse(response, () -> report(snapshot, hooked[0]));
+    chain.doFilter(request, hooked[0]);
+    if (request.isAsyncStarted()) {
+      // the response completes later: its first byte still fires the hook; one that sends no bytes
+      // is reported when it completes, just after the container sent its head
+      request.getAsyncContext().addListener(new jakarta.servlet.AsyncListener() {
+        @Override
+        public void onComplete(jakarta.servlet.AsyncEvent event) {
+          hooked[0].fire();
+        }
+
+        @Override
+        public void onTimeout(jakarta.servlet.AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(jakarta.servlet.AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+        }
+      });
+      return;
+    }
+    hooked[0].fire(); // the container commits only after the chain returns
+  }
+
+  private void report(CacheRequest write, HttpServletResponse response) {
+    Headers.Builder headers = Headers.builder();
+    for (String name : response.getHeaderNames()) {
+      for (String value : response.getHeaders(name)) {
+        headers.add(name, value);
+      }
+    }
+    try {
+      engine.onWriteCompleted(write, response.getStatus(), headers.build());
+    } catch (StoreException e) {
+      LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + write.method() + " "
+          + write.path() + "; cached data may be stale until it expires: " + e.getMessage());
+    }
+  }
+
   private int holdLimit(CacheRequest request) {
     return engine.policies().match(request.method(), request.path())
-        .map(CachePolicy::maxBodyBytes).map(Long::intValue).orElse(DEFAULT_HOLD_LIMIT);
+        .map(CachePolicy::maxBodyBytes).map(Long::intValue).orElse((int) CachePolicy.DEFAULT_MAX_BODY_BYTES);
   }
 
   private LoopbackOrigin loopback(HttpServletRequest request) {
@@ -112,7 +185,7 @@ public final class ApiCacheFilter implements Filter {
   static CacheRequest snapshot(HttpServletRequest request) {
     String query = request.getQueryString();
     CacheRequest.Builder b = CacheRequest.builder(request.getMethod(),
-        query == null ? request.getRequestURI() : request.getRequestURI() + "?" + query);
+        query == null ? request.getRequestURI() : request.getRequestURI() + "?" + query).scheme(request.getScheme());
     Enumeration<String> names = request.getHeaderNames();
     while (names.hasMoreElements()) {
       String name = names.nextElement();

@@ -13,8 +13,8 @@ import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** An embedded Jetty 12 (EE 11) on a free loopback port with a filter in front of some servlets. */
-final class JettyServer implements RunningServer {
+/** An embedded Jetty 12 (EE 11) on a free loopback port with filters in front of some servlets. */
+public final class JettyServer implements RunningServer {
   private final Server server;
   private final ServerConnector connector;
 
@@ -24,6 +24,11 @@ final class JettyServer implements RunningServer {
   }
 
   static JettyServer start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+    return start(java.util.List.of(filter), servlets);
+  }
+
+  /** Starts Jetty with {@code filters}, in order, for every request, in front of {@code servlets}. */
+  static JettyServer start(java.util.List<Filter> filters, Map<String, HttpServlet> servlets) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -31,7 +36,11 @@ final class JettyServer implements RunningServer {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    for (Filter filter : filters) {
+      FilterHolder holder = new FilterHolder(filter);
+      holder.setAsyncSupported(true);
+      context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
     servlets.forEach((path, servlet) -> {
       ServletHolder holder = new ServletHolder(servlet);
       holder.setAsyncSupported(true);

@@ -6,71 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apicache.CacheEngine;
-import dev.apicache.spi.Store;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The HTTP-level conformance suite every adapter passes against its real server, with the JDK's
- * {@link HttpClient}. Extend it, start the framework in {@link #start} with the given engine
- * serving {@link ConformanceApp} through the adapter, and (optionally) pick the store.
+ * {@link java.net.http.HttpClient}. Extend it, start the framework in {@link #start} with the given
+ * engine serving {@link ConformanceApp} through the adapter, and (optionally) pick the store.
  *
  * <p>One server serves the whole class; each test uses its own URLs, so tests do not share entries.
  * Time is a manual clock the tests move, never a sleep.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class AdapterConformance {
-  /** The engine's clock; tests move it forward. */
-  protected final SettableClock clock = new SettableClock();
-  protected ConformanceApp app;
-  protected CacheEngine engine;
-  private RunningServer server;
-  private HttpClient http;
-
-  /** Starts the framework on a free loopback port, serving {@code app} through the adapter over {@code engine}. */
-  protected abstract RunningServer start(CacheEngine engine, ConformanceApp app) throws Exception;
-
-  /** The store under test; its expiry must follow {@code clock}. */
-  protected abstract Store createStore(SettableClock clock) throws Exception;
-
-  @BeforeAll
-  void startServer() throws Exception {
-    app = new ConformanceApp();
-    engine = CacheEngine.builder(ConformanceApp.policies(), createStore(clock)).clock(clock).build();
-    server = start(engine, app);
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  @AfterAll
-  void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------
-
+public abstract class AdapterConformance extends AdapterHarness {
   @Test
   void missThenHit_servesTheStoredResponseWithoutTheOrigin() throws Exception {
     String target = "/products?category=" + unique();
@@ -162,7 +115,7 @@ public abstract class AdapterConformance {
     List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
     try {
       for (int i = 0; i < 16; i++) {
-        responses.add(http.sendAsync(HttpRequest.newBuilder(uri(target)).timeout(Duration.ofSeconds(30)).GET().build(),
+        responses.add(http().sendAsync(HttpRequest.newBuilder(uri(target)).timeout(Duration.ofSeconds(30)).GET().build(),
             HttpResponse.BodyHandlers.ofString()));
       }
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
@@ -339,74 +292,4 @@ public abstract class AdapterConformance {
     }
   }
 
-  // ------------------------------------------------------------------------------------------
-
-  /**
-   * Sends {@code GET target} as raw bytes, for targets the JDK client refuses to build, and returns
-   * the status code of the answer.
-   */
-  protected int rawGetStatus(String target) throws IOException {
-    URI b = server.baseUri();
-    try (java.net.Socket socket = new java.net.Socket(b.getHost(), b.getPort())) {
-      socket.setSoTimeout(20_000);
-      String request = "GET " + target + " HTTP/1.1\r\nHost: " + b.getHost() + "\r\nConnection: close\r\n\r\n";
-      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      socket.getOutputStream().flush();
-      java.io.BufferedReader in = new java.io.BufferedReader(
-          new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
-      String statusLine = in.readLine();
-      if (statusLine == null || !statusLine.startsWith("HTTP/1.1 ")) {
-        return -1;
-      }
-      return Integer.parseInt(statusLine.substring(9, 12));
-    }
-  }
-
-  /** A value no other test uses. */
-  protected static String unique() {
-    return UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  protected String base() {
-    return server.baseUri().toString().replaceAll("/$", "");
-  }
-
-  protected URI uri(String target) {
-    return URI.create(base() + target);
-  }
-
-  protected HttpResponse<String> get(String target, String... headers) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(target)).GET();
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return send(b);
-  }
-
-  protected HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  protected static String header(HttpResponse<?> response, String name) {
-    return response.headers().firstValue(name).orElse("");
-  }
-
-  /** A wall clock that tests can move forward; the engine and the store read it. */
-  public static final class SettableClock implements InstantSource {
-    private final AtomicLong offsetNanos = new AtomicLong();
-
-    public void advance(Duration amount) {
-      offsetNanos.addAndGet(amount.toNanos());
-    }
-
-    /** Monotonic nanoseconds including the offset, for store tickers. */
-    public long nanos() {
-      return System.nanoTime() + offsetNanos.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Clock.systemUTC().instant().plusNanos(offsetNanos.get());
-    }
-  }
 }

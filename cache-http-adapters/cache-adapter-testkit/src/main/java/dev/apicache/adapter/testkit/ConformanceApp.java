@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The application every adapter serves in the conformance suite: a few routes whose answers show
  * what the cache did (a version number that writes move, the tenant, the caller), and counters of
  * how often each route really ran. An adapter's test registers one catch-all route that hands each
- * request to {@link #handle} and writes the reply. Thread-safe.
+ * request (body included) to {@link #handle} and writes the reply, and protects {@code /guarded}
+ * with the framework's own access control: a request without {@code Cookie: session=ok} gets 403
+ * (see {@link AdversarialSuite}). Thread-safe.
  */
 public final class ConformanceApp {
   /** The policies of the suite, loaded through the policy file loader as a user would. */
@@ -53,6 +55,22 @@ public final class ConformanceApp {
       "  - path: /big",
       "    ttl: 60s",
       "    maxBodySize: 1KB",
+      "  - path: /echo",
+      "    ttl: 60s",
+      "    staleWhileRevalidate: 60s",
+      "    varyBy: [\"header:X-Tenant-Id\"]",
+      "  - path: /items/{id:int}",
+      "    ttl: 60s",
+      "    tags: [\"item:{id}\"]",
+      "  - path: /guarded",
+      "    ttl: 60s",
+      "    shared: true",
+      "  - path: /huge",
+      "    ttl: 60s",
+      "    varyBy: [size]",
+      "    maxBodySize: 1KB",
+      "  - path: /host",
+      "    ttl: 60s",
       "writes:",
       "  - path: /products/**",
       "    methods: [POST, PUT, PATCH, DELETE]",
@@ -115,6 +133,38 @@ public final class ConformanceApp {
     return slowCalls.get();
   }
 
+  /** The id of {@code /items/{id}} as this application reads it: a decimal integer, as {@code Long.parseLong}. */
+  private static Long itemId(String path) {
+    try {
+      return Long.parseLong(path.substring("/items/".length()));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Every character of {@code text} as four hex digits: what the handler saw, comparable whatever the
+   * characters are.
+   */
+  public static String hex(String text) {
+    StringBuilder b = new StringBuilder(text.length() * 4);
+    for (int i = 0; i < text.length(); i++) {
+      b.append(String.format("%04x", (int) text.charAt(i)));
+    }
+    return b.toString();
+  }
+
+  /** What {@code /echo} and {@code /echo-uncached} answer: the fields the handler saw, hex-encoded. */
+  private static CacheResponse echo(CacheRequest request) {
+    StringBuilder b = new StringBuilder("{");
+    for (String name : new String[] {"X-Tenant-Id", "X-Other", "Host", "User-Agent"}) {
+      b.append('"').append(name).append("\":\"")
+          .append(request.headers().all(name).stream().map(ConformanceApp::hex).reduce((x, y) -> x + "," + y).orElse("-"))
+          .append("\",");
+    }
+    return json(200, b.append("\"query\":\"").append(hex(request.rawQuery())).append("\"}").toString());
+  }
+
   /** Serves one request. */
   public CacheResponse handle(CacheRequest request) throws InterruptedException {
     String path = request.path();
@@ -125,9 +175,28 @@ public final class ConformanceApp {
         int v = version.incrementAndGet();
         return json(method.equals("POST") ? 201 : 200, "{\"version\":" + v + "}");
       }
+      if (path.startsWith("/items/")) {
+        Long id = itemId(path);
+        if (id == null) {
+          return CacheResponse.builder(400).body("id must be a number").build();
+        }
+        return json(200, "{\"item\":" + id + ",\"version\":" + version.incrementAndGet() + "}");
+      }
+      if (path.equals("/upload")) {
+        return json(200, "{\"received\":" + request.body().size() + ",\"hash\":" + java.util.Arrays.hashCode(
+            request.body().toByteArray()) + "}");
+      }
       return CacheResponse.builder(405).body("method not allowed").build();
     }
     int v = version.get();
+    if (path.equals("/echo") || path.equals("/echo-uncached")) {
+      return echo(request);
+    }
+    if (path.startsWith("/items/")) {
+      Long id = itemId(path);
+      return id == null ? CacheResponse.builder(400).body("id must be a number").build()
+          : json(200, "{\"item\":" + id + ",\"version\":" + v + "}");
+    }
     if (path.equals("/products")) {
       return json(200, "{\"list\":true,\"version\":" + v + ",\"query\":\"" + request.rawQuery() + "\"}");
     }
@@ -165,6 +234,18 @@ public final class ConformanceApp {
         return json(200, "{\"slow\":" + v + "}");
       case "/big":
         return CacheResponse.builder(200).header("Content-Type", "text/plain").body(Bytes.utf8("x".repeat(4096))).build();
+      case "/huge":
+        int size = Integer.parseInt(request.rawQuery().replace("size=", ""));
+        byte[] huge = new byte[size];
+        for (int i = 0; i < size; i++) {
+          huge[i] = (byte) ('a' + i % 26);
+        }
+        return CacheResponse.builder(200).header("Content-Type", "application/octet-stream").body(Bytes.copyOf(huge))
+            .build();
+      case "/guarded":
+        return json(200, "{\"guarded\":" + v + "}");
+      case "/host":
+        return json(200, "{\"host\":\"" + hex(request.headers().first("Host").orElse("-")) + "\"}");
       default:
         return CacheResponse.builder(404).body("not found").build();
     }

@@ -1,6 +1,7 @@
 package dev.apicache.adapter.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.apicache.CacheEngine;
@@ -26,12 +27,22 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The README's Spring Boot recipe, verbatim in {@link CacheConfig}, on Spring Boot's embedded Tomcat. */
+/**
+ * The README's Spring Boot recipe, verbatim in {@link CacheConfig}, on Spring Boot's embedded Tomcat,
+ * with Spring Security in front as an application would have it.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringBootRecipeTest {
   private ConfigurableApplicationContext context;
@@ -48,6 +59,9 @@ class SpringBootRecipeTest {
             - path: /api/products/{id}
               ttl: 60s
               invalidateOn: [product.updated]
+            - path: /api/admin/report
+              ttl: 60s
+              shared: true            # one report for every caller who may see it
           writes:
             - path: /api/products/{id}
               methods: [PUT]
@@ -79,6 +93,32 @@ class SpringBootRecipeTest {
     Map<String, Object> update(@PathVariable("id") String id) {
       return Map.of("id", id, "version", version.incrementAndGet());
     }
+
+    @GetMapping("/api/admin/report")
+    Map<String, Object> report() {
+      return Map.of("report", "secret", "version", version.get());
+    }
+  }
+
+  /** Spring Security as an application would set it up: the admin API needs the ADMIN role. */
+  @Configuration
+  @EnableWebSecurity
+  static class Security {
+    @Bean
+    SecurityFilterChain api(HttpSecurity http) throws Exception {
+      return http
+          .authorizeHttpRequests(a -> a.requestMatchers("/api/admin/**").hasRole("ADMIN").anyRequest().permitAll())
+          .httpBasic(Customizer.withDefaults())
+          .csrf(c -> c.disable()) // a token-less JSON API
+          .build();
+    }
+
+    @Bean
+    UserDetailsService users() {
+      return new InMemoryUserDetailsManager(
+          User.withUsername("admin").password("{noop}admin-pw").roles("ADMIN").build(),
+          User.withUsername("user").password("{noop}user-pw").roles("USER").build());
+    }
   }
 
   @Configuration
@@ -92,7 +132,7 @@ class SpringBootRecipeTest {
 
   @BeforeAll
   void start() {
-    context = new SpringApplicationBuilder(App.class, CacheConfig.class)
+    context = new SpringApplicationBuilder(App.class, CacheConfig.class, Security.class)
         .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off")
         .run();
     base = URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort());
@@ -103,9 +143,29 @@ class SpringBootRecipeTest {
     context.close();
   }
 
-  private HttpResponse<String> send(String method, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody())
-        .build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> send(String method, String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody());
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes());
+  }
+
+  @Test
+  void springSecurity_runsBeforeTheCache_soACachedResponseStaysProtected() throws Exception {
+    HttpResponse<String> admin = send("GET", "/api/admin/report", "Authorization", basic("admin", "admin-pw"));
+    assertEquals(200, admin.statusCode());
+    HttpResponse<String> again = send("GET", "/api/admin/report", "Authorization", basic("admin", "admin-pw"));
+    assertEquals("HIT", xCache(again), again.headers().map().toString());
+    assertEquals(401, send("GET", "/api/admin/report").statusCode(), "anonymous");
+    assertEquals(401, send("GET", "/api/admin/report", "Authorization", basic("admin", "wrong")).statusCode());
+    HttpResponse<String> user = send("GET", "/api/admin/report", "Authorization", basic("user", "user-pw"));
+    assertEquals(403, user.statusCode(), "a user without the role");
+    assertFalse(user.body().contains("secret"));
   }
 
   private static String xCache(HttpResponse<?> r) {

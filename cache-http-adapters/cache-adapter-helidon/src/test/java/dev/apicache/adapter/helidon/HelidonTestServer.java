@@ -1,0 +1,59 @@
+package dev.apicache.adapter.helidon;
+
+import dev.apicache.Bytes;
+import dev.apicache.CacheEngine;
+import dev.apicache.CacheRequest;
+import dev.apicache.adapter.testkit.ConformanceApp;
+import dev.apicache.adapter.testkit.RunningServer;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import java.net.URI;
+
+/**
+ * The suites' application on a real Helidon SE WebServer: the cache feature, a filter of the
+ * application's own guarding {@code /guarded} (registered after the feature, as an application
+ * would), and a catch-all route serving {@link ConformanceApp}. Published in this module's test-jar.
+ */
+public final class HelidonTestServer {
+  private HelidonTestServer() {}
+
+  /** Starts the server on a free loopback port. */
+  public static RunningServer start(CacheEngine engine, ConformanceApp app) {
+    WebServer server = WebServer.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .addProtocol(Http1Config.builder().name("http_1_1").addSendListener(ApiCacheFeature.notModifiedListener()).build())
+        .routing(routing -> routing
+            .addFeature(ApiCacheFeature.create(engine))
+            .addFilter((chain, req, res) -> {
+              boolean session = req.headers().value(HeaderNames.COOKIE).orElse("").contains("session=ok");
+              if (req.path().path().startsWith("/guarded") && !session) {
+                res.status(Status.FORBIDDEN_403).send("forbidden");
+                return;
+              }
+              chain.proceed();
+            })
+            .any((req, res) -> {
+              CacheRequest request = ApiCacheFeature.snapshot(req);
+              if (req.content().hasEntity()) {
+                request = request.toBuilder().body(Bytes.copyOf(req.content().as(byte[].class))).build();
+              }
+              ApiCacheFeature.write(res, app.handle(request));
+            }))
+        .build()
+        .start();
+    return new RunningServer() {
+      @Override
+      public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + server.port());
+      }
+
+      @Override
+      public void close() {
+        server.stop();
+      }
+    };
+  }
+}
