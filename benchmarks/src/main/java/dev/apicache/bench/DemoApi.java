@@ -65,16 +65,24 @@ final class DemoApi implements AutoCloseable {
   }
 
   /**
-   * Starts the API on Javalin behind the replaced layer (its state in Redis at {@code redisUrl}) or
-   * behind nothing, for the scenario's comparison.
+   * Starts the API behind the replaced layer (on Javalin, its state in Redis at {@code redisUrl}) or
+   * behind nothing (on {@code framework}), for comparisons.
    */
-  static DemoApi startWithout(Layer layer, String host, int port, ProductCatalog catalog, String redisUrl) {
+  static DemoApi startWithout(Layer layer, Framework framework, String host, int port, ProductCatalog catalog,
+      String redisUrl) {
     CacheEngine statsOnly = CacheEngine.builder(CachePolicies.builder().build(),
         CaffeineStore.builder().build()).build();
-    SeedLayer seed = layer == Layer.SEED
-        ? new SeedLayer(redisUrl, "seed:" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":") : null;
     ProductApi api = new ProductApi(catalog, statsOnly::stats);
-    return new DemoApi(DemoServers.javalin(host, port, null, api, seed), statsOnly, catalog, seed);
+    if (layer == Layer.SEED) {
+      SeedLayer seed = new SeedLayer(redisUrl, "seed:" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":");
+      return new DemoApi(DemoServers.javalin(host, port, null, api, seed), statsOnly, catalog, seed);
+    }
+    try {
+      return new DemoApi(DemoServers.start(framework, host, port, null, api), statsOnly, catalog, null);
+    } catch (Exception e) {
+      statsOnly.close();
+      throw new IllegalStateException("cannot start the demo on " + framework + ": " + e.getMessage(), e);
+    }
   }
 
   /** Commands the replaced layer sent to Redis; empty for apicache and for no cache. */
@@ -117,6 +125,11 @@ final class DemoApi implements AutoCloseable {
 
   int port() {
     return server.port();
+  }
+
+  /** The framework the API runs on. */
+  Framework framework() {
+    return server.framework();
   }
 
   CacheEngine engine() {

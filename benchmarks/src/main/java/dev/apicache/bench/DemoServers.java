@@ -8,6 +8,8 @@ import dev.apicache.adapter.helidon.ApiCacheFeature;
 import dev.apicache.adapter.javalin.ApiCachePlugin;
 import dev.apicache.adapter.servlet.ApiCacheFilter;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http1.Http1Config;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import jakarta.servlet.DispatcherType;
@@ -37,15 +39,23 @@ final class DemoServers {
   interface Server extends AutoCloseable {
     int port();
 
+    /** The framework actually serving: what banners and reports name. */
+    DemoApi.Framework framework();
+
     @Override
     void close();
   }
 
-  private static Server server(java.util.function.IntSupplier port, Runnable stop) {
+  private static Server server(DemoApi.Framework framework, java.util.function.IntSupplier port, Runnable stop) {
     return new Server() {
       @Override
       public int port() {
         return port.getAsInt();
+      }
+
+      @Override
+      public DemoApi.Framework framework() {
+        return framework;
       }
 
       @Override
@@ -55,6 +65,7 @@ final class DemoServers {
     };
   }
 
+  /** The API on {@code framework}, behind apicache over {@code engine}, or behind nothing when it is null. */
   static Server start(DemoApi.Framework framework, String host, int port, CacheEngine engine, ProductApi api)
       throws Exception {
     switch (framework) {
@@ -93,10 +104,21 @@ final class DemoServers {
         });
       }
     }).start(port);
-    return server(javalin::port, javalin::stop);
+    return server(DemoApi.Framework.JAVALIN, javalin::port, javalin::stop);
   }
 
   private static Server servlet(String host, int port, CacheEngine engine, ProductApi api) throws Exception {
+    return servletServer(host, port, new HttpServlet() {
+      @Override
+      protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        servletRespond(req, res, api);
+      }
+    }, engine == null ? null : ApiCacheFilter.create(engine));
+  }
+
+  /** Jetty on virtual threads with {@code servlet} for every path, behind {@code filter} when there is one. */
+  private static Server servletServer(String host, int port, HttpServlet servlet, ApiCacheFilter filter)
+      throws Exception {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(threads);
@@ -106,16 +128,13 @@ final class DemoServers {
     jetty.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    context.addFilter(new FilterHolder(ApiCacheFilter.create(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new HttpServlet() {
-      @Override
-      protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
-        servletRespond(req, res, api);
-      }
-    }), "/*");
+    if (filter != null) {
+      context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
+    context.addServlet(new ServletHolder(servlet), "/*");
     jetty.setHandler(context);
     jetty.start();
-    return server(connector::getLocalPort, () -> {
+    return server(DemoApi.Framework.SERVLET, connector::getLocalPort, () -> {
       try {
         jetty.stop();
       } catch (Exception e) {
@@ -125,12 +144,12 @@ final class DemoServers {
   }
 
   private static Server helidon(String host, int port, CacheEngine engine, ProductApi api) {
-    WebServer server = WebServer.builder()
-        .host(host)
-        .port(port)
-        .routing(routing -> routing
-            .addFeature(ApiCacheFeature.create(engine))
-            .any((req, res) -> {
+    WebServer server = helidonServer(host, port)
+        .routing(routing -> {
+          if (engine != null) {
+            routing.addFeature(ApiCacheFeature.create(engine));
+          }
+          routing.any((req, res) -> {
               String query = req.prologue().query().rawValue();
               String path = req.prologue().uriPath().rawPath();
               CacheRequest.Builder b = CacheRequest.builder(req.prologue().method().text(),
@@ -143,30 +162,70 @@ final class DemoServers {
               res.status(r.status());
               r.headers().forEach(res::header);
               res.send(r.body().toByteArray());
-            }))
+            });
+        })
         .build()
         .start();
-    return server(server::port, server::stop);
+    return server(DemoApi.Framework.HELIDON, server::port, server::stop);
+  }
+
+  /** Helidon on {@code host:port}, its HTTP/1 config keeping the default name so its defaults stay. */
+  private static WebServerConfig.Builder helidonServer(String host, int port) {
+    return WebServer.builder()
+        .host(host)
+        .port(port)
+        .addProtocol(Http1Config.builder().name("http_1_1").addSendListener(ApiCacheFeature.notModifiedListener())
+            .build());
   }
 
   /**
-   * The ceiling for the demo's server: Javalin on the same settings answering every request with a
-   * precomputed product body, with no cache layer and no database, for HTTP throughput comparisons.
+   * The ceiling for {@code framework}: the same server settings answering every request with a
+   * precomputed product body, with no cache layer and no database, written the framework's fastest
+   * way (the way its apicache adapter writes a hit), for HTTP throughput comparisons.
    */
-  static Server ceiling(String host, int port) {
-    byte[] body;
-    try {
-      body = DemoApi.JSON.writeValueAsBytes(new ProductCatalog(1000, 0).get(1).orElseThrow());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+  static Server ceiling(DemoApi.Framework framework, String host, int port) throws Exception {
+    byte[] body = DemoApi.JSON.writeValueAsBytes(new ProductCatalog(1000, 0).get(1).orElseThrow());
+    switch (framework) {
+      case SERVLET: {
+        return servletServer(host, port, new HttpServlet() {
+          @Override
+          protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+            writeBytes(res, body);
+          }
+        }, null);
+      }
+      case HELIDON: {
+        WebServer server = helidonServer(host, port)
+            .routing(routing -> routing.any((req, res) -> {
+              res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+              res.send(body);
+            }))
+            .build()
+            .start();
+        return server(DemoApi.Framework.HELIDON, server::port, server::stop);
+      }
+      default: {
+        Javalin javalin = Javalin.create(config -> {
+          config.jetty.host = host;
+          config.startup.showJavalinBanner = false;
+          config.concurrency.useVirtualThreads = true;
+          // written to the servlet response directly, as the plugin writes a hit: no result pipeline
+          config.routes.before(ctx -> {
+            writeBytes(ctx.res(), body);
+            ctx.skipRemainingHandlers();
+          });
+          config.routes.get("/<path>", ctx -> { });
+        }).start(port);
+        return server(DemoApi.Framework.JAVALIN, javalin::port, javalin::stop);
+      }
     }
-    Javalin javalin = Javalin.create(config -> {
-      config.jetty.host = host;
-      config.startup.showJavalinBanner = false;
-      config.concurrency.useVirtualThreads = true;
-      config.routes.get("/<path>", ctx -> ctx.contentType("application/json").result(body));
-    }).start(port);
-    return server(javalin::port, javalin::stop);
+  }
+
+  private static void writeBytes(HttpServletResponse res, byte[] body) throws IOException {
+    res.setStatus(200);
+    res.setContentType("application/json");
+    res.setContentLength(body.length);
+    res.getOutputStream().write(body);
   }
 
   /** The servlet-side translation, for Jetty. */

@@ -16,8 +16,8 @@ import java.util.Optional;
 public final class Main {
   private static final String USAGE = String.join("\n",
       "usage:",
-      "  apicache serve    [--port N] [--config FILE] [--store caffeine|redis|tiered|hazelcast] [--redis-url URL]",
-      "                    [--framework javalin|servlet|helidon] [--no-cache] [--ceiling]",
+      "  apicache serve    [--host 127.0.0.1] [--port 8080] [--config FILE] [--store caffeine|redis|tiered|hazelcast]",
+      "                    [--redis-url URL] [--framework javalin|servlet|helidon] [--no-cache | --ceiling]",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
@@ -64,8 +64,14 @@ public final class Main {
     }
   }
 
-  private static int serve(Deque<String> args) throws Exception {
+  /** What {@code serve} was asked to run. */
+  record ServeOptions(String host, int port, Optional<Path> config, DemoApi.Layer layer, boolean ceiling,
+      StoreChoice store) {}
+
+  /** Parses the options of {@code serve}, refusing combinations that make no sense. */
+  static ServeOptions parseServe(Deque<String> args) {
     int port = 8080;
+    String host = "127.0.0.1";
     Optional<Path> config = Optional.empty();
     DemoApi.Layer layer = DemoApi.Layer.APICACHE;
     boolean ceiling = false;
@@ -78,6 +84,9 @@ public final class Main {
       switch (flag) {
         case "--port":
           port = parsePort(value(flag, args));
+          break;
+        case "--host":
+          host = value(flag, args);
           break;
         case "--config":
           config = Optional.of(Path.of(value(flag, args)));
@@ -92,27 +101,55 @@ public final class Main {
           throw new UsageException("unknown option '" + flag + "' for serve");
       }
     }
+    if (ceiling && layer == DemoApi.Layer.NONE) {
+      throw new UsageException("--ceiling and --no-cache are two different baselines: pick one");
+    }
+    if ((ceiling || layer == DemoApi.Layer.NONE) && (store.storeGiven || store.redisUrlGiven || config.isPresent())) {
+      throw new UsageException((ceiling ? "--ceiling" : "--no-cache") + " runs no cache, so --store, --redis-url and"
+          + " --config mean nothing with it");
+    }
+    return new ServeOptions(host, port, config, layer, ceiling, store);
+  }
+
+  private static int serve(Deque<String> args) throws Exception {
+    ServeOptions o = parseServe(args);
+    String host = o.host();
+    int port = o.port();
+    Optional<Path> config = o.config();
+    DemoApi.Layer layer = o.layer();
+    boolean ceiling = o.ceiling();
+    StoreChoice store = o.store();
+    String where = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host);
     if (ceiling) {
-      DemoServers.Server server = DemoServers.ceiling("0.0.0.0", port);
-      System.out.println("apicache ceiling server (precomputed bodies, no cache, no database) on http://localhost:"
-          + server.port());
+      DemoServers.Server server = DemoServers.ceiling(store.framework, host, port);
+      System.out.println("apicache ceiling server on " + where + ":" + server.port() + "  (" + server.framework()
+          + ", a precomputed body for every request; no cache, no database)");
       Thread.currentThread().join();
       return 0;
     }
     CachePolicies policies = DemoApi.policies(config);
     DemoApi api;
     if (layer == DemoApi.Layer.NONE) {
-      api = DemoApi.startWithout(layer, "0.0.0.0", port, new ProductCatalog(1000, 1_000_000), store.redisUrl);
+      api = DemoApi.startWithout(layer, store.framework, host, port, new ProductCatalog(1000, 1_000_000),
+          store.redisUrl);
     } else {
       DemoStore opened = DemoStore.open(store.kind, store.redisUrl);
-      api = DemoApi.start(store.framework, "0.0.0.0", port, policies, new ProductCatalog(1000, 1_000_000),
-          opened.store());
+      api = DemoApi.start(store.framework, host, port, policies, new ProductCatalog(1000, 1_000_000), opened.store());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(api::close));
-    System.out.println("apicache demo listening on http://localhost:" + api.port()
-        + "  (policies: " + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: " + store.framework + ")");
-    System.out.println("  try: curl -i http://localhost:" + api.port() + "/api/products?category=books");
-    System.out.println("       curl -s http://localhost:" + api.port() + "/_cache/stats");
+    String base = where + ":" + api.port();
+    if (layer == DemoApi.Layer.NONE) {
+      System.out.println("apicache demo without any cache on " + base + "  (framework: " + api.framework() + ")");
+    } else {
+      System.out.println("apicache demo listening on " + base + "  (policies: "
+          + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: "
+          + api.framework() + ")");
+    }
+    if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
+      System.out.println("  note: /_cache/stats (every route, live counters) answers anyone who can reach " + host);
+    }
+    System.out.println("  try: curl -i " + base + "/api/products?category=books");
+    System.out.println("       curl -s " + base + "/_cache/stats");
     Thread.currentThread().join();
     return 0;
   }
@@ -222,10 +259,12 @@ public final class Main {
   }
 
   /** The {@code --store}, {@code --redis-url} and {@code --framework} options both modes take. */
-  private static final class StoreChoice {
+  static final class StoreChoice {
     DemoStore.Kind kind = DemoStore.Kind.CAFFEINE;
     String redisUrl = DEFAULT_REDIS;
     DemoApi.Framework framework = DemoApi.Framework.JAVALIN;
+    boolean storeGiven;
+    boolean redisUrlGiven;
 
     /** Takes {@code flag} (and its value) if it is one of these options. */
     boolean accepts(String flag, Deque<String> args) {
@@ -235,10 +274,12 @@ public final class Main {
       }
       if (flag.equals("--store")) {
         kind = DemoStore.Kind.parse(value(flag, args));
+        storeGiven = true;
         return true;
       }
       if (flag.equals("--redis-url")) {
         redisUrl = value(flag, args);
+        redisUrlGiven = true;
         return true;
       }
       return false;

@@ -63,7 +63,7 @@ final class Scenario {
   record Result(long requests, long originCalls, double hitRate, long notModified, long staleReadsAfterWrite,
       long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors, String store,
       Optional<Long> redisCommands, String framework, long p999Micros, double requestsPerSecond,
-      double observedHitRate, long crossTenantReads, long firstReads) {
+      double observedHitRate, long crossTenantReads, long firstReads, long servedFromCache, long cacheMisses) {
 
     /**
      * Origin calls beyond the first read of each item: what the cache costs the database once warm
@@ -83,6 +83,23 @@ final class Scenario {
       return requests == 0 ? 0 : 100.0 * warmOriginCalls() / requests;
     }
 
+    /**
+     * Refills per write once warm: what one write costs the database, a figure that does not depend
+     * on how fast the machine drives the run (each write drops the product and the lists it is on).
+     */
+    double refillsPerWrite() {
+      return writes == 0 ? 0 : (double) warmOriginCalls() / writes;
+    }
+
+    /**
+     * The hit rate once warm, as the clients saw it: HIT, STALE and 304 answers over those and the
+     * misses that were not an item's first read.
+     */
+    double warmHitRate() {
+      long warmMisses = Math.max(0, cacheMisses - firstReads);
+      return servedFromCache + warmMisses == 0 ? 0 : (double) servedFromCache / (servedFromCache + warmMisses);
+    }
+
     /** Commands sent to Redis per request, when the store uses Redis. */
     Optional<Double> redisCommandsPerRequest() {
       return redisCommands.map(n -> requests == 0 ? 0.0 : (double) n / requests);
@@ -94,6 +111,8 @@ final class Scenario {
       m.put("requests", requests);
       m.put("originCalls", originCalls);
       m.put("warmOriginCalls", warmOriginCalls());
+      m.put("refillsPerWrite", Math.round(refillsPerWrite() * 100) / 100.0);
+      m.put("warmHitRate", Math.round(warmHitRate() * 10_000) / 10_000.0);
       m.put("hitRate", Math.round(hitRate * 10_000) / 10_000.0);
       m.put("notModified", notModified);
       m.put("staleReadsAfterWrite", staleReadsAfterWrite);
@@ -146,7 +165,7 @@ final class Scenario {
     DemoStore store = apicache ? DemoStore.openReady(options.store(), options.redisUrl(), Duration.ofSeconds(5)) : null;
     try (DemoApi api = apicache
         ? DemoApi.start(options.framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store())
-        : DemoApi.startWithout(options.layer(), "127.0.0.1", 0, catalog, options.redisUrl())) {
+        : DemoApi.startWithout(options.layer(), options.framework(), "127.0.0.1", 0, catalog, options.redisUrl())) {
       URI base = URI.create("http://127.0.0.1:" + api.port());
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5)).build();
@@ -166,23 +185,11 @@ final class Scenario {
         writer(http, base, deadline);
         return null;
       });
+      Progress progress = new Progress(api, catalog, start);
       long nextReport = start + TimeUnit.SECONDS.toNanos(1);
-      long lastServed = 0;
-      long lastMissed = 0;
       while (System.nanoTime() < deadline) {
-        long now = System.nanoTime();
-        if (now >= nextReport) {
-          long served = servedFromCache.sum();
-          long miss = missed.sum();
-          long d = (served - lastServed) + (miss - lastMissed);
-          hitRateBySecond.add(new double[] {hitRateBySecond.size(), d == 0 ? 0 : (double) (served - lastServed) / d});
-          lastServed = served;
-          lastMissed = miss;
-          CacheStats.Counts t = api.engine().stats().total();
-          long elapsed = TimeUnit.NANOSECONDS.toSeconds(now - start);
-          out.printf("  %3d s  %,9d requests  %,7d req/s  hit rate %5.1f%%  DB queries %,7d  stale reads %d%n", elapsed,
-              requests.sum(), requests.sum() / Math.max(1, elapsed), t.hitRate() * 100, catalog.queries(),
-              staleReads.sum());
+        if (System.nanoTime() >= nextReport) {
+          progress.second(nextReport);
           nextReport += TimeUnit.SECONDS.toNanos(1);
         }
         TimeUnit.MILLISECONDS.sleep(50); // the progress printer's own pace, not synchronisation
@@ -196,6 +203,7 @@ final class Scenario {
       }
       writer.get(60, TimeUnit.SECONDS);
       pool.shutdown();
+      progress.second(System.nanoTime()); // the last second, and whatever ran past the deadline
       Arrays.sort(latencies);
       double seconds = (System.nanoTime() - start) / 1e9;
       CacheStats.Counts total = api.engine().stats().total();
@@ -205,7 +213,37 @@ final class Scenario {
           staleReads.sum(), percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(),
           total.bytesSavedByNotModified(), errors.sum(), options.label(),
           apicache ? store.redisCommands() : api.seedCommands(), options.framework().toString(),
-          percentile(latencies, 0.999), requests.sum() / seconds, observed, crossTenant.sum(), catalog.firstReads());
+          percentile(latencies, 0.999), requests.sum() / seconds, observed, crossTenant.sum(), catalog.firstReads(),
+          served, missed.sum());
+    }
+  }
+
+  /** One progress line and one chart sample per second of the run, the last one included. */
+  private final class Progress {
+    private final DemoApi api;
+    private final ProductCatalog catalog;
+    private final long start;
+    private long lastServed;
+    private long lastMissed;
+
+    Progress(DemoApi api, ProductCatalog catalog, long start) {
+      this.api = api;
+      this.catalog = catalog;
+      this.start = start;
+    }
+
+    void second(long now) {
+      long served = servedFromCache.sum();
+      long miss = missed.sum();
+      long d = (served - lastServed) + (miss - lastMissed);
+      hitRateBySecond.add(new double[] {hitRateBySecond.size(), d == 0 ? 0 : (double) (served - lastServed) / d});
+      lastServed = served;
+      lastMissed = miss;
+      CacheStats.Counts t = api.engine().stats().total();
+      double elapsed = (now - start) / 1e9;
+      out.printf("  %3d s  %,9d requests  %,7d req/s  hit rate %5.1f%%  DB queries %,7d  stale reads %d%n",
+          (long) elapsed, requests.sum(), Math.round(requests.sum() / Math.max(1e-3, elapsed)),
+          t.hitRate() * 100, catalog.queries(), staleReads.sum());
     }
   }
 
@@ -361,31 +399,41 @@ final class Scenario {
   /** Prints one row per run of a comparison: the same workload behind each layer and store. */
   static void reportComparison(List<Result> results, PrintStream out) {
     out.println();
-    out.printf("  %-20s %10s %9s %9s %7s %7s %10s %8s %8s %8s %9s %7s %7s%n", "layer", "requests", "req/s",
-        "DB queries", "DB/req", "warm", "hit rate", "p50 ms", "p99 ms", "p999 ms", "Redis/req", "stale", "tenant");
+    out.printf("  %-20s %10s %9s %9s %7s %7s %8s %10s %9s %8s %8s %8s %9s %7s %7s%n", "layer", "requests", "req/s",
+        "DB queries", "DB/req", "warm", "DB/write", "hit rate", "warm hit", "p50 ms", "p99 ms", "p999 ms", "Redis/req",
+        "stale", "tenant");
     for (Result r : results) {
-      out.printf("  %-20s %,10d %,9.0f %,9d %6.2f%% %6.2f%% %9.1f%% %8.2f %8.2f %8.2f %9s %7d %7d%n", r.store(),
-          r.requests(), r.requestsPerSecond(), r.originCalls(), r.originShare(), r.warmOriginShare(),
-          r.observedHitRate() * 100, r.p50Micros() / 1000.0,
+      out.printf("  %-20s %,10d %,9.0f %,9d %6.2f%% %6.2f%% %8.1f %9.1f%% %8.1f%% %8.2f %8.2f %8.2f %9s %7d %7d%n",
+          r.store(), r.requests(), r.requestsPerSecond(), r.originCalls(), r.originShare(), r.warmOriginShare(),
+          r.refillsPerWrite(), r.observedHitRate() * 100, r.warmHitRate() * 100, r.p50Micros() / 1000.0,
           r.p99Micros() / 1000.0, r.p999Micros() / 1000.0,
           r.redisCommandsPerRequest().map(v -> String.format("%.2f", v)).orElse("-"), r.staleReadsAfterWrite(),
           r.crossTenantReads());
     }
     out.println("  (DB/req: DB queries over requests; warm: the same without each item's first read, which any"
-        + " cache pays once; hit rate as seen by the clients: HIT, STALE and 304 answers over those and MISS;"
+        + " cache pays once; DB/write: those refills per write; warm hit: the hit rate without first reads; hit rate as seen by the clients: HIT, STALE and 304 answers over those and MISS;"
         + " stale: reads after a completed write that returned older data; tenant: /api/config answers for"
         + " another tenant)");
   }
 
-  /** Prints the summary table. */
+  /**
+   * Prints the summary table: first the figures that hold on any machine (what a write costs, the
+   * hit rate once warm, stale and cross-tenant reads), then those that depend on its speed.
+   */
   static void report(Result r, PrintStream out) {
     double reduction = r.originCalls() == 0 ? 0 : (double) r.requests() / r.originCalls();
     out.println();
+    out.println("  on any machine:");
+    out.printf("  %-30s %12.1f   (%,d refills after %,d writes, once each item was read)%n", "DB queries per write",
+        r.refillsPerWrite(), r.warmOriginCalls(), r.writes());
+    out.printf("  %-30s %11.1f%%   (HIT, STALE and 304 over those and misses, first reads left out)%n",
+        "hit rate once warm", r.warmHitRate() * 100);
+    out.printf("  %-30s %,12d%n", "stale reads after writes", r.staleReadsAfterWrite());
+    out.printf("  %-30s %,12d%n", "answers for another tenant", r.crossTenantReads());
+    out.println("  on this machine, in this run:");
     out.printf("  %-30s %,12d%n", "requests", r.requests());
-    out.printf("  %-30s %,12d   (%.2f%% of requests)%n", "DB queries with the cache", r.originCalls(),
-        r.originShare());
-    out.printf("  %-30s %,12d   (%.2f%%; the rest are first reads of each item, paid once)%n",
-        "  once warm (refills)", r.warmOriginCalls(), r.warmOriginShare());
+    out.printf("  %-30s %,12d   (%.2f%% of requests; %,d first reads, paid once)%n", "DB queries with the cache",
+        r.originCalls(), r.originShare(), r.firstReads());
     out.printf("  %-30s %,12d   (one per request; %.1fx fewer with the cache)%n", "DB queries without it",
         r.requests(), reduction);
     out.printf("  %-30s %11.1f%%%n", "hit rate", r.hitRate() * 100);
@@ -395,8 +443,6 @@ final class Scenario {
         String.format("%.2f / %.2f ms", r.p50Micros() / 1000.0, r.p99Micros() / 1000.0));
     r.redisCommandsPerRequest().ifPresent(v -> out.printf("  %-30s %12.3f   (%s store)%n",
         "Redis commands per request", v, r.store()));
-    out.printf("  %-30s %,12d%n", "writes", r.writes());
-    out.printf("  %-30s %,12d%n", "stale reads after writes", r.staleReadsAfterWrite());
     if (r.errors() > 0) {
       out.printf("  %-30s %,12d%n", "errors", r.errors());
     }

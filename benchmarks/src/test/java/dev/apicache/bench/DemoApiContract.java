@@ -60,6 +60,22 @@ abstract class DemoApiContract {
   }
 
   @Test
+  void productIdAliases_shareOneEntry_andAWriteToOneDropsThemAll() throws Exception {
+    for (String alias : new String[] {"/api/products/12", "/api/products/012", "/api/products/+12", "/api/products/0012"}) {
+      send("GET", alias, null);
+    }
+    assertEquals("HIT", xCache(send("GET", "/api/products/012", null)));
+    assertEquals(200, send("PUT", "/api/products/12", "{\"name\":\"N\",\"category\":\"books\",\"price\":77.5}")
+        .statusCode());
+    for (String alias : new String[] {"/api/products/12", "/api/products/012", "/api/products/+12", "/api/products/0012"}) {
+      assertTrue(send("GET", alias, null).body().contains("77.5"), alias + " after the write");
+    }
+    send("GET", "/api/products/009", null);
+    assertEquals(204, send("DELETE", "/api/products/9", null).statusCode());
+    assertEquals(404, send("GET", "/api/products/009", null).statusCode(), "no alias outlives the delete");
+  }
+
+  @Test
   void createdProduct_answers201WithLocationAndRefreshesLists() throws Exception {
     send("GET", "/api/products?category=garden", null);
     HttpResponse<String> created = send("POST", "/api/products", "{\"name\":\"Rake\",\"category\":\"garden\",\"price\":9.5}");

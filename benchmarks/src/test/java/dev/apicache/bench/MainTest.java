@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apicache.PolicyConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,44 @@ class MainTest {
         .getMessage().contains("needs a value"));
     assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of("scenario", "--fast")))
         .getMessage().contains("unknown option"));
+  }
+
+  @Test
+  void serve_bindsLoopbackByDefault_andTakesHost() {
+    assertEquals("127.0.0.1", Main.parseServe(new ArrayDeque<>()).host());
+    assertEquals("0.0.0.0", Main.parseServe(new ArrayDeque<>(List.of("--host", "0.0.0.0"))).host());
+  }
+
+  @Test
+  void serve_refusesBaselinesWithCacheOptions() {
+    for (List<String> args : List.of(List.of("--ceiling", "--no-cache"), List.of("--ceiling", "--store", "redis"),
+        List.of("--no-cache", "--store", "tiered"), List.of("--no-cache", "--redis-url", "redis://x:1"),
+        List.of("--ceiling", "--config", "p.yaml"))) {
+      Main.UsageException e = assertThrows(Main.UsageException.class, () -> Main.parseServe(new ArrayDeque<>(args)));
+      assertTrue(e.getMessage().contains("--ceiling") || e.getMessage().contains("--no-cache"), e.getMessage());
+    }
+    assertEquals(DemoApi.Framework.HELIDON,
+        Main.parseServe(new ArrayDeque<>(List.of("--no-cache", "--framework", "helidon"))).store().framework);
+  }
+
+  @Test
+  void baselines_runOnTheFrameworkAskedFor() throws Exception {
+    for (DemoApi.Framework f : DemoApi.Framework.values()) {
+      try (DemoApi api = DemoApi.startWithout(DemoApi.Layer.NONE, f, "127.0.0.1", 0, new ProductCatalog(10, 0), "unused")) {
+        assertEquals(f, api.framework());
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+            .newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port() + "/api/products/1")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("X-Cache").isEmpty(), f + " runs without a cache layer");
+      }
+      DemoServers.Server ceiling = DemoServers.ceiling(f, "127.0.0.1", 0);
+      try {
+        assertEquals(f, ceiling.framework());
+      } finally {
+        ceiling.close();
+      }
+    }
   }
 
   @Test

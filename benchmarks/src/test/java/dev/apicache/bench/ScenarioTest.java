@@ -44,9 +44,9 @@ class ScenarioTest {
   void shortRun_hasNoStaleReadsAfterWritesAndSparesTheDatabase(DemoStore.Kind store, @TempDir Path dir)
       throws Exception {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    Scenario.Result r = new Scenario(new Scenario.Options(Duration.ofSeconds(4), 4, Duration.ofMillis(250), 0.3, 200,
-        store, redis.uri(), DemoApi.Framework.JAVALIN), new PrintStream(progress, true,
-        StandardCharsets.UTF_8)).run();
+    Scenario scenario = new Scenario(new Scenario.Options(Duration.ofSeconds(4), 4, Duration.ofMillis(250), 0.3, 200,
+        store, redis.uri(), DemoApi.Framework.JAVALIN), new PrintStream(progress, true, StandardCharsets.UTF_8));
+    Scenario.Result r = scenario.run();
     assertTrue(r.writes() >= 8, "writes: " + r.writes());
     assertTrue(r.requests() > 200, "requests: " + r.requests());
     assertEquals(0, r.staleReadsAfterWrite());
@@ -55,7 +55,11 @@ class ScenarioTest {
     assertTrue(r.warmOriginCalls() < r.originCalls(), "first reads are not refills: " + r);
     assertTrue(r.hitRate() > 0.5, "hit rate " + r.hitRate());
     assertTrue(r.notModified() > 0);
-    assertTrue(progress.toString(StandardCharsets.UTF_8).contains("req/s"), "shows progress while it runs");
+    String printed = progress.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("req/s"), "shows progress while it runs");
+    assertTrue(printed.contains("    4 s "), "prints its last second too:\n" + printed);
+    assertEquals(4, scenario.samples().size(), "charts every second, the last included");
+    assertTrue(r.refillsPerWrite() > 0 && r.warmHitRate() > 0.5, "machine-independent figures: " + r);
 
     assertSummaryJson(r, dir, store);
   }
