@@ -6,9 +6,6 @@ import dev.apicache.spi.Fence;
 import dev.apicache.spi.Store;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -454,25 +451,27 @@ public final class CacheEngine implements AutoCloseable {
 
   private CacheResponse serve(Lookup l, Origin origin) {
     long now = clock.millis();
-    StoredEntry entry = currentEntry(l);
-    if (entry == null) {
-      // a key holds the vary values, so a lookup cannot tell "no variant" from "not this variant":
-      // RFC 9211 calls that fwd=miss
-      return fetch(l, origin, null, "miss");
+    CacheDecision decision = CacheDecision.decide(l.request.headers(), Optional.ofNullable(currentEntry(l)), now);
+    if (decision instanceof CacheDecision.Hit hit) {
+      return fromEntry(l, hit.entry(), now, "HIT", cacheStatus(l, hit.entry(), now, null, -1, false, false, null),
+          true, false);
     }
-    switch (entry.classify(now)) {
-      case FRESH:
-        return fromEntry(l, entry, now, "HIT", cacheStatus(l, entry, now, null, -1, false, false, null), true);
-      case STALE:
-        CacheResponse stale = fromEntry(l, entry, now, "STALE",
-            cacheStatus(l, entry, now, null, -1, false, false, "stale-while-revalidate"), true);
+    if (decision instanceof CacheDecision.NotModified nm) {
+      CacheResponse r = fromEntry(l, nm.entry(), now, nm.revalidate() ? "STALE" : "HIT", cacheStatus(l, nm.entry(),
+          now, null, -1, false, false, nm.revalidate() ? "stale-while-revalidate" : null), true, true);
+      if (nm.revalidate()) {
         revalidateInBackground(l, origin);
-        return stale;
-      case STALE_IF_ERROR:
-        return fetch(l, origin, entry, "stale");
-      default:
-        return fetch(l, origin, null, "stale");
+      }
+      return r;
     }
+    if (decision instanceof CacheDecision.ServeStale stale) {
+      CacheResponse r = fromEntry(l, stale.entry(), now, "STALE",
+          cacheStatus(l, stale.entry(), now, null, -1, false, false, "stale-while-revalidate"), true, false);
+      revalidateInBackground(l, origin);
+      return r;
+    }
+    CacheDecision.Fetch fetch = (CacheDecision.Fetch) decision;
+    return fetch(l, origin, fetch.fallback().orElse(null), fetch.forward().token());
   }
 
   /** A miss, or an entry past its stale-while-revalidate window: one coalesced origin call. */
@@ -597,7 +596,8 @@ public final class CacheEngine implements AutoCloseable {
         }
         l.scope.staleIfErrorServes.increment();
         return fromEntry(l, fallback, now, "STALE",
-            cacheStatus(l, fallback, now, "stale", fwdStatus, false, collapsed, "stale-if-error"), false);
+            cacheStatus(l, fallback, now, "stale", fwdStatus, false, collapsed, "stale-if-error"), false,
+            CacheDecision.clientIsCurrent(l.request.headers(), fallback));
       }
       if (o.error != null) {
         return errorResponse(l, fwd, collapsed);
@@ -605,7 +605,7 @@ public final class CacheEngine implements AutoCloseable {
     }
     if (o.entry != null) {
       return fromEntry(l, o.entry, now, "MISS", cacheStatus(l, null, now, fwd, o.response.status(), o.stored, collapsed,
-          null), false);
+          null), false, CacheDecision.clientIsCurrent(l.request.headers(), o.entry));
     }
     CacheResponse.Builder out = o.response.toBuilder()
         .setHeader(HeaderNames.X_CACHE, "MISS")
@@ -760,7 +760,12 @@ public final class CacheEngine implements AutoCloseable {
         p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), l.tags());
   }
 
-  private CacheResponse fromEntry(Lookup l, StoredEntry e, long now, String xCache, String cacheStatus, boolean countHit) {
+  /**
+   * The response for {@code e}: a 304 when {@code notModified} (the decision's, or
+   * {@link CacheDecision#clientIsCurrent} after an origin call), else the stored response.
+   */
+  private CacheResponse fromEntry(Lookup l, StoredEntry e, long now, String xCache, String cacheStatus, boolean countHit,
+      boolean notModified) {
     Headers.Builder h = e.headers().toBuilder()
         .set(HeaderNames.ETAG, e.etag().toString())
         .set(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000))
@@ -771,7 +776,7 @@ public final class CacheEngine implements AutoCloseable {
     if (vary != null) {
       h.set(HeaderNames.VARY, vary);
     }
-    if (notModified(l.request, e)) {
+    if (notModified) {
       if (countHit) {
         l.scope.conditionalHits.increment();
       }
@@ -818,29 +823,6 @@ public final class CacheEngine implements AutoCloseable {
       }
     }
     return names.isEmpty() ? null : String.join(", ", names);
-  }
-
-  /** RFC 9110 §13.1.2 and §13.1.3: If-None-Match wins; If-Modified-Since only without it. */
-  private static boolean notModified(CacheRequest request, StoredEntry e) {
-    if (e.status() != 200) {
-      return false;
-    }
-    List<String> inm = request.headers().all(HeaderNames.IF_NONE_MATCH);
-    if (!inm.isEmpty()) {
-      return EntityTag.parseIfNoneMatch(inm).map(m -> m.matches(e.etag())).orElse(false);
-    }
-    Optional<String> ims = request.headers().first(HeaderNames.IF_MODIFIED_SINCE);
-    Optional<String> lastModified = e.headers().first(HeaderNames.LAST_MODIFIED);
-    if (ims.isEmpty() || lastModified.isEmpty()) {
-      return false;
-    }
-    try {
-      ZonedDateTime since = ZonedDateTime.parse(ims.get().trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-      ZonedDateTime modified = ZonedDateTime.parse(lastModified.get().trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-      return !modified.isAfter(since);
-    } catch (DateTimeParseException malformed) {
-      return false;
-    }
   }
 
   /** An RFC 9211 {@code Cache-Status} field value. */

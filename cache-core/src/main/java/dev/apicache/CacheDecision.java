@@ -1,0 +1,127 @@
+package dev.apicache;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the cache does with a request it may answer, as a pure function of the request's
+ * validators, the entry the store holds for its key (or none) and the time: no store, no origin,
+ * no clock, no counters. The engine does the I/O each variant asks for.
+ *
+ * <p>The table (DESIGN.md §3 and §4):
+ * <pre>
+ * entry                      | client's validators match | decision
+ * ---------------------------+---------------------------+--------------------------------------
+ * none                       | -                         | Fetch(no fallback, MISS)
+ * FRESH                      | no                        | Hit
+ * FRESH                      | yes                       | NotModified(no revalidation)
+ * STALE (within swr)         | no                        | ServeStale (and revalidate)
+ * STALE (within swr)         | yes                       | NotModified(revalidate)
+ * STALE_IF_ERROR             | -                         | Fetch(fallback = entry, STALE)
+ * EXPIRED                    | -                         | Fetch(no fallback, STALE)
+ * </pre>
+ */
+sealed interface CacheDecision {
+
+  /** Why an origin call is made, as RFC 9211's {@code fwd} parameter names it. */
+  enum Forward {
+    /** Nothing stored for the key (a key holds the vary values, so "no variant" is a miss too). */
+    MISS("miss"),
+    /** Something stored, but too old to serve without asking the origin. */
+    STALE("stale");
+
+    private final String token;
+
+    Forward(String token) {
+      this.token = token;
+    }
+
+    /** The {@code fwd} token. */
+    String token() {
+      return token;
+    }
+  }
+
+  /** A fresh entry, served as stored. */
+  record Hit(StoredEntry entry) implements CacheDecision {
+    public Hit {
+      requireNonNull(entry, "entry");
+    }
+  }
+
+  /** The client already holds the entry's representation: a 304; a stale entry is also revalidated. */
+  record NotModified(StoredEntry entry, boolean revalidate) implements CacheDecision {
+    public NotModified {
+      requireNonNull(entry, "entry");
+    }
+  }
+
+  /** A stale entry within stale-while-revalidate: served at once, refreshed in the background. */
+  record ServeStale(StoredEntry entry) implements CacheDecision {
+    public ServeStale {
+      requireNonNull(entry, "entry");
+    }
+  }
+
+  /** One (coalesced) origin call; {@code fallback} is served instead if the origin fails (stale-if-error). */
+  record Fetch(Optional<StoredEntry> fallback, Forward forward) implements CacheDecision {
+    public Fetch {
+      requireNonNull(fallback, "fallback");
+      requireNonNull(forward, "forward");
+    }
+  }
+
+  /**
+   * Decides for a request with {@code requestHeaders} (only its validators are read) whose key the
+   * store holds {@code entry} for, at {@code nowMillis} (wall time).
+   */
+  static CacheDecision decide(Headers requestHeaders, Optional<StoredEntry> entry, long nowMillis) {
+    if (entry.isEmpty()) {
+      return new Fetch(Optional.empty(), Forward.MISS);
+    }
+    StoredEntry e = entry.get();
+    switch (e.classify(nowMillis)) {
+      case FRESH:
+        return clientIsCurrent(requestHeaders, e) ? new NotModified(e, false) : new Hit(e);
+      case STALE:
+        return clientIsCurrent(requestHeaders, e) ? new NotModified(e, true) : new ServeStale(e);
+      case STALE_IF_ERROR:
+        return new Fetch(entry, Forward.STALE);
+      default:
+        return new Fetch(Optional.empty(), Forward.STALE);
+    }
+  }
+
+  /**
+   * True when the request's validators say the client holds {@code e}'s representation (RFC 9110
+   * §13.1.2, §13.1.3): {@code If-None-Match} wins, weak comparison; {@code If-Modified-Since} only
+   * without it, against the stored {@code Last-Modified}. Only a stored 200 answers 304; malformed
+   * validators never match.
+   */
+  static boolean clientIsCurrent(Headers requestHeaders, StoredEntry e) {
+    if (e.status() != 200) {
+      return false;
+    }
+    List<String> inm = requestHeaders.all(HeaderNames.IF_NONE_MATCH);
+    if (!inm.isEmpty()) {
+      return EntityTag.parseIfNoneMatch(inm).map(m -> m.matches(e.etag())).orElse(false);
+    }
+    Optional<String> ims = requestHeaders.first(HeaderNames.IF_MODIFIED_SINCE);
+    Optional<String> lastModified = e.headers().first(HeaderNames.LAST_MODIFIED);
+    if (ims.isEmpty() || lastModified.isEmpty()) {
+      return false;
+    }
+    try {
+      ZonedDateTime since = ZonedDateTime.parse(ims.get().trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+      ZonedDateTime modified = ZonedDateTime.parse(lastModified.get().trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+      return !modified.isAfter(since);
+    } catch (DateTimeParseException malformed) {
+      return false;
+    }
+  }
+}
