@@ -21,7 +21,6 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * An {@link Origin} that asks the application's own HTTP server, over loopback, with a secret
@@ -34,12 +33,15 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * decoding}, so the handler reads the very strings it would have read for the client's request.
  * Only hop-by-hop fields ({@code Connection} and those it names, {@code Keep-Alive},
  * {@code Transfer-Encoding}, {@code TE}, {@code Upgrade}, ...) are the connection's own, and the
- * marker is added.
+ * marker and {@code Connection: close} are added.
  *
  * <p>A response body up to {@link Builder#maxHeldBytes} is held; a larger one comes back as a
  * {@linkplain CacheResponse#passThrough pass-through} stream, so the cache never adds a size limit
- * of its own. Connections are kept alive and reused. Plain HTTP only: a server that listens only
- * on TLS gives its adapter an origin for a plain-HTTP connector on loopback.
+ * of its own. Each call has a connection of its own: servers keep per-connection state (Jetty
+ * answers a header line that matches one seen earlier on the connection, ignoring case, with the
+ * earlier field), so a reused connection could hand one client's spelling to another's request.
+ * Plain HTTP only: a server that listens only on TLS gives its adapter an origin for a plain-HTTP
+ * connector on loopback.
  *
  * <p>The secret is 256 random bits per instance, compared in constant time: a client that sends the
  * header without it is treated like any other client. Thread-safe.
@@ -65,7 +67,6 @@ public final class LoopbackOrigin implements Origin {
   private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
       "content-length", "proxy-connection", "te", "trailer");
   private static final int MAX_HEAD_BYTES = 256 * 1024;
-  private static final int MAX_IDLE_CONNECTIONS = 32;
 
   private final String host;
   private final int port;
@@ -74,7 +75,6 @@ public final class LoopbackOrigin implements Origin {
   private final Duration timeout;
   private final long maxHeldBytes;
   private final HeaderDecoding decoding;
-  private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
 
   private LoopbackOrigin(Builder b) {
     this.host = b.host;
@@ -118,25 +118,7 @@ public final class LoopbackOrigin implements Origin {
   @Override
   public CacheResponse fetch(CacheRequest request) throws IOException {
     byte[] head = requestHead(request);
-    boolean idempotent = request.method().equals("GET") || request.method().equals("HEAD");
-    Connection pooled = idle.pollFirst();
-    if (pooled != null) {
-      try {
-        return exchange(pooled, request, head);
-      } catch (StaleConnectionException e) {
-        pooled.close();
-        if (!idempotent) {
-          throw e.getCause();
-        }
-        // the server closed an idle connection; a GET is safe to send once more on a fresh one
-      }
-    }
-    Connection fresh = connect();
-    try {
-      return exchange(fresh, request, head);
-    } catch (StaleConnectionException e) {
-      throw e.getCause();
-    }
+    return exchange(connect(), request, head);
   }
 
   private Connection connect() throws IOException {
@@ -175,7 +157,7 @@ public final class LoopbackOrigin implements Origin {
     }
     ascii(out, MARKER_HEADER + ": ");
     out.write(secret);
-    ascii(out, "\r\n");
+    ascii(out, "\r\nConnection: close\r\n");
     if (!request.body().isEmpty() || !(request.method().equals("GET") || request.method().equals("HEAD"))) {
       ascii(out, "Content-Length: " + request.body().size() + "\r\n");
     }
@@ -222,56 +204,41 @@ public final class LoopbackOrigin implements Origin {
       c.out.write(head);
       request.body().writeTo(c.out);
       c.out.flush();
-    } catch (IOException e) {
-      throw new StaleConnectionException(e);
-    }
-    boolean headRequest = request.method().equals("HEAD");
-    while (true) {
-      int first;
-      try {
-        first = c.in.read();
-      } catch (IOException e) {
-        throw new StaleConnectionException(e);
-      }
-      if (first < 0) {
-        throw new StaleConnectionException(new EOFException("the application closed the connection before answering"));
-      }
-      try {
+      boolean headRequest = request.method().equals("HEAD");
+      while (true) {
+        int first = c.in.read();
+        if (first < 0) {
+          throw new EOFException("the application closed the connection before answering");
+        }
         ResponseHead response = ResponseHead.read(c.in, first);
         if (response.status >= 100 && response.status < 200) {
           continue; // 103 Early Hints and the like: the final response follows
         }
         return body(c, response, headRequest);
-      } catch (IOException | RuntimeException e) {
-        c.close();
-        throw e;
       }
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
     }
   }
 
   private CacheResponse body(Connection c, ResponseHead r, boolean headRequest) throws IOException {
     Headers headers = r.returnedHeaders();
     if (headRequest || r.status == 204 || r.status == 304) {
-      release(c, r.keepAlive);
+      c.close();
       return CacheResponse.of(r.status, headers, Bytes.empty());
     }
     InputStream content;
-    boolean reusable = r.keepAlive;
     if (r.chunked) {
       content = new ChunkedInputStream(c.in);
     } else if (r.contentLength >= 0) {
       content = new BoundedInputStream(c.in, r.contentLength);
     } else {
       content = c.in; // the body runs to the end of the connection
-      reusable = false;
     }
     byte[] held = content.readNBytes((int) Math.min(maxHeldBytes + 1, Integer.MAX_VALUE - 8));
     if (held.length <= maxHeldBytes) {
-      if (reusable && content.read() < 0) {
-        release(c, true);
-      } else {
-        c.close();
-      }
+      c.close();
       return CacheResponse.of(r.status, headers, Bytes.adopt(held));
     }
     // too large to hold: the rest streams to the client, and the connection closes with it
@@ -285,20 +252,12 @@ public final class LoopbackOrigin implements Origin {
         new SequenceInputStream(new java.io.ByteArrayInputStream(held), rest));
   }
 
-  private void release(Connection c, boolean keepAlive) {
-    if (keepAlive && idle.size() < MAX_IDLE_CONNECTIONS) {
-      idle.addFirst(c);
-    } else {
-      c.close();
-    }
-  }
-
   @Override
   public String toString() {
     return "LoopbackOrigin[http://" + authority + ", " + decoding + "]";
   }
 
-  /** One kept-alive connection to the server. */
+  /** One call's connection to the server. */
   private static final class Connection {
     final Socket socket;
     final InputStream in;
@@ -319,25 +278,12 @@ public final class LoopbackOrigin implements Origin {
     }
   }
 
-  /** A failure before the server answered a byte: the pooled connection was closed under us. */
-  private static final class StaleConnectionException extends IOException {
-    StaleConnectionException(IOException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized IOException getCause() {
-      return (IOException) super.getCause();
-    }
-  }
-
   /** A parsed status line and header section. */
   private static final class ResponseHead {
     int status;
     final Headers.Builder headers = Headers.builder();
     long contentLength = -1;
     boolean chunked;
-    boolean keepAlive = true;
 
     static ResponseHead read(InputStream in, int first) throws IOException {
       ResponseHead r = new ResponseHead();
@@ -345,9 +291,6 @@ public final class LoopbackOrigin implements Origin {
       String statusLine = line(in, first, budget);
       if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
         throw new IOException("not an HTTP/1.x response: " + statusLine.substring(0, Math.min(40, statusLine.length())));
-      }
-      if (statusLine.startsWith("HTTP/1.0")) {
-        r.keepAlive = false;
       }
       try {
         r.status = Integer.parseInt(statusLine.substring(9, 12));
@@ -371,9 +314,6 @@ public final class LoopbackOrigin implements Origin {
           r.contentLength = length;
         } else if (lower.equals("transfer-encoding")) {
           r.chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
-        } else if (lower.equals("connection")) {
-          String v = value.toLowerCase(Locale.ROOT);
-          r.keepAlive = v.contains("keep-alive") || (r.keepAlive && !v.contains("close"));
         }
         r.headers.add(name, value);
       }

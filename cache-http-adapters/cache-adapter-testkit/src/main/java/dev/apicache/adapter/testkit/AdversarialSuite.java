@@ -104,6 +104,18 @@ public abstract class AdversarialSuite extends AdapterHarness {
   }
 
   @Test
+  void headerCase_reachesTheHandlerAsSent_missAfterMiss() throws Exception {
+    // misses in a row whose standard headers differ only in case: a server that keeps header fields
+    // per connection (Jetty does) must not hand one request another's spelling
+    String agent = "Probe-Agent/1 " + unique();
+    for (String value : new String[] {agent, agent.toLowerCase(java.util.Locale.ROOT),
+        agent.toUpperCase(java.util.Locale.ROOT)}) {
+      Map<String, byte[]> f = Map.of("X-Tenant-Id", bytes("case-" + unique()), "User-Agent", bytes(value));
+      assertEquals(fields(rawGet("/echo-uncached", f)), fields(rawGet("/echo", f)), value);
+    }
+  }
+
+  @Test
   void headerBytes_reachTheHandlerUnchanged_onABackgroundRevalidation() throws Exception {
     byte[][] tenants = {bytes("t-\u00d6-1"), bytes("t-\u00c3\u0096-2"), {'t', (byte) 0xff, (byte) 0x80, '3'}};
     for (byte[] tenant : tenants) {
