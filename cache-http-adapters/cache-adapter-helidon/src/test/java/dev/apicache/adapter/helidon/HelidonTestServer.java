@@ -9,7 +9,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
-import java.net.URI;
 
 /**
  * The suites' application on a real Helidon SE WebServer: the cache feature, a filter of the
@@ -44,16 +43,6 @@ public final class HelidonTestServer {
             }))
         .build()
         .start();
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + server.port());
-      }
-
-      @Override
-      public void close() {
-        server.stop();
-      }
-    };
+    return RunningServer.onLoopback(server::port, server::stop);
   }
 }

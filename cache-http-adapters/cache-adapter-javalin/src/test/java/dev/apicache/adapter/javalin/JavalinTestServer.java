@@ -10,7 +10,6 @@ import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HandlerType;
 import io.javalin.security.RouteRole;
-import java.net.URI;
 
 /**
  * The suites' application on Javalin 7: the plugin, {@code /guarded} with a route role that a
@@ -43,17 +42,7 @@ public final class JavalinTestServer {
         config.routes.addHttpHandler(method, "/<path>", ctx -> serve(ctx, app));
       }
     }).start(0);
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + javalin.port());
-      }
-
-      @Override
-      public void close() {
-        javalin.stop();
-      }
-    };
+    return RunningServer.onLoopback(javalin::port, javalin::stop);
   }
 
   private static void serve(Context ctx, ConformanceApp app) throws Exception {

@@ -78,19 +78,11 @@ public abstract class AdapterHarness {
    * the status code of the answer.
    */
   protected int rawGetStatus(String target) throws IOException {
-    URI b = server.baseUri();
-    try (java.net.Socket socket = new java.net.Socket(b.getHost(), b.getPort())) {
-      socket.setSoTimeout(20_000);
-      String request = "GET " + target + " HTTP/1.1\r\nHost: " + b.getHost() + "\r\nConnection: close\r\n\r\n";
-      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      socket.getOutputStream().flush();
-      java.io.BufferedReader in = new java.io.BufferedReader(
-          new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
-      String statusLine = in.readLine();
-      if (statusLine == null || !statusLine.startsWith("HTTP/1.1 ")) {
-        return -1;
-      }
-      return Integer.parseInt(statusLine.substring(9, 12));
+    try {
+      return RawHttp.exchange(server.baseUri(), RawHttp.latin1("GET " + target + " HTTP/1.1\r\nHost: "
+          + server.baseUri().getHost() + "\r\nConnection: close\r\n\r\n")).status();
+    } catch (IOException noHttpAnswer) {
+      return -1;
     }
   }
 

@@ -10,4 +10,19 @@ public interface RunningServer extends AutoCloseable {
   /** Stops the server. */
   @Override
   void close();
+
+  /** A server listening on {@code http://127.0.0.1:<port>}, stopped by {@code stop}. */
+  static RunningServer onLoopback(java.util.function.IntSupplier port, Runnable stop) {
+    return new RunningServer() {
+      @Override
+      public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port.getAsInt());
+      }
+
+      @Override
+      public void close() {
+        stop.run();
+      }
+    };
+  }
 }
