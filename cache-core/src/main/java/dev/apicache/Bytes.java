@@ -3,6 +3,7 @@ package dev.apicache;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -83,7 +84,7 @@ public final class Bytes {
     return new String(array, offset, length, StandardCharsets.UTF_8);
   }
 
-  void digestInto(java.security.MessageDigest digest) {
+  void digestInto(MessageDigest digest) {
     digest.update(array, offset, length);
   }
 

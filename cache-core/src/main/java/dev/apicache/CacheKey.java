@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The identity of one stored response: policy, method class, normalised path and each vary value
@@ -105,7 +106,7 @@ public final class CacheKey {
      * Appends a list of values (all values of a query parameter or header, in request order); an
      * absent parameter is the empty list, which never equals a list holding one empty value.
      */
-    public Builder values(java.util.List<String> list) {
+    public Builder values(List<String> list) {
       encoding.write('#');
       byte[] count = Integer.toString(list.size()).getBytes(StandardCharsets.US_ASCII);
       encoding.write(count, 0, count.length);

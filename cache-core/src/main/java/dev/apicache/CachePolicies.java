@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every policy and write rule of a service, and the key functions they name. Immutable.
@@ -167,7 +168,7 @@ public final class CachePolicies {
         for (VaryBy v : p.varyBy()) {
           if (v instanceof VaryBy.Key k && !keyFunctions.containsKey(k.name())) {
             throw new PolicyConfigException("varyBy 'key:" + k.name() + "' names no registered key function"
-                + " (policy " + p.id() + "; registered: " + new java.util.TreeSet<>(keyFunctions.keySet()) + ")");
+                + " (policy " + p.id() + "; registered: " + new TreeSet<>(keyFunctions.keySet()) + ")");
           }
         }
       }

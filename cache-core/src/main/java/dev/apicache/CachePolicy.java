@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -333,7 +334,7 @@ public final class CachePolicy {
   }
 
   /** Expands this policy's tag templates with the matched route variables. */
-  List<String> expandTags(java.util.Map<String, String> variables) {
+  List<String> expandTags(Map<String, String> variables) {
     if (tags.isEmpty()) {
       return List.of();
     }

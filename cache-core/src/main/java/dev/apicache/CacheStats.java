@@ -1,6 +1,11 @@
 package dev.apicache;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -20,19 +25,19 @@ public final class CacheStats {
 
   /** A snapshot from parts, for stats gathered elsewhere (several nodes summed, say). */
   public static CacheStats of(Counts total, Map<String, Counts> byPolicy) {
-    return new CacheStats(java.util.Objects.requireNonNull(total, "total"),
-        java.util.Objects.requireNonNull(byPolicy, "byPolicy"));
+    return new CacheStats(Objects.requireNonNull(total, "total"),
+        Objects.requireNonNull(byPolicy, "byPolicy"));
   }
 
   /** The sum of several snapshots, policy by policy. */
-  public static CacheStats sum(java.util.Collection<CacheStats> snapshots) {
-    Map<String, java.util.List<Counts>> policies = new java.util.HashMap<>();
-    java.util.List<Counts> totals = new java.util.ArrayList<>();
+  public static CacheStats sum(Collection<CacheStats> snapshots) {
+    Map<String, List<Counts>> policies = new HashMap<>();
+    List<Counts> totals = new ArrayList<>();
     for (CacheStats s : snapshots) {
       totals.add(s.total);
-      s.byPolicy.forEach((id, c) -> policies.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(c));
+      s.byPolicy.forEach((id, c) -> policies.computeIfAbsent(id, k -> new ArrayList<>()).add(c));
     }
-    Map<String, Counts> summed = new java.util.HashMap<>();
+    Map<String, Counts> summed = new HashMap<>();
     policies.forEach((id, list) -> summed.put(id, Counts.sum(list)));
     return new CacheStats(Counts.sum(totals), summed);
   }
@@ -102,10 +107,10 @@ public final class CacheStats {
     static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0);
 
     /** The field-by-field sum of {@code parts}. */
-    public static Counts sum(java.util.Collection<Counts> parts) {
+    public static Counts sum(Collection<Counts> parts) {
       long[] v = new long[16];
-      Map<String, Long> uncacheable = new java.util.HashMap<>();
-      Map<String, Long> bypassReasons = new java.util.HashMap<>();
+      Map<String, Long> uncacheable = new HashMap<>();
+      Map<String, Long> bypassReasons = new HashMap<>();
       for (Counts c : parts) {
         long[] f = c.scalars();
         for (int i = 0; i < v.length; i++) {
@@ -125,7 +130,7 @@ public final class CacheStats {
     }
 
     /** The names of {@link #scalars()}, in the same order. */
-    public static final java.util.List<String> SCALAR_NAMES = java.util.List.of("hits", "staleHits",
+    public static final List<String> SCALAR_NAMES = List.of("hits", "staleHits",
         "conditionalHits", "misses", "bypasses", "originCalls", "coalescedWaits", "revalidations",
         "revalidationFailures", "staleIfErrorServes", "storeErrors", "eventInvalidations", "tagInvalidations",
         "purges", "bytesServed", "bytesSavedByNotModified");

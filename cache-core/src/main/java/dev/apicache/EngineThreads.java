@@ -3,6 +3,7 @@ package dev.apicache;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -20,7 +21,7 @@ final class EngineThreads {
   static ExecutorService background(String name) {
     try {
       Object executor = MethodHandles.publicLookup()
-          .findStatic(java.util.concurrent.Executors.class, "newVirtualThreadPerTaskExecutor",
+          .findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
               MethodType.methodType(ExecutorService.class))
           .invoke();
       return (ExecutorService) executor;

@@ -2,7 +2,11 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,15 +38,15 @@ public final class EntityTag {
 
   /** A strong tag from 128 bits of SHA-256 of {@code body}: what the engine gives responses without one. */
   public static EntityTag ofBody(Bytes body) {
-    java.security.MessageDigest digest;
+    MessageDigest digest;
     try {
-      digest = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
     body.digestInto(digest);
-    return new EntityTag(false, java.util.Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(java.util.Arrays.copyOf(digest.digest(), 16)));
+    return new EntityTag(false, Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(Arrays.copyOf(digest.digest(), 16)));
   }
 
   /** Parses the wire form {@code "abc"} or {@code W/"abc"}; throws {@link IllegalArgumentException} otherwise. */

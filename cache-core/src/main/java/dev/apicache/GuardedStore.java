@@ -16,6 +16,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The engine's view of a {@link Store}: every fault is caught, counted and logged once per outage,
@@ -36,7 +38,7 @@ final class GuardedStore implements AutoCloseable {
   private final AtomicBoolean failing = new AtomicBoolean();
   static final int FAILURES_TO_OPEN = 5;
   static final Duration OPEN_FOR = Duration.ofSeconds(1);
-  private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private volatile long openUntilNanos;
 
   private final Optional<Leases> leases;
@@ -100,7 +102,7 @@ final class GuardedStore implements AutoCloseable {
   }
 
   /** The entry under {@code key}; empty on a miss or a fault (counted in {@code scope}). */
-  Optional<byte[]> get(String key, java.util.function.Supplier<List<String>> fenceCounters,
+  Optional<byte[]> get(String key, Supplier<List<String>> fenceCounters,
       StatsRecorder.Scope scope) {
     try {
       Optional<byte[]> found = call("get", readsCounters

@@ -3,6 +3,8 @@ package dev.apicache;
 import static java.util.Objects.requireNonNull;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -249,7 +251,7 @@ public final class LoopbackOrigin implements Origin {
       }
     };
     return CacheResponse.passThrough(r.status, headers,
-        new SequenceInputStream(new java.io.ByteArrayInputStream(held), rest));
+        new SequenceInputStream(new ByteArrayInputStream(held), rest));
   }
 
   @Override
@@ -266,7 +268,7 @@ public final class LoopbackOrigin implements Origin {
     Connection(Socket socket) throws IOException {
       this.socket = socket;
       this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-      this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
+      this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
     }
 
     void close() {

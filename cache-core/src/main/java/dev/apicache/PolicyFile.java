@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -321,7 +322,7 @@ public final class PolicyFile {
       String name = names.next();
       if (!known.contains(name)) {
         throw new PolicyConfigException(where + ": unknown field '" + name + "'"
-            + (scope == null ? "" : " at the " + scope) + " (known: " + new java.util.TreeSet<>(known) + ")");
+            + (scope == null ? "" : " at the " + scope) + " (known: " + new TreeSet<>(known) + ")");
       }
     }
   }

@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A request's path and query, checked for use in matching and keys, or the reason they cannot be
@@ -31,15 +32,15 @@ import java.util.Map;
 final class RequestTarget {
   private final List<String> segments;
   private final Map<String, List<String>> query;
-  private final String rejection;
+  private final BypassReason rejection;
 
-  private RequestTarget(List<String> segments, Map<String, List<String>> query, String rejection) {
+  private RequestTarget(List<String> segments, Map<String, List<String>> query, BypassReason rejection) {
     this.segments = segments;
     this.query = query;
     this.rejection = rejection;
   }
 
-  private static RequestTarget rejected(String reason) {
+  private static RequestTarget rejected(BypassReason reason) {
     return new RequestTarget(List.of(), Map.of(), reason);
   }
 
@@ -48,22 +49,22 @@ final class RequestTarget {
     String path = request.path();
     String rawQuery = request.rawQuery();
     if (path.length() + rawQuery.length() + 1 > maxTargetLength) {
-      return rejected("oversize-url");
+      return rejected(BypassReason.OVERSIZE_URL);
     }
     if (path.isEmpty() || path.charAt(0) != '/' || !printableAscii(path)) {
-      return rejected("invalid-path");
+      return rejected(BypassReason.INVALID_PATH);
     }
     List<String> raw = Route.splitSegments(path);
     if (raw == null) {
-      return rejected("ambiguous-path");
+      return rejected(BypassReason.AMBIGUOUS_PATH);
     }
-    String nonCanonical = null;
+    BypassReason nonCanonical = null;
     if (path.length() > 1 && path.charAt(path.length() - 1) == '/') {
-      nonCanonical = "non-canonical-path";
+      nonCanonical = BypassReason.NON_CANONICAL_PATH;
     }
     for (String s : raw) {
-      String problem = checkSegment(s);
-      if (problem != null && !problem.equals("non-canonical-path")) {
+      BypassReason problem = checkSegment(s);
+      if (problem != null && problem != BypassReason.NON_CANONICAL_PATH) {
         return rejected(problem);
       }
       if (problem != null) {
@@ -74,11 +75,11 @@ final class RequestTarget {
       return rejected(nonCanonical);
     }
     if (!printableAscii(rawQuery)) {
-      return rejected("invalid-query");
+      return rejected(BypassReason.INVALID_QUERY);
     }
     Map<String, List<String>> query = parseQuery(rawQuery);
     if (query == null) {
-      return rejected("invalid-query");
+      return rejected(BypassReason.INVALID_QUERY);
     }
     return new RequestTarget(List.copyOf(raw), query, null);
   }
@@ -88,9 +89,9 @@ final class RequestTarget {
    * parameters dropped, unreserved escapes decoded and the others upper-cased, empty and dot
    * segments resolved, a trailing slash dropped. Empty when the path is not absolute.
    */
-  static java.util.Optional<List<String>> forPurge(String path) {
+  static Optional<List<String>> forPurge(String path) {
     if (path.isEmpty() || path.charAt(0) != '/') {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Deque<String> out = new ArrayDeque<>();
     for (String s : path.substring(1).split("/", -1)) {
@@ -105,17 +106,17 @@ final class RequestTarget {
       }
       out.addLast(n);
     }
-    return java.util.Optional.of(List.copyOf(out));
+    return Optional.of(List.copyOf(out));
   }
 
   /** Null for a segment in canonical spelling, else why not. */
-  private static String checkSegment(String s) {
-    String problem = null;
+  private static BypassReason checkSegment(String s) {
+    BypassReason problem = null;
     StringBuilder decoded = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == ';' || c == '\\') {
-        problem = "non-canonical-path";
+        problem = BypassReason.NON_CANONICAL_PATH;
         continue;
       }
       if (c != '%') {
@@ -125,16 +126,16 @@ final class RequestTarget {
         continue;
       }
       if (i + 2 >= s.length()) {
-        return "invalid-path";
+        return BypassReason.INVALID_PATH;
       }
       int hi = Character.digit(s.charAt(i + 1), 16);
       int lo = Character.digit(s.charAt(i + 2), 16);
       if (hi < 0 || lo < 0) {
-        return "invalid-path";
+        return BypassReason.INVALID_PATH;
       }
       char value = (char) (hi * 16 + lo);
       if (isUnreserved(value) || Character.isLowerCase(s.charAt(i + 1)) || Character.isLowerCase(s.charAt(i + 2))) {
-        problem = "non-canonical-path";
+        problem = BypassReason.NON_CANONICAL_PATH;
       }
       if (decoded == null) {
         decoded = new StringBuilder(s.substring(0, i));
@@ -144,7 +145,7 @@ final class RequestTarget {
     }
     String plain = decoded == null ? s : decoded.toString();
     if (plain.equals(".") || plain.equals("..")) {
-      return "ambiguous-path";
+      return BypassReason.AMBIGUOUS_PATH;
     }
     return problem;
   }
@@ -267,7 +268,7 @@ final class RequestTarget {
   }
 
   /** Null when the target is usable; otherwise the bypass reason. */
-  String rejection() {
+  BypassReason rejection() {
     return rejection;
   }
 

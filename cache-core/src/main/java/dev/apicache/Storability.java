@@ -1,6 +1,5 @@
 package dev.apicache;
 
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -24,18 +23,12 @@ final class Storability {
     if (h.contains(HeaderNames.SET_COOKIE) || h.contains("Set-Cookie2")) {
       return "set-cookie";
     }
-    for (String cc : h.all(HeaderNames.CACHE_CONTROL)) {
-      for (String directive : cc.split(",")) {
-        String d = directive.trim().toLowerCase(Locale.ROOT);
-        int eq = d.indexOf('=');
-        String name = eq < 0 ? d : d.substring(0, eq).trim();
-        if (name.equals("no-store")) {
-          return "no-store";
-        }
-        if (name.equals("private")) {
-          return "private";
-        }
-      }
+    CacheControl cc = CacheControl.parse(h);
+    if (cc.isNoStore()) {
+      return "no-store";
+    }
+    if (cc.isPrivate()) {
+      return "private";
     }
     if (response.bodyStream().isPresent() || response.body().size() > policy.maxBodyBytes()) {
       return "too-large";

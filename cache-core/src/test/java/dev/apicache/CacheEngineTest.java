@@ -269,12 +269,17 @@ class CacheEngineTest {
   }
 
   @Test
-  void bypassReason_reportsWithoutCallingTheOrigin() {
-    assertEquals("no-policy", f.engine.bypassReason(CacheRequest.get("/nowhere")).orElseThrow());
-    assertEquals("unsafe-method", f.engine.bypassReason(CacheRequest.builder("PATCH", "/api/products/1").build())
-        .orElseThrow());
-    assertTrue(f.engine.bypassReason(CacheRequest.get("/api/products/1")).isEmpty());
+  void admit_screensOnceWithoutCallingTheOrigin() {
+    Admission none = f.engine.admit(CacheRequest.get("/nowhere"));
+    assertEquals(BypassReason.NO_POLICY, ((Admission.Bypass) none).reason());
+    assertTrue(((Admission.Bypass) none).headers().first("Cache-Status").orElseThrow().endsWith("detail=no-policy"));
+    assertTrue(f.engine.admit(CacheRequest.builder("PATCH", "/api/products/1").build()) instanceof Admission.Write);
+    Admission ok = f.engine.admit(CacheRequest.get("/api/products/1"));
+    assertTrue(ok instanceof Admission.Cacheable);
     assertEquals(0, f.originCalls.get());
+    // admitting counts the bypass; handling the admission does not count it again
+    f.engine.handle(none, r -> CacheResponse.builder(404).build());
+    assertEquals(1L, f.engine.stats().total().bypassReasons().get("no-policy"));
   }
 
   @Test

@@ -13,9 +13,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * The demo: the product-catalogue API ({@link ProductApi}) on Javalin, a Servlet container (Jetty)
@@ -30,7 +32,7 @@ final class DemoApi implements AutoCloseable {
 
     static Framework parse(String text) {
       try {
-        return valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(text.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new Main.UsageException("--framework must be javalin, servlet or helidon but was '" + text + "'");
       }
@@ -38,7 +40,7 @@ final class DemoApi implements AutoCloseable {
 
     @Override
     public String toString() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -48,7 +50,7 @@ final class DemoApi implements AutoCloseable {
 
     @Override
     public String toString() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -74,7 +76,7 @@ final class DemoApi implements AutoCloseable {
         CaffeineStore.builder().build()).build();
     ProductApi api = new ProductApi(catalog, statsOnly::stats);
     if (layer == Layer.SEED) {
-      SeedLayer seed = new SeedLayer(redisUrl, "seed:" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":");
+      SeedLayer seed = new SeedLayer(redisUrl, "seed:" + UUID.randomUUID().toString().substring(0, 8) + ":");
       return new DemoApi(DemoServers.javalin(host, port, null, api, seed), statsOnly, catalog, seed);
     }
     try {

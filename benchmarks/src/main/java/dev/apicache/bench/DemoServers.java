@@ -2,11 +2,15 @@ package dev.apicache.bench;
 
 import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
+import dev.apicache.CacheFront;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import dev.apicache.adapter.helidon.ApiCacheFeature;
+import dev.apicache.adapter.helidon.HelidonExchange;
 import dev.apicache.adapter.javalin.ApiCachePlugin;
 import dev.apicache.adapter.servlet.ApiCacheFilter;
+import dev.apicache.adapter.servlet.ServletExchange;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -17,9 +21,10 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.EnumSet;
-import java.util.Enumeration;
 import java.util.concurrent.Executors;
+import java.util.function.IntSupplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -46,7 +51,7 @@ final class DemoServers {
     void close();
   }
 
-  private static Server server(DemoApi.Framework framework, java.util.function.IntSupplier port, Runnable stop) {
+  private static Server server(DemoApi.Framework framework, IntSupplier port, Runnable stop) {
     return new Server() {
       @Override
       public int port() {
@@ -97,7 +102,7 @@ final class DemoServers {
       for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
           HandlerType.PATCH, HandlerType.DELETE}) {
         config.routes.addHttpHandler(method, "/<path>", ctx -> {
-          CacheResponse r = api.handle(request(ctx.req()));
+          CacheResponse r = api.handle(request(new ServletExchange(ctx.req(), ctx.res()), ctx.bodyInputStream()));
           ctx.status(r.status());
           r.headers().forEach(ctx::header);
           ctx.result(r.body().toByteArray()); // written after the after-handlers, as Javalin handlers usually do
@@ -150,19 +155,13 @@ final class DemoServers {
             routing.addFeature(ApiCacheFeature.create(engine));
           }
           routing.any((req, res) -> {
-              String query = req.prologue().query().rawValue();
-              String path = req.prologue().uriPath().rawPath();
-              CacheRequest.Builder b = CacheRequest.builder(req.prologue().method().text(),
-                  query == null || query.isEmpty() ? path : path + "?" + query);
-              req.headers().forEach(h -> h.allValues().forEach(v -> b.header(h.name(), v)));
-              if (req.content().hasEntity()) {
-                b.body(Bytes.copyOf(req.content().as(byte[].class)));
-              }
-              CacheResponse r = api.handle(b.build());
-              res.status(r.status());
-              r.headers().forEach(res::header);
-              res.send(r.body().toByteArray());
-            });
+            HelidonExchange exchange = new HelidonExchange(req, res);
+            CacheRequest request = CacheFront.snapshot(exchange);
+            if (req.content().hasEntity()) {
+              request = request.toBuilder().body(Bytes.copyOf(req.content().as(byte[].class))).build();
+            }
+            CacheFront.send(exchange, api.handle(request));
+          });
         })
         .build()
         .start();
@@ -197,7 +196,7 @@ final class DemoServers {
       case HELIDON: {
         WebServer server = helidonServer(host, port)
             .routing(routing -> routing.any((req, res) -> {
-              res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+              res.header(HeaderNames.CONTENT_TYPE, "application/json");
               res.send(body);
             }))
             .build()
@@ -231,28 +230,11 @@ final class DemoServers {
   /** The servlet-side translation, for Jetty. */
   private static void servletRespond(HttpServletRequest req, HttpServletResponse res, ProductApi api)
       throws IOException {
-    CacheResponse r = api.handle(request(req));
-    res.setStatus(r.status());
-    r.headers().forEach(res::setHeader);
-    if (!r.body().isEmpty()) {
-      res.setContentLength(r.body().size());
-      r.body().writeTo(res.getOutputStream());
-    }
+    ServletExchange exchange = new ServletExchange(req, res);
+    CacheFront.send(exchange, api.handle(request(exchange, req.getInputStream())));
   }
 
-  private static CacheRequest request(HttpServletRequest req) throws IOException {
-    String query = req.getQueryString();
-    CacheRequest.Builder b = CacheRequest.builder(req.getMethod(),
-        query == null ? req.getRequestURI() : req.getRequestURI() + "?" + query);
-    Enumeration<String> names = req.getHeaderNames();
-    while (names.hasMoreElements()) {
-      String name = names.nextElement();
-      Enumeration<String> values = req.getHeaders(name);
-      while (values.hasMoreElements()) {
-        b.header(name, values.nextElement());
-      }
-    }
-    b.body(Bytes.copyOf(req.getInputStream().readAllBytes()));
-    return b.build();
+  private static CacheRequest request(ServletExchange exchange, InputStream body) throws IOException {
+    return CacheFront.snapshot(exchange).toBuilder().body(Bytes.copyOf(body.readAllBytes())).build();
   }
 }

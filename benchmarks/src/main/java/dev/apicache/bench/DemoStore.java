@@ -5,13 +5,15 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.apicache.spi.Store;
-import dev.apicache.store.hazelcast.HazelcastStore;
 import dev.apicache.store.caffeine.CaffeineStore;
 import dev.apicache.store.caffeine.TieredStore;
+import dev.apicache.store.hazelcast.HazelcastStore;
 import dev.apicache.store.redis.RedisInvalidationBus;
 import dev.apicache.store.redis.RedisStore;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -101,7 +103,7 @@ final class DemoStore {
     }
 
     @Override
-    public dev.apicache.spi.Fence fence(java.util.List<String> counters) {
+    public dev.apicache.spi.Fence fence(List<String> counters) {
       return store.fence(counters);
     }
 
@@ -111,7 +113,7 @@ final class DemoStore {
     }
 
     @Override
-    public void bump(java.util.Collection<String> counters) {
+    public void bump(Collection<String> counters) {
       store.bump(counters);
     }
 

@@ -2,9 +2,11 @@ package dev.apicache.bench;
 
 import dev.apicache.CachePolicies;
 import dev.apicache.PolicyConfigException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -193,7 +195,7 @@ public final class Main {
     Scenario.Options options = new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store.kind,
         store.redisUrl, store.framework);
     if (compare) {
-      List<Scenario.Result> results = new java.util.ArrayList<>();
+      List<Scenario.Result> results = new ArrayList<>();
       results.add(new Scenario(options.with(DemoApi.Layer.NONE, DemoStore.Kind.CAFFEINE), System.out).run());
       results.add(new Scenario(options.with(DemoApi.Layer.SEED, DemoStore.Kind.CAFFEINE), System.out).run());
       for (DemoStore.Kind kind : DemoStore.Kind.values()) {
@@ -201,7 +203,7 @@ public final class Main {
       }
       Scenario.reportComparison(results, System.out);
       if (json.isPresent()) {
-        java.nio.file.Files.write(json.get(), DemoApi.JSON.writerWithDefaultPrettyPrinter()
+        Files.write(json.get(), DemoApi.JSON.writerWithDefaultPrettyPrinter()
             .writeValueAsBytes(results.stream().map(Scenario.Result::toJson).toList()));
         System.out.println("  summary written to " + json.get());
       }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,7 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -145,11 +150,11 @@ final class Scenario {
   private final LongAdder missed = new LongAdder();
   private final LongAdder crossTenant = new LongAdder();
   /** Latencies (micros) by second of the run, for the chart. */
-  private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.Queue<Long>> latencyBySecond =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.Set<Integer> writeSeconds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<Integer, Queue<Long>> latencyBySecond =
+      new ConcurrentHashMap<>();
+  private final Set<Integer> writeSeconds = ConcurrentHashMap.newKeySet();
   private volatile long runStart;
-  private final List<double[]> hitRateBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<double[]> hitRateBySecond = new CopyOnWriteArrayList<>();
   private final AtomicInteger writes = new AtomicInteger();
 
   Scenario(Options options, PrintStream out) {
@@ -300,7 +305,7 @@ final class Scenario {
       }
       long latency = System.nanoTime() - t0;
       latencyBySecond.computeIfAbsent((int) ((t0 - runStart) / 1_000_000_000L),
-          s -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(latency / 1000);
+          s -> new ConcurrentLinkedQueue<>()).add(latency / 1000);
       if (n == latencies.length) {
         latencies = Arrays.copyOf(latencies, n * 2);
       }
@@ -388,7 +393,7 @@ final class Scenario {
     List<ScenarioChart.Sample> out = new ArrayList<>();
     for (double[] h : hitRateBySecond) {
       int second = (int) h[0];
-      java.util.Queue<Long> l = latencyBySecond.getOrDefault(second, new java.util.ArrayDeque<>());
+      Queue<Long> l = latencyBySecond.getOrDefault(second, new ArrayDeque<>());
       long[] sorted = l.stream().mapToLong(Long::longValue).sorted().toArray();
       double p99 = sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1000.0;
       out.add(new ScenarioChart.Sample(second, h[1], p99, writeSeconds.contains(second)));

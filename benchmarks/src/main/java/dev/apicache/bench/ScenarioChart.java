@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 
 /** Draws the scenario's hit rate and p99 latency per second, with the writes marked, as a PNG. */
@@ -83,7 +84,7 @@ final class ScenarioChart {
   }
 
   private static void polyline(Graphics2D g, List<Sample> samples, int seconds, int plotW, int plotH,
-      java.util.function.ToDoubleFunction<Sample> value) {
+      ToDoubleFunction<Sample> value) {
     int px = -1;
     int py = -1;
     for (Sample s : samples) {

@@ -3,6 +3,7 @@ package dev.apicache.spi;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -82,12 +83,12 @@ public final class Fence {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Fence f && f.counters.equals(counters) && java.util.Arrays.equals(f.values, values);
+    return o instanceof Fence f && f.counters.equals(counters) && Arrays.equals(f.values, values);
   }
 
   @Override
   public int hashCode() {
-    return counters.hashCode() * 31 + java.util.Arrays.hashCode(values);
+    return counters.hashCode() * 31 + Arrays.hashCode(values);
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.apicache.CacheResponse;
 import dev.apicache.Origin;
 import dev.apicache.store.caffeine.CaffeineStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,8 +67,8 @@ public class HitBenchmark {
   }
 
   private static String floorKey() {
-    return CacheKey.builder(POLICY, "GET", "/api/products").values(java.util.List.of("books"))
-        .values(java.util.List.of("2")).build().toString();
+    return CacheKey.builder(POLICY, "GET", "/api/products").values(List.of("books"))
+        .values(List.of("2")).build().toString();
   }
 
   /** apicache: match the policy, normalise, key, look up, check the fence, decode, build the response. */

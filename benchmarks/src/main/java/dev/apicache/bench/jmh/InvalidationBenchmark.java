@@ -11,8 +11,12 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,9 +73,9 @@ public class InvalidationBenchmark {
             .invalidateOn("product.updated").build())
         .add(CachePolicy.forRoute("/api/products/{id}").ttl(Duration.ofHours(1)).tags("hot").build())
         .build(), store).build();
-    java.util.concurrent.ExecutorService fill = java.util.concurrent.Executors.newFixedThreadPool(8);
+    ExecutorService fill = Executors.newFixedThreadPool(8);
     try {
-      java.util.List<java.util.concurrent.Future<?>> parts = new java.util.ArrayList<>();
+      List<Future<?>> parts = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int from = t;
         parts.add(fill.submit(() -> {
@@ -81,7 +85,7 @@ public class InvalidationBenchmark {
           }
         }));
       }
-      for (java.util.concurrent.Future<?> part : parts) {
+      for (Future<?> part : parts) {
         part.get();
       }
     } finally {

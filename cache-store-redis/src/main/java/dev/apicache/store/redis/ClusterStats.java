@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Cluster-wide analytics on Redis: each node writes its engine's counters at a fixed interval, one
@@ -45,7 +46,7 @@ public final class ClusterStats implements AutoCloseable {
   private final Duration interval;
   private final ScheduledExecutorService timer;
   private volatile boolean failing;
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ClusterStats(CacheEngine engine, String uri, String prefix, String nodeId, Duration interval) {
     this.engine = engine;

@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.apicache.StoreException;
 import dev.apicache.spi.InvalidationBus;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -54,14 +56,14 @@ public final class RedisInvalidationBus implements InvalidationBus {
     RedisLink.configure(client, timeout);
     client.addListener(new RedisConnectionStateListener() {
       @Override
-      public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
         if (connection == subscription) {
           lost();
         }
       }
 
       @Override
-      public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
+      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
         // a reconnected subscription is resubscribed by Lettuce before it delivers; see message()
       }
     });
@@ -80,7 +82,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   /** A bus on the Redis Cluster reachable through {@code seedUris}. */
   public static RedisInvalidationBus cluster(List<String> seedUris) {
-    return create(RedisClusterClient.create(seedUris.stream().map(io.lettuce.core.RedisURI::create).toList()),
+    return create(RedisClusterClient.create(seedUris.stream().map(RedisURI::create).toList()),
         "apicache:invalidations");
   }
 

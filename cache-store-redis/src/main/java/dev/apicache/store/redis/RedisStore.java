@@ -12,6 +12,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -20,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -28,9 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -64,7 +67,7 @@ public final class RedisStore implements Store {
   private final RedisLink link;
   private final String prefix;
   private final Map<String, String> partitionPrefixes = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.LongAdder commandsSent = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder commandsSent = new LongAdder();
 
   private RedisStore(RedisLink link, String prefix) {
     this.link = link;
@@ -83,9 +86,9 @@ public final class RedisStore implements Store {
     if (seedUris.isEmpty()) {
       throw new IllegalArgumentException("seedUris must name at least one cluster node");
     }
-    List<io.lettuce.core.RedisURI> uris = new ArrayList<>();
+    List<RedisURI> uris = new ArrayList<>();
     for (String u : seedUris) {
-      uris.add(io.lettuce.core.RedisURI.create(u));
+      uris.add(RedisURI.create(u));
     }
     return new Builder(() -> RedisClusterClient.create(uris), true);
   }
@@ -269,7 +272,7 @@ public final class RedisStore implements Store {
   /** 128 bits of SHA-256 of the counter name, URL-safe: fixed length, no script separators. */
   private static String counterHash(String counter) {
     byte[] h = sha256(counter);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(h, 16));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, 16));
   }
 
   private static byte[] sha256(String text) {

@@ -1,16 +1,16 @@
 package dev.apicache.adapter.helidon;
 
-import static java.util.Objects.requireNonNull;
-
+import dev.apicache.Admission;
 import dev.apicache.CacheEngine;
+import dev.apicache.CacheFront;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import dev.apicache.Headers;
 import dev.apicache.LoopbackOrigin;
-import dev.apicache.StoreException;
+import dev.apicache.Serving;
+import io.helidon.common.Weighted;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
-import io.helidon.common.Weighted;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
@@ -19,16 +19,9 @@ import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1ConnectionListener;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * Puts a {@link CacheEngine} in front of a Helidon SE 4 application's routes.
@@ -43,8 +36,9 @@ import java.util.Optional;
  *
  * <p>A filter answers cacheable GET and HEAD requests from the engine. When the engine needs the
  * origin (a miss, a background revalidation after the request is over) it asks this server over
- * loopback with a secret marker ({@link LoopbackOrigin}), which the filter lets through to the real
- * handler. Bypassed requests run as usual; unsafe requests report their outcome to the engine just
+ * loopback with a secret marker ({@link LoopbackOrigin}), byte for byte as the client sent the
+ * request, which the filter lets through to the real handler. Key functions see the request's
+ * Helidon {@code Context} as the attribute {@code io.helidon.common.context.Context}. Bypassed requests run as usual; unsafe requests report their outcome to the engine just
  * before their response is sent, so a client that sees its write succeed never reads old data.
  */
 public final class ApiCacheFeature implements HttpFeature, Weighted {
@@ -54,24 +48,20 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
    */
   private static final double WEIGHT = 10;
 
-  private static final System.Logger LOG = System.getLogger("dev.apicache.adapter.helidon");
+  private final CacheFront front;
 
-  private final CacheEngine engine;
-  private volatile LoopbackOrigin origin;
-
-  private ApiCacheFeature(CacheEngine engine, LoopbackOrigin origin) {
-    this.engine = engine;
-    this.origin = origin;
+  private ApiCacheFeature(CacheFront front) {
+    this.front = front;
   }
 
   /** A feature serving through {@code engine}; the application owns and closes the engine. */
   public static ApiCacheFeature create(CacheEngine engine) {
-    return new ApiCacheFeature(requireNonNull(engine, "engine"), null);
+    return new ApiCacheFeature(CacheFront.of(engine));
   }
 
-  /** A feature whose origin calls go through {@code origin} (for servers that listen only on TLS). */
+  /** A feature whose loopback calls go through {@code origin} (for servers that listen only on TLS). */
   public static ApiCacheFeature create(CacheEngine engine, LoopbackOrigin origin) {
-    return new ApiCacheFeature(requireNonNull(engine, "engine"), requireNonNull(origin, "origin"));
+    return new ApiCacheFeature(CacheFront.of(engine, origin));
   }
 
   @Override
@@ -112,22 +102,28 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
   }
 
   private void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-    LoopbackOrigin own = origin(req);
-    if (own.isOwnCall(req.headers().value(HeaderNames.create(LoopbackOrigin.MARKER_HEADER)).orElse(null))) {
+    HelidonExchange exchange = new HelidonExchange(req, res);
+    if (front.isOwnCall(exchange)) {
       chain.proceed();
       return;
     }
-    CacheRequest request = snapshot(req);
-    Optional<String> bypass = engine.bypassReason(request);
-    if (bypass.isPresent()) {
-      CacheEngine.bypassHeaders(bypass.get()).forEach(res::header);
-      if (bypass.get().equals("unsafe-method")) {
-        res.beforeSend(() -> reportWrite(request, res));
-      }
+    Admission admission = front.admit(exchange);
+    if (admission instanceof Admission.Write write) {
+      res.beforeSend(() -> reportWrite(write.request(), res));
+    }
+    if (!(admission instanceof Admission.Cacheable request)) {
       chain.proceed();
       return;
     }
-    write(res, engine.handle(request, own));
+    Serving serving = front.serve(request, exchange);
+    CacheResponse answer = serving instanceof Serving.Fill fill
+        ? CacheFront.run(fill, () -> front.loopback(exchange).fetch(fill.originRequest()))
+        : ((Serving.Ready) serving).response();
+    try {
+      CacheFront.send(exchange, answer);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void reportWrite(CacheRequest request, RoutingResponse res) {
@@ -135,71 +131,6 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
     for (Header h : res.headers()) {
       h.allValues().forEach(v -> headers.add(h.name(), v));
     }
-    try {
-      engine.onWriteCompleted(request, res.status().code(), headers.build());
-    } catch (StoreException e) {
-      LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + request.method() + " "
-          + request.path() + "; cached data may be stale until it expires: " + e.getMessage());
-    }
-  }
-
-  private LoopbackOrigin origin(RoutingRequest req) {
-    LoopbackOrigin own = origin;
-    if (own == null) {
-      synchronized (this) {
-        own = origin;
-        if (own == null) {
-          String address = req.localPeer().address() instanceof InetSocketAddress a
-              ? a.getAddress().getHostAddress() : "127.0.0.1";
-          own = LoopbackOrigin.toLocal(req.isSecure() ? "https" : "http", address, req.localPeer().port())
-              .headerDecoding(LoopbackOrigin.HeaderDecoding.ASCII_REPLACING)
-              .maxHeldBytes(engine.policies().maxBodyBytes()).build();
-          origin = own;
-        }
-      }
-    }
-    return own;
-  }
-
-  static CacheRequest snapshot(ServerRequest req) {
-    String query = req.prologue().query().rawValue();
-    String path = req.prologue().uriPath().rawPath();
-    CacheRequest.Builder b = CacheRequest.builder(req.prologue().method().text(),
-        query == null || query.isEmpty() ? path : path + "?" + query).scheme(req.isSecure() ? "https" : "http");
-    for (Header h : req.headers()) {
-      h.allValues().forEach(v -> b.header(h.name(), v));
-    }
-    return b.build();
-  }
-
-  static void write(ServerResponse res, CacheResponse response) {
-    if (response.status() == 304) {
-      // Helidon refuses a 304 with a length; notModifiedListener() drops the 0 it sends instead
-      response = response.toBuilder().removeHeader("Content-Length").build();
-    }
-    res.status(response.status());
-    Map<String, List<String>> byName = new LinkedHashMap<>();
-    response.headers().forEach((name, value) -> {
-      if (!name.equalsIgnoreCase("Content-Length")) {
-        byName.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
-      }
-    });
-    byName.forEach((name, values) -> res.header(name, values.toArray(String[]::new)));
-    Optional<String> length = response.headers().first("Content-Length");
-    if (response.bodyStream().isPresent()) {
-      try (java.io.OutputStream out = res.outputStream()) {
-        response.writeBodyTo(out); // too large to hold: streamed through
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      if (res instanceof RoutingResponse routing) {
-        routing.commit(); // a filter's stream is sent only on commit
-      }
-    } else if (response.body().isEmpty() && length.isPresent()) {
-      res.contentLength(Long.parseLong(length.get())); // a HEAD answered from a GET entry
-      res.send();
-    } else {
-      res.send(response.body().toByteArray());
-    }
+    front.reportWrite(request, res.status().code(), headers.build());
   }
 }

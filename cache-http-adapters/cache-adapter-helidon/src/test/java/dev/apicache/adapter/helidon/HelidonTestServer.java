@@ -1,6 +1,7 @@
 package dev.apicache.adapter.helidon;
 
 import dev.apicache.Bytes;
+import dev.apicache.CacheFront;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheRequest;
 import dev.apicache.adapter.testkit.ConformanceApp;
@@ -35,11 +36,12 @@ public final class HelidonTestServer {
               chain.proceed();
             })
             .any((req, res) -> {
-              CacheRequest request = ApiCacheFeature.snapshot(req);
+              HelidonExchange exchange = new HelidonExchange(req, res);
+              CacheRequest request = CacheFront.snapshot(exchange);
               if (req.content().hasEntity()) {
                 request = request.toBuilder().body(Bytes.copyOf(req.content().as(byte[].class))).build();
               }
-              ApiCacheFeature.write(res, app.handle(request));
+              CacheFront.send(exchange, app.handle(request));
             }))
         .build()
         .start();

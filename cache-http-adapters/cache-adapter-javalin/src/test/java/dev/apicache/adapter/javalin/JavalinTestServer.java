@@ -1,6 +1,8 @@
 package dev.apicache.adapter.javalin;
 
 import dev.apicache.Bytes;
+import dev.apicache.CacheFront;
+import dev.apicache.adapter.servlet.ServletExchange;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheRequest;
 import dev.apicache.adapter.testkit.ConformanceApp;
@@ -36,6 +38,12 @@ public final class JavalinTestServer {
           throw new ForbiddenResponse();
         }
       });
+      config.routes.before(ctx -> {
+        String principal = ctx.header(ConformanceApp.PRINCIPAL_HEADER);
+        if (principal != null) {
+          ctx.attribute(ConformanceApp.PRINCIPAL_ATTRIBUTE, principal); // as an authentication handler would
+        }
+      });
       config.routes.get("/guarded", ctx -> serve(ctx, app), Role.SESSION);
       for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
           HandlerType.PATCH, HandlerType.DELETE}) {
@@ -46,8 +54,9 @@ public final class JavalinTestServer {
   }
 
   private static void serve(Context ctx, ConformanceApp app) throws Exception {
-    CacheRequest request = ApiCachePlugin.snapshot(ctx).toBuilder()
+    ServletExchange exchange = new ServletExchange(ctx.req(), ctx.res());
+    CacheRequest request = CacheFront.snapshot(exchange).toBuilder()
         .body(Bytes.copyOf(ctx.bodyInputStream().readAllBytes())).build();
-    ApiCachePlugin.write(ctx, app.handle(request));
+    CacheFront.send(exchange, app.handle(request));
   }
 }

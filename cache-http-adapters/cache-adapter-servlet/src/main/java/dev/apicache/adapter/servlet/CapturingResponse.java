@@ -15,6 +15,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -190,7 +191,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
 
   private static String httpDate(long millis) {
     return DateTimeFormatter.RFC_1123_DATE_TIME.format(
-        ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(millis), ZoneOffset.UTC));
+        ZonedDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.apicache.adapter.servlet;
 
 import dev.apicache.Bytes;
+import dev.apicache.CacheFront;
 import dev.apicache.CacheEngine;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
@@ -31,7 +32,8 @@ public final class ServletTestServer {
       @Override
       protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         try {
-          ApiCacheFilter.write(res, app.handle(ApiCacheFilter.snapshot(req).toBuilder()
+          ServletExchange exchange = new ServletExchange(req, res);
+          CacheFront.send(exchange, app.handle(CacheFront.snapshot(exchange).toBuilder()
               .body(Bytes.copyOf(req.getInputStream().readAllBytes())).build()));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -50,6 +52,10 @@ public final class ServletTestServer {
       if (request.getRequestURI().startsWith("/guarded") && !hasSession(request)) {
         ((HttpServletResponse) res).sendError(403);
         return;
+      }
+      String principal = request.getHeader(ConformanceApp.PRINCIPAL_HEADER);
+      if (principal != null) {
+        request.setAttribute(ConformanceApp.PRINCIPAL_ATTRIBUTE, principal);
       }
       chain.doFilter(req, res);
     }

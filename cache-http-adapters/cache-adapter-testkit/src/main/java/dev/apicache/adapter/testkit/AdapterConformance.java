@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,23 @@ import org.junit.jupiter.api.Test;
  * Time is a manual clock the tests move, never a sleep.
  */
 public abstract class AdapterConformance extends AdapterHarness {
+  /** Whether a miss runs the application's handler in place rather than over loopback. */
+  protected boolean missesRunInPlace() {
+    return true;
+  }
+
+  @Test
+  void miss_runsTheHandlerInPlace_withTheAttributesTheFrameworkSet() throws Exception {
+    assumeTrue(missesRunInPlace(), "this adapter still answers misses over loopback");
+    HttpResponse<String> miss = get("/inplace", ConformanceApp.PRINCIPAL_HEADER, "alice");
+    assertEquals("MISS", header(miss, "X-Cache"));
+    assertEquals("{\"loopback\":false,\"principal\":\"alice\"}", miss.body());
+    HttpResponse<String> hit = get("/inplace", ConformanceApp.PRINCIPAL_HEADER, "alice");
+    assertEquals("HIT", header(hit, "X-Cache"));
+    assertEquals(miss.body(), hit.body());
+    assertEquals(1, app.calls("GET", "/inplace"));
+  }
+
   @Test
   void missThenHit_servesTheStoredResponseWithoutTheOrigin() throws Exception {
     String target = "/products?category=" + unique();
@@ -68,7 +87,7 @@ public abstract class AdapterConformance extends AdapterHarness {
     assertEquals("HIT", header(head, "X-Cache"));
     assertEquals("", head.body());
     assertEquals(header(got, "ETag"), header(head, "ETag"));
-    assertEquals(String.valueOf(got.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+    assertEquals(String.valueOf(got.body().getBytes(StandardCharsets.UTF_8).length),
         header(head, "Content-Length"));
   }
 

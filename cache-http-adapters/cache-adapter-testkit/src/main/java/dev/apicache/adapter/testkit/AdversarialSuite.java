@@ -9,9 +9,11 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -19,9 +21,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -77,7 +83,7 @@ public abstract class AdversarialSuite extends AdapterHarness {
   }
 
   private static Map<String, byte[]> tenantAndOther(byte[] tenant, byte[] other) {
-    Map<String, byte[]> f = new java.util.LinkedHashMap<>();
+    Map<String, byte[]> f = new LinkedHashMap<>();
     f.put("X-Tenant-Id", tenant);
     f.put("X-Other", other);
     f.put("User-Agent", other);
@@ -108,8 +114,8 @@ public abstract class AdversarialSuite extends AdapterHarness {
     // misses in a row whose standard headers differ only in case: a server that keeps header fields
     // per connection (Jetty does) must not hand one request another's spelling
     String agent = "Probe-Agent/1 " + unique();
-    for (String value : new String[] {agent, agent.toLowerCase(java.util.Locale.ROOT),
-        agent.toUpperCase(java.util.Locale.ROOT)}) {
+    for (String value : new String[] {agent, agent.toLowerCase(Locale.ROOT),
+        agent.toUpperCase(Locale.ROOT)}) {
       Map<String, byte[]> f = Map.of("X-Tenant-Id", bytes("case-" + unique()), "User-Agent", bytes(value));
       assertEquals(fields(rawGet("/echo-uncached", f)), fields(rawGet("/echo", f)), value);
     }
@@ -165,7 +171,7 @@ public abstract class AdversarialSuite extends AdapterHarness {
       first.put(host, r.text());
       // a host's answer names that host, or its lower-case spelling, which is the same host
       assertTrue(r.text().contains(ConformanceApp.hex(host))
-          || r.text().contains(ConformanceApp.hex(host.toLowerCase(java.util.Locale.ROOT))), host + " got " + r.text());
+          || r.text().contains(ConformanceApp.hex(host.toLowerCase(Locale.ROOT))), host + " got " + r.text());
     }
     assertNotEquals(first.get("a.example"), first.get("b.example"));
   }
@@ -266,8 +272,8 @@ public abstract class AdversarialSuite extends AdapterHarness {
   void writeBodies_areNeverRefusedByTheCache() throws Exception {
     for (int size : new int[] {2 << 20, 9 << 20}) {
       byte[] body = new byte[size];
-      new java.util.Random(size).nextBytes(body);
-      String expected = "{\"received\":" + size + ",\"hash\":" + java.util.Arrays.hashCode(body) + "}";
+      new Random(size).nextBytes(body);
+      String expected = "{\"received\":" + size + ",\"hash\":" + Arrays.hashCode(body) + "}";
       HttpResponse<String> fixed = send(HttpRequest.newBuilder(uri("/upload"))
           .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
       assertEquals(200, fixed.statusCode(), size + " bytes with Content-Length");
@@ -341,7 +347,7 @@ public abstract class AdversarialSuite extends AdapterHarness {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(RawHttp.latin1(smuggled));
       socket.getOutputStream().flush();
-      java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+      InputStream in = new BufferedInputStream(socket.getInputStream());
       RawHttp.Response first = RawHttp.read(in, false);
       assertTrue(first.status() < 500, "status " + first.status());
       if (first.status() == 200) {

@@ -4,7 +4,9 @@ import dev.apicache.Bytes;
 import dev.apicache.CachePolicies;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
+import dev.apicache.LoopbackOrigin;
 import dev.apicache.PolicyFile;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -70,6 +72,8 @@ public final class ConformanceApp {
       "    varyBy: [size]",
       "    maxBodySize: 1KB",
       "  - path: /host",
+      "    ttl: 60s",
+      "  - path: /inplace",
       "    ttl: 60s",
       "writes:",
       "  - path: /products/**",
@@ -154,6 +158,15 @@ public final class ConformanceApp {
     return b.toString();
   }
 
+  /**
+   * The request attribute a test server's security filter sets from the {@link #PRINCIPAL_HEADER}
+   * header, as an authentication filter would set a principal.
+   */
+  public static final String PRINCIPAL_ATTRIBUTE = "conformance.principal";
+
+  /** The request header a test server's security filter reads the principal from. */
+  public static final String PRINCIPAL_HEADER = "X-Test-Principal";
+
   /** What {@code /echo} and {@code /echo-uncached} answer: the fields the handler saw, hex-encoded. */
   private static CacheResponse echo(CacheRequest request) {
     StringBuilder b = new StringBuilder("{");
@@ -183,7 +196,7 @@ public final class ConformanceApp {
         return json(200, "{\"item\":" + id + ",\"version\":" + version.incrementAndGet() + "}");
       }
       if (path.equals("/upload")) {
-        return json(200, "{\"received\":" + request.body().size() + ",\"hash\":" + java.util.Arrays.hashCode(
+        return json(200, "{\"received\":" + request.body().size() + ",\"hash\":" + Arrays.hashCode(
             request.body().toByteArray()) + "}");
       }
       return CacheResponse.builder(405).body("method not allowed").build();
@@ -244,6 +257,10 @@ public final class ConformanceApp {
             .build();
       case "/guarded":
         return json(200, "{\"guarded\":" + v + "}");
+      case "/inplace":
+        // a loopback call carries the engine's marker and none of the request's attributes
+        return json(200, "{\"loopback\":" + request.headers().contains(LoopbackOrigin.MARKER_HEADER)
+            + ",\"principal\":\"" + request.attribute(PRINCIPAL_ATTRIBUTE).orElse("-") + "\"}");
       case "/host":
         return json(200, "{\"host\":\"" + hex(request.headers().first("Host").orElse("-")) + "\"}");
       default:

@@ -1,6 +1,7 @@
 package dev.apicache.adapter.testkit;
 
 import java.net.URI;
+import java.util.function.IntSupplier;
 
 /** A started HTTP server under test. */
 public interface RunningServer extends AutoCloseable {
@@ -12,7 +13,7 @@ public interface RunningServer extends AutoCloseable {
   void close();
 
   /** A server listening on {@code http://127.0.0.1:<port>}, stopped by {@code stop}. */
-  static RunningServer onLoopback(java.util.function.IntSupplier port, Runnable stop) {
+  static RunningServer onLoopback(IntSupplier port, Runnable stop) {
     return new RunningServer() {
       @Override
       public URI baseUri() {

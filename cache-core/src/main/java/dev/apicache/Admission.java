@@ -1,0 +1,127 @@
+package dev.apicache;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the cache makes of one request, decided once by {@link CacheEngine#admit} and handed on: a
+ * write, a bypass with its reason, or a request the cache may answer, with its policy and key.
+ * Adapters switch on the variant; nothing downstream screens the request again.
+ */
+public sealed interface Admission permits Admission.Write, Admission.Bypass, Admission.Cacheable {
+
+  /** The request as the adapter read it. */
+  CacheRequest request();
+
+  /**
+   * An unsafe request (POST, PUT, PATCH, DELETE): it runs untouched, and its outcome goes to
+   * {@link CacheEngine#onWriteCompleted} before its response leaves.
+   */
+  record Write(CacheRequest request) implements Admission {
+    /** Requires a request. */
+    public Write {
+      requireNonNull(request, "request");
+    }
+
+    /** The {@code X-Cache} and {@code Cache-Status} fields to add to the application's response. */
+    public Headers headers() {
+      return Renderer.bypassHeaders(BypassReason.UNSAFE_METHOD, -1);
+    }
+  }
+
+  /** A request the cache stays out of: the application serves it untouched. Counted once, by {@code admit}. */
+  record Bypass(CacheRequest request, BypassReason reason) implements Admission {
+    /** Requires both. */
+    public Bypass {
+      requireNonNull(request, "request");
+      requireNonNull(reason, "reason");
+    }
+
+    /** The {@code X-Cache} and {@code Cache-Status} fields to add to the application's response. */
+    public Headers headers() {
+      return Renderer.bypassHeaders(reason, -1);
+    }
+  }
+
+  /**
+   * A GET or HEAD the cache may answer: its policy, the path in canonical spelling and the key.
+   * Only the engine builds one; pass it to {@link CacheEngine#serve} or {@link CacheEngine#handle(Admission, Origin)}.
+   */
+  final class Cacheable implements Admission {
+    final CacheRequest request;
+    final CachePolicy policy;
+    final StatsRecorder.Scope scope;
+    /** The path in canonical spelling: what keys, URL counters and purges use. */
+    final String path;
+    final CacheKey key;
+    final Map<String, String> variables;
+    final boolean head;
+    private List<String> tags;
+    private List<String> counters;
+
+    Cacheable(CacheRequest request, CachePolicy policy, StatsRecorder.Scope scope, String path, CacheKey key,
+        Map<String, String> variables) {
+      this.request = request;
+      this.policy = policy;
+      this.scope = scope;
+      this.path = path;
+      this.key = key;
+      this.variables = variables;
+      this.head = request.method().equals("HEAD");
+    }
+
+    @Override
+    public CacheRequest request() {
+      return request;
+    }
+
+    /** The policy that matched. */
+    public CachePolicy policy() {
+      return policy;
+    }
+
+    /** The key the request's entry is stored under. */
+    public CacheKey key() {
+      return key;
+    }
+
+    /** The bytes of a response body the engine holds before it streams the rest through uncached. */
+    public int holdLimit() {
+      return (int) Math.min(Integer.MAX_VALUE - 8, policy.maxBodyBytes());
+    }
+
+    /** The tags of an entry filled for this request; computed only when a fill needs them. */
+    List<String> tags() {
+      if (tags == null) {
+        tags = policy.expandTags(variables);
+      }
+      return tags;
+    }
+
+    /** The counters that fence a fill for this request: its policy, its URL and its tags. */
+    List<String> counters() {
+      if (counters == null) {
+        List<String> all = new ArrayList<>(2 + tags().size());
+        all.add(FenceNames.policy(policy));
+        all.add(FenceNames.url(policy, path));
+        for (String t : tags()) {
+          all.add(FenceNames.tag(policy, t));
+        }
+        counters = all;
+      }
+      return counters;
+    }
+
+    String leaseName() {
+      return key + ":lease";
+    }
+
+    @Override
+    public String toString() {
+      return "Cacheable[" + request.method() + " " + path + ", policy " + policy.id() + "]";
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.apicache;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The engine as a framework adapter drives it, written once for every framework: reads a
+ * {@link ServerExchange} into a {@link CacheRequest}, admits it, serves it, runs a miss in place,
+ * writes the answer, and reports writes. An adapter binds {@link ServerExchange} and calls these
+ * in its framework's own hook.
+ *
+ * <p>Thread-safe. The loopback origin for background refreshes is built on first use from the
+ * first request's local address, unless one was given.
+ */
+public final class CacheFront {
+  private static final System.Logger LOG = System.getLogger("dev.apicache");
+
+  private final CacheEngine engine;
+  private volatile LoopbackOrigin loopback;
+
+  private CacheFront(CacheEngine engine, LoopbackOrigin loopback) {
+    this.engine = engine;
+    this.loopback = loopback;
+  }
+
+  /** A front for {@code engine}, refreshing over loopback to the connector each request arrived on. */
+  public static CacheFront of(CacheEngine engine) {
+    return new CacheFront(requireNonNull(engine, "engine"), null);
+  }
+
+  /** A front whose background refreshes go through {@code loopback} (for servers that listen only on TLS). */
+  public static CacheFront of(CacheEngine engine, LoopbackOrigin loopback) {
+    return new CacheFront(requireNonNull(engine, "engine"), requireNonNull(loopback, "loopback"));
+  }
+
+  /** The engine. */
+  public CacheEngine engine() {
+    return engine;
+  }
+
+  /** The request as the framework parsed it: method, target, scheme, headers and attributes. */
+  public static CacheRequest snapshot(ServerExchange exchange) {
+    CacheRequest.Builder b = CacheRequest.builder(exchange.method(), exchange.target()).scheme(exchange.scheme());
+    exchange.forEachHeader(b::header);
+    exchange.forEachAttribute((name, value) -> {
+      if (value != null) {
+        b.attribute(name, value);
+      }
+    });
+    return b.build();
+  }
+
+  /** Whether {@code exchange} is this front's own loopback call, which runs the application untouched. */
+  public boolean isOwnCall(ServerExchange exchange) {
+    LoopbackOrigin own = loopback;
+    return own != null && own.isOwnCall(exchange.header(LoopbackOrigin.MARKER_HEADER));
+  }
+
+  /**
+   * Admits the request once. For a {@link Admission.Bypass} or {@link Admission.Write} the bypass
+   * fields are already added to the response the application is about to send.
+   */
+  public Admission admit(ServerExchange exchange) {
+    loopback(exchange); // so the check for the engine's own calls knows its secret from the first request
+    Admission admission = engine.admit(snapshot(exchange));
+    Headers fields = admission instanceof Admission.Bypass b ? b.headers()
+        : admission instanceof Admission.Write w ? w.headers() : null;
+    if (fields != null) {
+      fields.forEach(exchange::setResponseHeader);
+    }
+    return admission;
+  }
+
+  /** {@link CacheEngine#serve}, with this front's loopback for background refreshes. */
+  public Serving serve(Admission.Cacheable request, ServerExchange exchange) {
+    return engine.serve(request, loopback(exchange));
+  }
+
+  /**
+   * Runs {@code fill} with {@code handler} (the application's handler, in place, returning what it
+   * answered), completes it and returns what to send; closes the fill whatever happens.
+   */
+  public static CacheResponse run(Serving.Fill fill, Callable<CacheResponse> handler) {
+    try (fill) {
+      CacheResponse answer;
+      try {
+        answer = handler.call();
+        if (answer == null) {
+          throw new IllegalStateException("handler produced no response");
+        }
+      } catch (Exception e) {
+        return fill.fail(e);
+      }
+      return fill.complete(answer);
+    }
+  }
+
+  /** The loopback origin: for refreshes, and for misses a framework cannot run in place. */
+  public LoopbackOrigin loopback(ServerExchange exchange) {
+    LoopbackOrigin own = loopback;
+    if (own == null) {
+      synchronized (this) {
+        own = loopback;
+        if (own == null) {
+          own = LoopbackOrigin.toLocal(exchange.scheme(), exchange.localAddress(), exchange.localPort())
+              .headerDecoding(exchange.headerDecoding())
+              .maxHeldBytes(engine.policies().maxBodyBytes()).build();
+          loopback = own;
+        }
+      }
+    }
+    return own;
+  }
+
+  /**
+   * Writes {@code response} to {@code exchange}: status, then each header name once with all its
+   * values (replacing the framework's defaults), then the body with its length. A streamed response
+   * (already sent by the application) is left alone.
+   */
+  public static void send(ServerExchange exchange, CacheResponse response) throws IOException {
+    if (response.isStreamed()) {
+      return;
+    }
+    exchange.status(response.status());
+    Map<String, List<String>> byName = new LinkedHashMap<>();
+    Map<String, String> spelling = new LinkedHashMap<>();
+    long length = -1;
+    for (int i = 0; i < response.headers().size(); i++) {
+      String name = response.headers().name(i);
+      String value = response.headers().value(i);
+      if (name.equalsIgnoreCase(HeaderNames.CONTENT_LENGTH)) {
+        length = parseLength(value);
+        continue;
+      }
+      String lower = name.toLowerCase(Locale.ROOT);
+      spelling.putIfAbsent(lower, name);
+      byName.computeIfAbsent(lower, k -> new ArrayList<>()).add(value);
+    }
+    byName.forEach((lower, values) -> exchange.header(spelling.get(lower), values));
+    Optional<InputStream> stream = response.bodyStream();
+    if (stream.isPresent()) {
+      try (InputStream in = stream.get()) {
+        exchange.stream(in);
+      }
+      return;
+    }
+    exchange.send(response.body(), length >= 0 ? length : response.body().isEmpty() ? -1 : response.body().size());
+  }
+
+  private static long parseLength(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Reports an unsafe request's outcome to the engine ({@link CacheEngine#onWriteCompleted}); a store
+   * that could not record it is logged, never thrown into the application's response.
+   */
+  public void reportWrite(CacheRequest write, int status, Headers responseHeaders) {
+    try {
+      engine.onWriteCompleted(write, status, responseHeaders);
+    } catch (StoreException e) {
+      LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + write.method() + " "
+          + write.path() + "; cached data may be stale until it expires: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.apicache;
+
+import dev.apicache.spi.Fence;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Optional;
+
+/**
+ * The miss side of the state machine: who makes the origin call for a key (local coalescing and
+ * cluster leases), and what the client is sent once it returns.
+ */
+final class Fills {
+  final OriginCalls calls;
+  private final GuardedStore store;
+  private final InstantSource clock;
+  private final SingleFlight flights = new SingleFlight();
+  private final Duration coalesceTimeout;
+  private final Duration leaseTime;
+  private final Duration clusterWideMissWait;
+
+  Fills(OriginCalls calls, GuardedStore store, InstantSource clock, Duration coalesceTimeout, Duration leaseTime,
+      Duration clusterWideMissWait) {
+    this.calls = calls;
+    this.store = store;
+    this.clock = clock;
+    this.coalesceTimeout = coalesceTimeout;
+    this.leaseTime = leaseTime;
+    this.clusterWideMissWait = clusterWideMissWait;
+  }
+
+  /**
+   * A miss, or an entry past its stale-while-revalidate window: the response another request's call
+   * got, or the fill this request must make. Blocks while it waits for another request's call.
+   */
+  Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision) {
+    c.scope.misses.increment();
+    StoredEntry fallback = decision.fallback().orElse(null);
+    Optional<Fence> fence = store.fence(c.counters(), c.scope);
+    if (fence.isEmpty()) {
+      return fill(c, null, null, null, fallback, decision.forward()); // the store is down: serve, never store
+    }
+    SingleFlight.Joined joined = flights.join(c.key, fence.get());
+    if (joined.leads()) {
+      return lead(c, fence.get(), joined.flight(), fallback, decision.forward());
+    }
+    if (joined.flight().fence.equals(fence.get())) {
+      c.scope.coalescedWaits.increment();
+      Outcome shared = joined.flight().await(coalesceTimeout);
+      if (shared != null && shared.shareable()) {
+        return new Serving.Ready(respond(c, shared, fallback, decision.forward(), true));
+      }
+    }
+    // the leader started before an invalidation, timed out, or got a response for one caller only
+    return fill(c, fence.get(), null, null, fallback, decision.forward());
+  }
+
+  /**
+   * This node's one fill of a key. With cluster-wide misses on and a store that has leases, only the
+   * node that takes the key's lease calls the origin; the others wait for it (bounded) and serve
+   * what it stored, or call the origin themselves when the wait ends without an entry.
+   */
+  private Serving lead(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, StoredEntry fallback,
+      CacheDecision.Forward fwd) {
+    if (clusterWideMissWait.isZero() || !store.hasLeases()) {
+      return fill(c, fence, flight, null, fallback, fwd);
+    }
+    String lease = c.leaseName();
+    boolean landed = false;
+    try {
+      if (store.tryLease(lease, leaseTime, c.scope)) {
+        return fill(c, fence, flight, lease, fallback, fwd);
+      }
+      c.scope.coalescedWaits.increment();
+      store.awaitLease(lease, clusterWideMissWait, c.scope);
+      StoredEntry filled = calls.current(c);
+      if (filled != null && filled.classify(clock.millis()) == Freshness.State.FRESH) {
+        Outcome peer = Outcome.fromPeer(filled);
+        flight.land(peer);
+        landed = true;
+        return new Serving.Ready(respond(c, peer, fallback, fwd, true));
+      }
+      return fill(c, fence, flight, null, fallback, fwd);
+    } catch (RuntimeException | Error e) {
+      if (!landed) {
+        flight.land(null);
+      }
+      throw e;
+    }
+  }
+
+  private Serving.Fill fill(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, String lease,
+      StoredEntry fallback, CacheDecision.Forward fwd) {
+    c.scope.originCalls.increment();
+    return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd);
+  }
+
+  void releaseLease(Admission.Cacheable c, String lease) {
+    store.releaseLease(lease, c.scope);
+  }
+
+  /** What the client is sent for an origin call's outcome. */
+  CacheResponse respond(Admission.Cacheable c, Outcome o, StoredEntry fallback, CacheDecision.Forward fwd,
+      boolean collapsed) {
+    long now = clock.millis();
+    if (o.response != null && o.response.isStreamed()) {
+      return o.response; // already on its way to the client: nothing to replace, nothing to add
+    }
+    if (o.failed()) {
+      int fwdStatus = o.error != null ? 502 : o.response.status();
+      if (fallback != null) {
+        if (o.response != null) {
+          o.response.discard();
+        }
+        c.scope.staleIfErrorServes.increment();
+        CacheStatus status = Renderer.served(c, fallback, now).withForward("stale").withForwardStatus(fwdStatus)
+            .withCollapsed(collapsed).withDetail("stale-if-error");
+        return Renderer.fromEntry(c, fallback, now, "STALE", status, false,
+            CacheDecision.clientIsCurrent(c.request.headers(), fallback));
+      }
+      if (o.error != null) {
+        return Renderer.originUnreachable(c.head, "MISS", Renderer.forwarded(c, fwd, 502).withCollapsed(collapsed)
+            .withDetail("origin-unreachable"), true);
+      }
+    }
+    CacheStatus status = Renderer.forwarded(c, fwd, o.response.status()).withCollapsed(collapsed);
+    if (o.entry != null) {
+      return Renderer.fromEntry(c, o.entry, now, "MISS", status.withStored(o.stored), false,
+          CacheDecision.clientIsCurrent(c.request.headers(), o.entry));
+    }
+    return Renderer.uncached(c, o.response,
+        o.uncacheableReason == null ? status : status.withDetail("uncacheable-" + o.uncacheableReason));
+  }
+}

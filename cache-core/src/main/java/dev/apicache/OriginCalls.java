@@ -1,0 +1,109 @@
+package dev.apicache;
+
+import dev.apicache.spi.Fence;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Calls the origin for a cacheable request, and turns what it answered into an entry and stores it. */
+final class OriginCalls {
+  private static final System.Logger LOG = System.getLogger("dev.apicache");
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
+      "proxy-connection", "te", "trailer", "content-length");
+  /** Set per response by the engine, so never stored. */
+  private static final Set<String> PER_RESPONSE = Set.of("age", "cache-control", "etag", "x-cache", "cache-status",
+      "expires", "pragma");
+
+  private final GuardedStore store;
+  private final InstantSource clock;
+  private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - 2_000_000_000L);
+
+  OriginCalls(GuardedStore store, InstantSource clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** What the origin is asked: the client's request as a full GET, so the answer can be stored. */
+  static CacheRequest originRequest(CacheRequest request) {
+    return request.toBuilder()
+        .method("GET")
+        .removeHeader(HeaderNames.IF_NONE_MATCH)
+        .removeHeader(HeaderNames.IF_MODIFIED_SINCE)
+        .removeHeader("If-Match")
+        .removeHeader("If-Unmodified-Since")
+        .removeHeader("If-Range")
+        .removeHeader("Accept-Encoding")
+        .header("Accept-Encoding", "identity")
+        .build();
+  }
+
+  /** Asks {@code origin} for {@code asked} on behalf of {@code c} and stores the answer under {@code fence}. */
+  Outcome call(Admission.Cacheable c, CacheRequest asked, Origin origin, Fence fence) {
+    CacheResponse response;
+    try {
+      response = origin.fetch(asked);
+      if (response == null) {
+        throw new IllegalStateException("origin returned null");
+      }
+    } catch (Exception e) {
+      return failed(c, e);
+    }
+    return accept(c, response, fence);
+  }
+
+  /** An origin call that threw: logged at most once a second, with its stack (the 502 alone says too little). */
+  Outcome failed(Admission.Cacheable c, Exception e) {
+    long now = System.nanoTime();
+    long last = lastFailureLog.get();
+    if (now - last > 1_000_000_000L && lastFailureLog.compareAndSet(last, now)) {
+      LOG.log(System.Logger.Level.WARNING, "apicache origin call for " + c.request.method() + " " + c.request.path()
+          + " (policy " + c.policy.id() + ") failed; answering from a stale copy or with 502", e);
+    }
+    return Outcome.failed(e);
+  }
+
+  /** Stores {@code response} when it may be stored and {@code fence} is not null. */
+  Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence) {
+    String reason = Storability.reasonNotToStore(c.policy, response);
+    if (reason != null) {
+      c.scope.uncacheable(reason);
+      return Outcome.uncacheable(response, reason);
+    }
+    StoredEntry entry = toEntry(c, response);
+    boolean stored = fence != null
+        && store.put(c.key.toString(), EntryCodec.encode(entry), entry.retention(), fence, c.scope);
+    return Outcome.filled(response, entry, stored);
+  }
+
+  private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response) {
+    Headers.Builder kept = Headers.builder();
+    response.headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(lower) && !PER_RESPONSE.contains(lower)) {
+        kept.add(name, value);
+      }
+    });
+    EntityTag etag = response.headers().first(HeaderNames.ETAG)
+        .flatMap(EntityTag::tryParse)
+        .orElseGet(() -> EntityTag.ofBody(response.body()));
+    CachePolicy p = c.policy;
+    return new StoredEntry(response.status(), kept.build(), response.body(), etag, clock.millis(), p.ttl().toMillis(),
+        p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), c.tags());
+  }
+
+  /** The entry the store holds for {@code c} now, if any and readable. */
+  StoredEntry current(Admission.Cacheable c) {
+    Optional<byte[]> blob = store.get(c.key.toString(), c::counters, c.scope);
+    if (blob.isEmpty()) {
+      return null;
+    }
+    Optional<StoredEntry> decoded = EntryCodec.decode(blob.get());
+    if (decoded.isEmpty()) {
+      c.scope.storeErrors.increment();
+      return null;
+    }
+    return decoded.get();
+  }
+}

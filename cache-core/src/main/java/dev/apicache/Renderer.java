@@ -1,0 +1,130 @@
+package dev.apicache;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Builds what the client is sent: stored entries as 200s or 304s, origin answers, bypasses, errors. */
+final class Renderer {
+  private static final List<String> NOT_MODIFIED_HEADERS = List.of(HeaderNames.ETAG, HeaderNames.CACHE_CONTROL,
+      HeaderNames.VARY, HeaderNames.DATE, HeaderNames.EXPIRES, HeaderNames.CONTENT_LOCATION, HeaderNames.AGE,
+      HeaderNames.X_CACHE, HeaderNames.CACHE_STATUS);
+
+  private Renderer() {}
+
+  /** The status of a response served from {@code e} at {@code now}. */
+  static CacheStatus served(Admission.Cacheable c, StoredEntry e, long now) {
+    return CacheStatus.hit(Math.floorDiv(e.ttlMillis() - e.ageMillis(now), 1000)).withKey(c.key.shortHash());
+  }
+
+  /** The status of a response the origin was asked for. */
+  static CacheStatus forwarded(Admission.Cacheable c, CacheDecision.Forward fwd, int originStatus) {
+    return CacheStatus.forwarded(fwd.token()).withForwardStatus(originStatus).withKey(c.key.shortHash());
+  }
+
+  /**
+   * The response for {@code e}: a 304 when {@code notModified} (the decision's, or
+   * {@link CacheDecision#clientIsCurrent} after an origin call), else the stored response. Counts
+   * a hit when {@code countHit}.
+   */
+  static CacheResponse fromEntry(Admission.Cacheable c, StoredEntry e, long now, String xCache, CacheStatus status,
+      boolean countHit, boolean notModified) {
+    Headers.Builder h = e.headers().toBuilder()
+        .set(HeaderNames.ETAG, e.etag().toString())
+        .set(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000))
+        .set(HeaderNames.CACHE_CONTROL, c.policy.clientCacheControl())
+        .set(HeaderNames.X_CACHE, xCache)
+        .set(HeaderNames.CACHE_STATUS, status.toString());
+    String vary = varyHeader(c.policy, e.headers());
+    if (vary != null) {
+      h.set(HeaderNames.VARY, vary);
+    }
+    if (notModified) {
+      if (countHit) {
+        c.scope.conditionalHits.increment();
+      }
+      c.scope.bytesSavedByNotModified.add(e.body().size());
+      Headers full = h.build();
+      Headers.Builder subset = Headers.builder();
+      for (String name : NOT_MODIFIED_HEADERS) {
+        for (String v : full.all(name)) {
+          subset.add(name, v);
+        }
+      }
+      // RFC 9110 §8.6: a 304 may carry only the 200's own length; servers would otherwise add a 0
+      subset.set(HeaderNames.CONTENT_LENGTH, Integer.toString(e.body().size()));
+      return CacheResponse.of(304, subset.build(), Bytes.empty());
+    }
+    if (countHit) {
+      if (xCache.equals("HIT")) {
+        c.scope.hits.increment();
+      } else {
+        c.scope.staleHits.increment();
+      }
+      c.scope.bytesServed.add(e.body().size());
+    }
+    if (c.head) {
+      h.set(HeaderNames.CONTENT_LENGTH, Integer.toString(e.body().size()));
+      return CacheResponse.of(e.status(), h.build(), Bytes.empty());
+    }
+    return CacheResponse.of(e.status(), h.build(), e.body());
+  }
+
+  /** An origin response that was not stored, marked as a miss. */
+  static CacheResponse uncached(Admission.Cacheable c, CacheResponse response, CacheStatus status) {
+    CacheResponse.Builder out = response.toBuilder()
+        .setHeader(HeaderNames.X_CACHE, "MISS")
+        .setHeader(HeaderNames.CACHE_STATUS, status.toString());
+    if (c.head) {
+      out.body(Bytes.empty());
+    }
+    return out.build();
+  }
+
+  /** The 502 for an origin that could not be reached, with nothing stale to serve instead. */
+  static CacheResponse originUnreachable(boolean head, String xCache, CacheStatus status, boolean noStore) {
+    CacheResponse.Builder b = CacheResponse.builder(502)
+        .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    if (noStore) {
+      b.header(HeaderNames.CACHE_CONTROL, "no-store");
+    }
+    return b.header(HeaderNames.X_CACHE, xCache)
+        .header(HeaderNames.CACHE_STATUS, status.toString())
+        .body(head ? Bytes.empty() : Bytes.utf8("origin unavailable\n"))
+        .build();
+  }
+
+  /** The application's answer to a request the cache stayed out of, marked as a bypass. */
+  static CacheResponse bypassed(CacheResponse response, BypassReason reason) {
+    return response.toBuilder()
+        .setHeader(HeaderNames.X_CACHE, "BYPASS")
+        .setHeader(HeaderNames.CACHE_STATUS, CacheStatus.bypassed(reason).withForwardStatus(response.status())
+            .toString())
+        .build();
+  }
+
+  /** The fields an adapter adds to a response the application serves itself; {@code status} -1 when unknown. */
+  static Headers bypassHeaders(BypassReason reason, int status) {
+    CacheStatus s = CacheStatus.bypassed(reason);
+    return Headers.of(HeaderNames.X_CACHE, "BYPASS", HeaderNames.CACHE_STATUS,
+        (status > 0 ? s.withForwardStatus(status) : s).toString());
+  }
+
+  /** The policy's keyed headers, merged with the stored {@code Vary} (which names only keyed ones). */
+  private static String varyHeader(CachePolicy policy, Headers stored) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String v : stored.all(HeaderNames.VARY)) {
+      for (String part : v.split(",")) {
+        if (!part.isBlank()) {
+          names.add(part.trim());
+        }
+      }
+    }
+    for (VaryBy v : policy.varyBy()) {
+      if (v instanceof VaryBy.Header h) {
+        names.add(h.name());
+      }
+    }
+    return names.isEmpty() ? null : String.join(", ", names);
+  }
+}

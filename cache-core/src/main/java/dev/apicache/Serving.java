@@ -1,0 +1,123 @@
+package dev.apicache;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.apicache.spi.Fence;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What {@link CacheEngine#serve} hands an adapter for a cacheable request: a response to send, or a
+ * {@link Fill}, the one origin call the request must make, which the adapter runs in place (the
+ * application's handler on the request's own thread) and completes.
+ */
+public sealed interface Serving permits Serving.Ready, Serving.Fill {
+
+  /** The response to send: a hit, a 304, a stale copy, or the answer another request's call got. */
+  record Ready(CacheResponse response) implements Serving {
+    /** Requires a response. */
+    public Ready {
+      requireNonNull(response, "response");
+    }
+  }
+
+  /**
+   * The origin call of one request. Run the application's handler for {@link #originRequest()},
+   * then pass what it answered to {@link #complete} (or what it threw to {@link #fail}) and send
+   * the response that returns. Requests of the same key wait for this call, so a fill that is
+   * neither completed nor failed must be closed: {@code try (fill) { ... }}. Not thread-safe; one
+   * thread runs a fill.
+   */
+  final class Fill implements Serving, AutoCloseable {
+    private final Fills fills;
+    private final Admission.Cacheable request;
+    private final Fence fence;
+    private final SingleFlight.Flight flight;
+    private final String lease;
+    private final StoredEntry fallback;
+    private final CacheDecision.Forward forward;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, String lease,
+        StoredEntry fallback, CacheDecision.Forward forward) {
+      this.fills = fills;
+      this.request = request;
+      this.fence = fence;
+      this.flight = flight;
+      this.lease = lease;
+      this.fallback = fallback;
+      this.forward = forward;
+    }
+
+    /**
+     * The request to run the handler with: the client's, as a GET without conditional headers and
+     * asking for an identity body, so that the answer can be stored and served to anyone.
+     */
+    public CacheRequest originRequest() {
+      return OriginCalls.originRequest(request.request);
+    }
+
+    /** The body bytes to hold before streaming the rest of a response through uncached. */
+    public int holdLimit() {
+      return request.holdLimit();
+    }
+
+    /**
+     * Takes the handler's answer: stores it when it may be stored and no invalidation raced the
+     * call, shares it with waiting requests that may see it, and returns the response to send (the
+     * answer with the cache's fields, a 304 when the client already holds it, or a stale copy when
+     * the answer is an error and stale-if-error allows one). A streamed answer is returned as is.
+     *
+     * @throws IllegalStateException when this fill was already completed, failed or closed
+     */
+    public CacheResponse complete(CacheResponse answer) {
+      requireNonNull(answer, "answer");
+      finishOnce();
+      return finish(fills.calls.accept(request, answer, fence));
+    }
+
+    /**
+     * Takes a handler that threw: waiting requests are told, and the response to send is a stale copy
+     * when stale-if-error allows one, else a 502.
+     *
+     * @throws IllegalStateException when this fill was already completed, failed or closed
+     */
+    public CacheResponse fail(Exception error) {
+      requireNonNull(error, "error");
+      finishOnce();
+      return finish(fills.calls.failed(request, error));
+    }
+
+    /** Abandons the fill if it was neither completed nor failed: waiting requests call the origin themselves. */
+    @Override
+    public void close() {
+      if (done.compareAndSet(false, true)) {
+        release(null); // waiting requests then call the origin themselves
+      }
+    }
+
+    /** Whether {@link #complete}, {@link #fail} or {@link #close} was called. */
+    public boolean isDone() {
+      return done.get();
+    }
+
+    private void finishOnce() {
+      if (!done.compareAndSet(false, true)) {
+        throw new IllegalStateException("fill of " + request + " already finished");
+      }
+    }
+
+    private CacheResponse finish(Outcome outcome) {
+      release(outcome);
+      return fills.respond(request, outcome, fallback, forward, false);
+    }
+
+    private void release(Outcome outcome) {
+      if (lease != null) {
+        fills.releaseLease(request, lease);
+      }
+      if (flight != null) {
+        flight.land(outcome);
+      }
+    }
+  }
+}
