@@ -11,6 +11,7 @@ import dev.apicache.Serving;
 import io.helidon.common.Weighted;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
@@ -34,10 +35,12 @@ import java.io.UncheckedIOException;
  *     .build().start();
  * }</pre>
  *
- * <p>A filter answers cacheable GET and HEAD requests from the engine. When the engine needs the
- * origin (a miss, a background revalidation after the request is over) it asks this server over
- * loopback with a secret marker ({@link LoopbackOrigin}), byte for byte as the client sent the
- * request, which the filter lets through to the real handler. Key functions see the request's
+ * <p>A filter answers cacheable GET and HEAD requests from the engine. A GET miss goes on to its
+ * handler in place, on its own thread, with everything the request carries: a stream filter holds
+ * what the handler writes and sends the engine's answer instead. A HEAD miss (Helidon routes HEAD
+ * only to HEAD handlers) and background revalidation ask this server for the GET over loopback with
+ * a secret marker ({@link LoopbackOrigin}), byte for byte as the client sent the request, which the
+ * filter lets through to the real handler. Key functions see the request's
  * Helidon {@code Context} as the attribute {@code io.helidon.common.context.Context}. Bypassed requests run as usual; unsafe requests report their outcome to the engine just
  * before their response is sent, so a client that sees its write succeed never reads old data.
  */
@@ -116,6 +119,16 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
       return;
     }
     Serving serving = front.serve(request, exchange);
+    if (serving instanceof Serving.Fill fill && req.prologue().method() == Method.GET) {
+      InPlaceFill.install(res, fill, acceptsEncodings(req));
+      try {
+        chain.proceed(); // the handler's output completes the fill as its stream closes
+      } finally {
+        fill.close(); // a handler that never wrote: requests waiting for it call the origin themselves
+      }
+      return;
+    }
+    // Helidon routes a HEAD only to HEAD handlers: ask for the GET over loopback
     CacheResponse answer = serving instanceof Serving.Fill fill
         ? CacheFront.run(fill, () -> front.loopback(exchange).fetch(fill.originRequest()))
         : ((Serving.Ready) serving).response();
@@ -124,6 +137,11 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static boolean acceptsEncodings(RoutingRequest req) {
+    return req.headers().value(HeaderNames.ACCEPT_ENCODING).map(v -> !v.trim().equalsIgnoreCase("identity"))
+        .orElse(false);
   }
 
   private void reportWrite(CacheRequest request, RoutingResponse res) {

@@ -15,11 +15,6 @@ class HelidonConformanceTest extends AdapterConformance {
   }
 
   @Override
-  protected boolean missesRunInPlace() {
-    return false; // Helidon SE cannot capture a response in place yet: misses go over loopback
-  }
-
-  @Override
   protected RunningServer start(CacheEngine engine, ConformanceApp app) {
     return HelidonTestServer.start(engine, app);
   }

@@ -10,6 +10,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
+import java.util.Optional;
 
 /**
  * The suites' application on a real Helidon SE WebServer: the cache feature, a filter of the
@@ -33,11 +34,18 @@ public final class HelidonTestServer {
                 res.status(Status.FORBIDDEN_403).send("forbidden");
                 return;
               }
+              // as an authentication filter would register a principal
+              req.headers().value(HeaderNames.create(ConformanceApp.PRINCIPAL_HEADER))
+                  .ifPresent(p -> req.context().register(ConformanceApp.PRINCIPAL_ATTRIBUTE, p));
               chain.proceed();
             })
             .any((req, res) -> {
               HelidonExchange exchange = new HelidonExchange(req, res);
               CacheRequest request = CacheFront.snapshot(exchange);
+              Optional<String> principal = req.context().get(ConformanceApp.PRINCIPAL_ATTRIBUTE, String.class);
+              if (principal.isPresent()) {
+                request = request.toBuilder().attribute(ConformanceApp.PRINCIPAL_ATTRIBUTE, principal.get()).build();
+              }
               if (req.content().hasEntity()) {
                 request = request.toBuilder().body(Bytes.copyOf(req.content().as(byte[].class))).build();
               }
