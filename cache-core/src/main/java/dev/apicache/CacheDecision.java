@@ -2,9 +2,7 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +11,7 @@ import java.util.Optional;
  * validators, the entry the store holds for its key (or none) and the time: no store, no origin,
  * no clock, no counters. The engine does the I/O each variant asks for.
  *
- * <p>The table (DESIGN.md §3 and §4):
+ * <p>The table:
  * <pre>
  * entry                      | client's validators match | decision
  * ---------------------------+---------------------------+--------------------------------------
@@ -49,6 +47,7 @@ sealed interface CacheDecision {
 
   /** A fresh entry, served as stored. */
   record Hit(StoredEntry entry) implements CacheDecision {
+    /** Requires an entry. */
     public Hit {
       requireNonNull(entry, "entry");
     }
@@ -56,6 +55,7 @@ sealed interface CacheDecision {
 
   /** The client already holds the entry's representation: a 304; a stale entry is also revalidated. */
   record NotModified(StoredEntry entry, boolean revalidate) implements CacheDecision {
+    /** Requires an entry. */
     public NotModified {
       requireNonNull(entry, "entry");
     }
@@ -63,6 +63,7 @@ sealed interface CacheDecision {
 
   /** A stale entry within stale-while-revalidate: served at once, refreshed in the background. */
   record ServeStale(StoredEntry entry) implements CacheDecision {
+    /** Requires an entry. */
     public ServeStale {
       requireNonNull(entry, "entry");
     }
@@ -70,6 +71,7 @@ sealed interface CacheDecision {
 
   /** One (coalesced) origin call; {@code fallback} is served instead if the origin fails (stale-if-error). */
   record Fetch(Optional<StoredEntry> fallback, Forward forward) implements CacheDecision {
+    /** Requires both. */
     public Fetch {
       requireNonNull(fallback, "fallback");
       requireNonNull(forward, "forward");
@@ -116,12 +118,8 @@ sealed interface CacheDecision {
     if (ims.isEmpty() || lastModified.isEmpty()) {
       return false;
     }
-    try {
-      ZonedDateTime since = ZonedDateTime.parse(ims.get().trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-      ZonedDateTime modified = ZonedDateTime.parse(lastModified.get().trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-      return !modified.isAfter(since);
-    } catch (DateTimeParseException malformed) {
-      return false;
-    }
+    Optional<Instant> since = HttpDate.parse(ims.get());
+    Optional<Instant> modified = HttpDate.parse(lastModified.get());
+    return since.isPresent() && modified.isPresent() && !modified.get().isAfter(since.get());
   }
 }

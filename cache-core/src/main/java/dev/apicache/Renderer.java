@@ -1,8 +1,7 @@
 package dev.apicache;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** Builds what the client is sent: stored entries as 200s or 304s, origin answers, bypasses, errors. */
 final class Renderer {
@@ -112,19 +111,13 @@ final class Renderer {
 
   /** The policy's keyed headers, merged with the stored {@code Vary} (which names only keyed ones). */
   private static String varyHeader(CachePolicy policy, Headers stored) {
-    Set<String> names = new LinkedHashSet<>();
-    for (String v : stored.all(HeaderNames.VARY)) {
-      for (String part : v.split(",")) {
-        if (!part.isBlank()) {
-          names.add(part.trim());
-        }
-      }
-    }
+    List<String> keyed = new ArrayList<>();
     for (VaryBy v : policy.varyBy()) {
       if (v instanceof VaryBy.Header h) {
-        names.add(h.name());
+        keyed.add(h.name());
       }
     }
-    return names.isEmpty() ? null : String.join(", ", names);
+    Vary vary = Vary.of(stored).with(keyed);
+    return vary.isEmpty() ? null : vary.toString();
   }
 }

@@ -3,7 +3,7 @@ package dev.apicache;
 import java.util.Set;
 
 /**
- * The never-store rules (DESIGN.md §9.4) as one pure function of a policy and an origin response.
+ * The never-store rules as one pure function of a policy and an origin response.
  */
 final class Storability {
   /** Statuses stored when a policy allows: final, successful or permanent-redirect answers. */
@@ -34,28 +34,23 @@ final class Storability {
       return "too-large";
     }
     boolean encoded = h.contains("Content-Encoding");
-    for (String vary : h.all(HeaderNames.VARY)) {
-      for (String part : vary.split(",")) {
-        String name = part.trim();
-        if (name.isEmpty()) {
-          continue;
-        }
-        if (name.equals("*")) {
-          return "vary";
-        }
-        // the engine asks the origin for an identity body, which suits every client
-        if (name.equalsIgnoreCase("Accept-Encoding") && !encoded) {
-          continue;
-        }
-        VaryBy.Header header;
-        try {
-          header = new VaryBy.Header(name);
-        } catch (IllegalArgumentException notAHeaderName) {
-          return "vary";
-        }
-        if (!policy.varies(header)) {
-          return "vary-unkeyed";
-        }
+    Vary vary = Vary.of(h);
+    if (vary.isAny()) {
+      return "vary";
+    }
+    for (String name : vary.names()) {
+      // the engine asks the origin for an identity body, which suits every client
+      if (name.equalsIgnoreCase("Accept-Encoding") && !encoded) {
+        continue;
+      }
+      VaryBy.Header header;
+      try {
+        header = new VaryBy.Header(name);
+      } catch (IllegalArgumentException notAHeaderName) {
+        return "vary";
+      }
+      if (!policy.varies(header)) {
+        return "vary-unkeyed";
       }
     }
     return null;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -87,5 +88,38 @@ class HttpValueTypesTest {
       assertEquals(Optional.of(r.token()), CacheStatus.parse(CacheStatus.bypassed(r).toString())
           .flatMap(CacheStatus::detail));
     }
+  }
+  @Test
+  void httpDate_readsTheThreeFormsAndWritesTheFixedOne() {
+    Instant t = Instant.parse("1994-11-06T08:49:37Z");
+    assertEquals(Optional.of(t), HttpDate.parse("Sun, 06 Nov 1994 08:49:37 GMT"));
+    assertEquals(Optional.of(t), HttpDate.parse("Sunday, 06-Nov-94 08:49:37 GMT"));
+    assertEquals(Optional.of(t), HttpDate.parse("Sun Nov  6 08:49:37 1994"));
+    assertEquals(Optional.of(t), HttpDate.parse(" Sun, 6 Nov 1994 08:49:37 GMT "));
+    assertEquals("Sun, 06 Nov 1994 08:49:37 GMT", HttpDate.format(t));
+    assertEquals("Thu, 01 Jan 1970 00:00:00 GMT", HttpDate.format(999));
+    assertEquals(Optional.empty(), HttpDate.parse("Mon, 06 Nov 1994 08:49:37 GMT"), "the weekday must match");
+    assertEquals(Optional.empty(), HttpDate.parse("yesterday"));
+  }
+
+  @Test
+  void httpDate_roundTripsEverySecond() {
+    QuickTheory.qt().forAll(SourceDSL.longs().between(0, 253402300799L)).checkAssert(seconds -> {
+      Instant t = Instant.ofEpochSecond(seconds);
+      assertEquals(Optional.of(t), HttpDate.parse(HttpDate.format(t)));
+    });
+  }
+
+  @Test
+  void vary_mergesLinesDropsDuplicatesAndKnowsStar() {
+    Vary v = Vary.parse(List.of("Accept-Encoding, x-tenant-id", " X-Tenant-Id ,, Accept"));
+    assertEquals(List.of("Accept-Encoding", "x-tenant-id", "Accept"), v.names());
+    assertTrue(v.contains("ACCEPT"));
+    assertFalse(v.isAny());
+    assertTrue(Vary.parse(List.of("*")).isAny());
+    assertEquals("*, Accept", Vary.parse(List.of("Accept, *")).toString());
+    assertTrue(Vary.of(Headers.empty()).isEmpty());
+    assertEquals("Accept-Encoding, x-tenant-id, Accept, X-Other", v.with(List.of("X-TENANT-ID", "X-Other")).toString());
+    assertEquals(v, Vary.parse(List.of(v.toString())));
   }
 }

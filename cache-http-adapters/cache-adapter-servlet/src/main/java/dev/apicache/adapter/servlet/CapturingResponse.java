@@ -4,6 +4,7 @@ import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheResponse;
 import dev.apicache.Headers;
+import dev.apicache.HttpDate;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
@@ -15,10 +16,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -190,8 +187,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   }
 
   private static String httpDate(long millis) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(
-        ZonedDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
+    return HttpDate.format(millis); // an IMF-fixdate, as the container would write it
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.apicache.adapter.servlet;
 
 import dev.apicache.CacheRequest;
+import dev.apicache.HttpDate;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -8,9 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -70,11 +68,7 @@ final class OriginRequest extends HttpServletRequestWrapper {
     if (v == null) {
       return -1;
     }
-    try {
-      return ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not an HTTP date: " + v, e);
-    }
+    return HttpDate.parse(v).orElseThrow(() -> new IllegalArgumentException("not an HTTP date: " + v)).toEpochMilli();
   }
 
   @Override
