@@ -4,10 +4,12 @@ package dev.apicache;
 public class CacheException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by {@code message}. */
   public CacheException(String message) {
     super(message);
   }
 
+  /** A failure described by {@code message}, caused by {@code cause}. */
   public CacheException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -116,6 +116,7 @@ public final class CacheKey {
       return this;
     }
 
+    /** The key: the hash of the parts added so far. */
     public CacheKey build() {
       MessageDigest digest;
       try {

@@ -45,6 +45,7 @@ public final class CachePolicies {
     this.byId = ids;
   }
 
+  /** An empty builder. */
   public static Builder builder() {
     return new Builder();
   }
@@ -66,6 +67,7 @@ public final class CachePolicies {
     return max;
   }
 
+  /** The write rules, in declaration order. */
   public List<WriteRule> writes() {
     return writes;
   }
@@ -132,16 +134,19 @@ public final class CachePolicies {
 
     private Builder() {}
 
+    /** Adds a policy; ids must be unique. */
     public Builder add(CachePolicy policy) {
       policies.add(requireNonNull(policy, "policy"));
       return this;
     }
 
+    /** Adds every policy of {@code all}. */
     public Builder addAll(Collection<CachePolicy> all) {
       all.forEach(this::add);
       return this;
     }
 
+    /** Adds a write rule: the events a successful unsafe request fires. */
     public Builder write(WriteRule rule) {
       writes.add(requireNonNull(rule, "rule"));
       return this;
@@ -157,6 +162,11 @@ public final class CachePolicies {
       return this;
     }
 
+    /**
+     * The policies.
+     *
+     * @throws PolicyConfigException when ids repeat, a route is declared twice or a key function is missing
+     */
     public CachePolicies build() {
       Map<String, CachePolicy> shapes = new HashMap<>();
       for (CachePolicy p : policies) {

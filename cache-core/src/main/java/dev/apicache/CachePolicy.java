@@ -215,16 +215,19 @@ public final class CachePolicy {
       return this;
     }
 
+    /** How long a response is fresh; zero bypasses the cache for the route. Required, never negative. */
     public Builder ttl(Duration value) {
       ttl = nonNegative("ttl", value);
       return this;
     }
 
+    /** How long past its ttl a response is still served while one refresh runs in the background; default zero. */
     public Builder staleWhileRevalidate(Duration value) {
       staleWhileRevalidate = nonNegative("staleWhileRevalidate", value);
       return this;
     }
 
+    /** How long past its ttl a response replaces an origin error (5xx or unreachable); default zero. */
     public Builder staleIfError(Duration value) {
       staleIfError = nonNegative("staleIfError", value);
       return this;
@@ -252,6 +255,7 @@ public final class CachePolicy {
       return this;
     }
 
+    /** Adds events that invalidate every response of this policy at once. */
     public Builder invalidateOn(String... events) {
       for (String e : events) {
         if (e == null || e.isBlank()) {
@@ -273,6 +277,7 @@ public final class CachePolicy {
       return this;
     }
 
+    /** The {@code Cache-Control} sent to clients with cached responses; default {@code no-cache}. */
     public Builder clientCacheControl(String directive) {
       requireNonNull(directive, "directive");
       if (directive.isBlank() || directive.indexOf('\r') >= 0 || directive.indexOf('\n') >= 0) {
@@ -282,6 +287,7 @@ public final class CachePolicy {
       return this;
     }
 
+    /** The largest body stored; larger ones are served uncached. Default {@link CachePolicy#DEFAULT_MAX_BODY_BYTES}. */
     public Builder maxBodyBytes(long bytes) {
       if (bytes < 0 || bytes > Integer.MAX_VALUE - 64) {
         throw fail("maxBodyBytes must be in [0, " + (Integer.MAX_VALUE - 64) + "] but was " + bytes);
@@ -290,6 +296,7 @@ public final class CachePolicy {
       return this;
     }
 
+    /** Whether requests with {@code Authorization} may share entries (the response does not depend on the caller); default false. */
     public Builder shared(boolean value) {
       shared = value;
       return this;
@@ -301,6 +308,11 @@ public final class CachePolicy {
       return this;
     }
 
+    /**
+     * The policy.
+     *
+     * @throws PolicyConfigException when the route or a template is invalid
+     */
     public CachePolicy build() {
       Route route;
       try {

@@ -80,6 +80,7 @@ public final class CacheRequest {
     return rawQuery.isEmpty() ? path : path + '?' + rawQuery;
   }
 
+  /** The request headers, names as sent, in order. */
   public Headers headers() {
     return headers;
   }
@@ -174,11 +175,13 @@ public final class CacheRequest {
       return this;
     }
 
+    /** The request body; empty by default. */
     public Builder body(Bytes content) {
       body = requireNonNull(content, "content");
       return this;
     }
 
+    /** The request. */
     public CacheRequest build() {
       return new CacheRequest(this);
     }

@@ -84,6 +84,7 @@ public final class CacheResponse {
     return streamed;
   }
 
+  /** A response held in memory. */
   public static CacheResponse of(int status, Headers headers, Bytes body) {
     return new CacheResponse(status, headers, body);
   }
@@ -93,14 +94,17 @@ public final class CacheResponse {
     return new Builder(status);
   }
 
+  /** The status code. */
   public int status() {
     return status;
   }
 
+  /** The response headers, in order. */
   public Headers headers() {
     return headers;
   }
 
+  /** The held body; empty for a pass-through or streamed response. */
   public Bytes body() {
     return body;
   }
@@ -132,6 +136,7 @@ public final class CacheResponse {
       this.status = status;
     }
 
+    /** The status code, 100 to 999. */
     public Builder status(int code) {
       status = code;
       return this;
@@ -149,6 +154,7 @@ public final class CacheResponse {
       return this;
     }
 
+    /** Removes every value of {@code name} (case-insensitive). */
     public Builder removeHeader(String name) {
       headers.remove(name);
       return this;
@@ -173,6 +179,7 @@ public final class CacheResponse {
       return body(Bytes.utf8(text));
     }
 
+    /** The response. */
     public CacheResponse build() {
       return new CacheResponse(status, headers.build(), body, streamed, bodyStream);
     }

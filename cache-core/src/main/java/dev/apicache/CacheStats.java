@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * An immutable snapshot of what the engine did, in total and per policy (DESIGN.md §8).
+ * An immutable snapshot of what the engine did, in total and per policy.
  *
  * <p>Taking a snapshot never blocks a request: counters are {@code LongAdder}s summed at the time
  * of the call, so a snapshot taken under load is a close, not an atomic, picture.
@@ -144,6 +144,7 @@ public final class CacheStats {
           v[11], v[12], v[13], v[14], v[15]);
     }
 
+    /** Copies the maps, so the counts never change. */
     public Counts {
       uncacheable = Map.copyOf(uncacheable);
       bypassReasons = Map.copyOf(bypassReasons);

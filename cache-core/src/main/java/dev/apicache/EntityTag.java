@@ -122,6 +122,7 @@ public final class EntityTag {
     }
   }
 
+  /** Whether the tag is weak ({@code W/"..."}). */
   public boolean isWeak() {
     return weak;
   }

@@ -3,7 +3,7 @@ package dev.apicache;
 import java.time.Duration;
 
 /**
- * The freshness state machine: where a stored response of a given age stands (DESIGN.md §3).
+ * The freshness state machine: where a stored response of a given age stands.
  *
  * <p>{@link #classify} is a pure function, monotonic in age: as age grows the state only moves
  * forward, FRESH → STALE → STALE_IF_ERROR → EXPIRED. A negative age (a clock stepped back) counts as

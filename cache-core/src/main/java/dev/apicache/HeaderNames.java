@@ -1,6 +1,6 @@
 package dev.apicache;
 
-/** The header names apicache reads or writes, spelled as on the wire. */
+/** The header names apicache reads or writes, spelled as on the wire; each constant holds the name it is called after. */
 public final class HeaderNames {
   public static final String AGE = "Age";
   public static final String AUTHORIZATION = "Authorization";

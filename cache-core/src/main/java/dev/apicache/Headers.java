@@ -179,6 +179,7 @@ public final class Headers {
       return this;
     }
 
+    /** The headers, in the order added. */
     public Headers build() {
       return names.isEmpty() ? EMPTY : new Headers(List.copyOf(names), List.copyOf(values));
     }

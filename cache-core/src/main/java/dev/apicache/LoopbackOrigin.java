@@ -509,6 +509,7 @@ public final class LoopbackOrigin implements Origin {
       return this;
     }
 
+    /** The origin, with a marker secret of its own (256 random bits). */
     public LoopbackOrigin build() {
       return new LoopbackOrigin(this);
     }

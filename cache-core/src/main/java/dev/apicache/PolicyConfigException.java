@@ -7,10 +7,12 @@ package dev.apicache;
 public class PolicyConfigException extends CacheException {
   private static final long serialVersionUID = 1L;
 
+  /** A configuration mistake described by {@code message}. */
   public PolicyConfigException(String message) {
     super(message);
   }
 
+  /** A configuration mistake described by {@code message}, found through {@code cause}. */
   public PolicyConfigException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -7,10 +7,12 @@ package dev.apicache;
 public class StoreException extends CacheException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by {@code message}. */
   public StoreException(String message) {
     super(message);
   }
 
+  /** A failure described by {@code message}, caused by {@code cause}. */
   public StoreException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -4,6 +4,7 @@ package dev.apicache;
 public class StoreTimeoutException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** A store call that took longer than allowed, described by {@code message}. */
   public StoreTimeoutException(String message) {
     super(message);
   }

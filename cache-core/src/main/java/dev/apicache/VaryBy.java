@@ -42,6 +42,7 @@ public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.Header, VaryBy.
 
   /** A query parameter, compared after percent-decoding. */
   record QueryParam(String name) implements VaryBy {
+    /** Requires a non-empty name. */
     public QueryParam {
       requireToken(name);
     }
@@ -54,6 +55,7 @@ public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.Header, VaryBy.
 
   /** A request header; its name is case-insensitive, its values are compared as sent. */
   record Header(String name) implements VaryBy {
+    /** Requires a valid header name (an RFC 9110 token). */
     public Header {
       requireToken(name);
       if (!name.chars().allMatch(Header::isTokenChar)) {
@@ -83,6 +85,7 @@ public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.Header, VaryBy.
 
   /** A registered {@link KeyFunction}. */
   record Key(String name) implements VaryBy {
+    /** Requires a non-empty name. */
     public Key {
       requireToken(name);
     }

@@ -62,6 +62,7 @@ public final class WriteRule {
     return new WriteRule(parsed, Set.copyOf(ms), Set.copyOf(evs));
   }
 
+  /** The route pattern, as declared. */
   public String route() {
     return route.toString();
   }
@@ -70,10 +71,12 @@ public final class WriteRule {
     return route;
   }
 
+  /** The methods it matches; all unsafe methods when declared empty. */
   public Set<String> methods() {
     return methods;
   }
 
+  /** The events fired by a successful matching write. */
   public Set<String> events() {
     return events;
   }

@@ -12,7 +12,7 @@ import java.util.function.ToLongFunction;
  * A snapshot of named generation counters, taken before an origin call: the entry filled from that
  * call is valid only while every counter still has the value recorded here.
  *
- * <p>This is how invalidation stays O(1) and race-safe (DESIGN.md §6): invalidating an event or a
+ * <p>This is how invalidation stays O(1) and race-safe: invalidating an event or a
  * tag bumps one counter; entries fenced on its old value become unreachable at once, and a fill that
  * started before the bump can never be served afterwards. Immutable; counters keep their order.
  */

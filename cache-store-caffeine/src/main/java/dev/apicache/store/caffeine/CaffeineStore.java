@@ -192,6 +192,7 @@ public final class CaffeineStore implements Store {
       return this;
     }
 
+    /** The store; the builder may be reused. */
     public CaffeineStore build() {
       return new CaffeineStore(this);
     }

@@ -223,6 +223,7 @@ public final class TieredStore implements Store {
       return this;
     }
 
+    /** The store, subscribed to the bus; closing it closes the near store and the subscription. */
     public TieredStore build() {
       return new TieredStore(this);
     }

@@ -51,6 +51,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     return create(instance, "apicache-invalidations");
   }
 
+  /** A bus on the topic {@code topicName} of {@code instance}, which the application owns. */
   public static HazelcastInvalidationBus create(HazelcastInstance instance, String topicName) {
     return new HazelcastInvalidationBus(requireNonNull(instance, "instance"), requireNonNull(topicName, "topicName"));
   }

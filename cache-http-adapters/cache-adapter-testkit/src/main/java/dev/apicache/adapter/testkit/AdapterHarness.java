@@ -119,6 +119,7 @@ public abstract class AdapterHarness {
   public static final class SettableClock implements InstantSource {
     private final AtomicLong offsetNanos = new AtomicLong();
 
+    /** Moves the clock forward by {@code amount}. */
     public void advance(Duration amount) {
       offsetNanos.addAndGet(amount.toNanos());
     }

@@ -119,6 +119,7 @@ public final class ConformanceApp {
     slowGate = new CountDownLatch(1);
   }
 
+  /** Lets every {@code /slow} call waiting for the gate answer. */
   public void openSlow() {
     slowGate.countDown();
   }
@@ -128,6 +129,7 @@ public final class ConformanceApp {
     heldGate = new CountDownLatch(1);
   }
 
+  /** Lets every {@code /held/...} call waiting for the gate answer. */
   public void releaseHeld() {
     heldGate.countDown();
   }
