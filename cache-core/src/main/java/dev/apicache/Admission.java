@@ -2,6 +2,8 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +62,7 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
     final Map<String, String> variables;
     final boolean head;
     private List<String> tags;
-    private List<String> counters;
+    private List<Counter> counters;
 
     Cacheable(CacheRequest request, CachePolicy policy, StatsRecorder.Scope scope, String path, CacheKey key,
         Map<String, String> variables) {
@@ -102,9 +104,9 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
     }
 
     /** The counters that fence a fill for this request: its policy, its URL and its tags. */
-    List<String> counters() {
+    List<Counter> counters() {
       if (counters == null) {
-        List<String> all = new ArrayList<>(2 + tags().size());
+        List<Counter> all = new ArrayList<>(2 + tags().size());
         all.add(FenceNames.policy(policy));
         all.add(FenceNames.url(policy, path));
         for (String t : tags()) {
@@ -115,8 +117,9 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
       return counters;
     }
 
-    String leaseName() {
-      return key + ":lease";
+    /** The key as the store names it. */
+    EntryKey storeKey() {
+      return key.storeKey();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.spi.EntryKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,8 +17,9 @@ import java.util.List;
  *
  * <p>The parts are encoded injectively (each is length-prefixed, lists are counted, and an absent
  * value is distinct from an empty one), then hashed with SHA-256, so two different part lists never share a key and
- * every key has the same size, whatever the URL. {@link #toString()} is the store key: a short
- * readable prefix naming the policy, then the hash. Immutable; equality by value.
+ * every key has the same size, whatever the URL. {@link #storeKey()} is the key as stores see it: a short
+ * readable partition naming the policy, and the hash; {@link #toString()} is its flat form. Immutable;
+ * equality by value.
  */
 public final class CacheKey {
   private static final MessageDigest SHA_256;
@@ -31,11 +33,13 @@ public final class CacheKey {
   }
 
   private final byte[] hash;
+  private final EntryKey entryKey;
   private final String storeKey;
 
   private CacheKey(byte[] hash, String prefix) {
     this.hash = hash;
-    this.storeKey = prefix + '|' + Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+    this.entryKey = new EntryKey(prefix, Base64.getUrlEncoder().withoutPadding().encodeToString(hash));
+    this.storeKey = entryKey.flat();
   }
 
   /** Starts a key for {@code policyId}, {@code methodClass} (GET for GET and HEAD) and a normalised path. */
@@ -45,8 +49,7 @@ public final class CacheKey {
 
   /**
    * The partition of a policy's keys and counters: a readable, bounded form of its id (at most 40
-   * printable characters, no {@code |}). Every store key and counter name of the policy starts with
-   * it and a {@code |}.
+   * printable characters, no {@code |}). Every store key and counter of the policy is in it.
    */
   public static String partitionOf(String policyId) {
     return Builder.readable(requireNonNull(policyId, "policyId"));
@@ -54,7 +57,12 @@ public final class CacheKey {
 
   /** The partition this key belongs to; see {@link #partitionOf}. */
   public String partition() {
-    return storeKey.substring(0, storeKey.lastIndexOf('|'));
+    return entryKey.partition();
+  }
+
+  /** The key as stores see it: the partition and the hash. */
+  public EntryKey storeKey() {
+    return entryKey;
   }
 
   /** The key as stores see it: readable prefix, {@code |}, URL-safe base64 of the hash. */
@@ -65,7 +73,7 @@ public final class CacheKey {
 
   /** A short hash for logs and the {@code Cache-Status} header: never the URL or its values. */
   public String shortHash() {
-    return storeKey.substring(storeKey.lastIndexOf('|') + 1, storeKey.lastIndexOf('|') + 12);
+    return entryKey.id().substring(0, 11);
   }
 
   @Override

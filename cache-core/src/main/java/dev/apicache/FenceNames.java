@@ -1,25 +1,27 @@
 package dev.apicache;
 
+import dev.apicache.spi.Counter;
+
 /**
- * The names of the generation counters that fence entries. Each starts with the policy's partition,
- * like its keys, so that a store can keep an entry and every counter of its fence together (one
- * Redis Cluster slot, say).
+ * The generation counters that fence entries: one per policy (events), per canonical URL (writes)
+ * and per tag. Each is in its policy's partition, like the policy's entries, so that a store can
+ * keep an entry and every counter of its fence together (one Redis Cluster slot, say).
  */
 final class FenceNames {
   private FenceNames() {}
 
   /** Bumped by an event the policy listens to: every entry of the policy. */
-  static String policy(CachePolicy p) {
-    return p.partition() + "|p:" + p.id();
+  static Counter policy(CachePolicy p) {
+    return new Counter(p.partition(), "p:" + p.id());
   }
 
   /** Bumped by a write to the URL: every entry of the path, whatever its host or vary values. */
-  static String url(CachePolicy p, String canonicalPath) {
-    return p.partition() + "|u:" + canonicalPath;
+  static Counter url(CachePolicy p, String canonicalPath) {
+    return new Counter(p.partition(), "u:" + canonicalPath);
   }
 
   /** Bumped by a tag invalidation: every entry of the policy carrying the tag. */
-  static String tag(CachePolicy p, String tag) {
-    return p.partition() + "|t:" + tag;
+  static Counter tag(CachePolicy p, String tag) {
+    return new Counter(p.partition(), "t:" + tag);
   }
 }

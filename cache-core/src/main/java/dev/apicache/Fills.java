@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -64,7 +65,7 @@ final class Fills {
     if (clusterWideMissWait.isZero() || !store.hasLeases()) {
       return fill(c, fence, flight, null, fallback, fwd);
     }
-    String lease = c.leaseName();
+    EntryKey lease = c.storeKey();
     boolean landed = false;
     try {
       if (store.tryLease(lease, leaseTime, c.scope)) {
@@ -88,13 +89,13 @@ final class Fills {
     }
   }
 
-  private Serving.Fill fill(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, String lease,
+  private Serving.Fill fill(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, EntryKey lease,
       StoredEntry fallback, CacheDecision.Forward fwd) {
     c.scope.originCalls.increment();
     return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd);
   }
 
-  void releaseLease(Admission.Cacheable c, String lease) {
+  void releaseLease(Admission.Cacheable c, EntryKey lease) {
     store.releaseLease(lease, c.scope);
   }
 

@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
@@ -61,7 +63,7 @@ final class GuardedStore implements AutoCloseable {
    * True when this node may go ahead with the work the lease guards: it took the lease, or the
    * store has no leases, or they are failing (then every node goes ahead: fail open).
    */
-  boolean tryLease(String name, Duration ttl, StatsRecorder.Scope scope) {
+  boolean tryLease(EntryKey name, Duration ttl, StatsRecorder.Scope scope) {
     if (leases.isEmpty()) {
       return true;
     }
@@ -74,7 +76,7 @@ final class GuardedStore implements AutoCloseable {
     }
   }
 
-  void releaseLease(String name, StatsRecorder.Scope scope) {
+  void releaseLease(EntryKey name, StatsRecorder.Scope scope) {
     if (leases.isPresent()) {
       try {
         call("lease release", () -> {
@@ -91,7 +93,7 @@ final class GuardedStore implements AutoCloseable {
    * Waits, at most {@code wait}, for another node to give a lease back. Called directly rather than
    * under the store timeout: the wait is longer by design, and each of its polls is bounded.
    */
-  void awaitLease(String name, Duration wait, StatsRecorder.Scope scope) {
+  void awaitLease(EntryKey name, Duration wait, StatsRecorder.Scope scope) {
     if (leases.isPresent()) {
       try {
         leases.get().awaitRelease(name, wait);
@@ -102,7 +104,7 @@ final class GuardedStore implements AutoCloseable {
   }
 
   /** The entry under {@code key}; empty on a miss or a fault (counted in {@code scope}). */
-  Optional<byte[]> get(String key, Supplier<List<String>> fenceCounters,
+  Optional<byte[]> get(EntryKey key, Supplier<List<Counter>> fenceCounters,
       StatsRecorder.Scope scope) {
     try {
       Optional<byte[]> found = call("get", readsCounters
@@ -115,7 +117,7 @@ final class GuardedStore implements AutoCloseable {
   }
 
   /** The fence for a fill; empty on a fault (counted), and then nothing is stored. */
-  Optional<Fence> fence(List<String> counters, StatsRecorder.Scope scope) {
+  Optional<Fence> fence(List<Counter> counters, StatsRecorder.Scope scope) {
     try {
       return Optional.ofNullable(call("fence", () -> store.fence(counters)));
     } catch (StoreException e) {
@@ -125,7 +127,7 @@ final class GuardedStore implements AutoCloseable {
   }
 
   /** Stores an entry; false when the fence moved or on a fault (counted). */
-  boolean put(String key, byte[] entry, Duration ttl, Fence fence, StatsRecorder.Scope scope) {
+  boolean put(EntryKey key, byte[] entry, Duration ttl, Fence fence, StatsRecorder.Scope scope) {
     try {
       Boolean stored = call("put", () -> store.put(key, entry, ttl, fence));
       return stored != null && stored;
@@ -136,7 +138,7 @@ final class GuardedStore implements AutoCloseable {
   }
 
   /** Bumps counters; throws {@link StoreException} (after counting) when the store could not. */
-  void bump(Collection<String> counters, StatsRecorder.Scope scope) {
+  void bump(Collection<Counter> counters, StatsRecorder.Scope scope) {
     try {
       call("bump", () -> {
         store.bump(counters);

@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import dev.apicache.spi.Counter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -31,7 +32,7 @@ final class Invalidator {
       return;
     }
     // whatever spelling the write used, purge the canonical URL: the only one the cache stores
-    Set<String> counters = new LinkedHashSet<>();
+    Set<Counter> counters = new LinkedHashSet<>();
     if (match != null) {
       counters.add(FenceNames.url(match.policy(), match.path()));
     }
@@ -58,7 +59,7 @@ final class Invalidator {
     if (listening.isEmpty()) {
       return 0;
     }
-    List<String> counters = new ArrayList<>(listening.size());
+    List<Counter> counters = new ArrayList<>(listening.size());
     for (CachePolicy p : listening) {
       counters.add(FenceNames.policy(p));
     }
@@ -74,7 +75,7 @@ final class Invalidator {
       return;
     }
     // a tag lives in the partition of each policy that tags entries: that is where fences read it
-    Set<String> counters = new LinkedHashSet<>();
+    Set<Counter> counters = new LinkedHashSet<>();
     for (String t : tags) {
       for (CachePolicy p : policies.policies()) {
         if (!p.tags().isEmpty()) {

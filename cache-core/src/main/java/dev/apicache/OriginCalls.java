@@ -73,7 +73,7 @@ final class OriginCalls {
     }
     StoredEntry entry = toEntry(c, response);
     boolean stored = fence != null
-        && store.put(c.key.toString(), EntryCodec.encode(entry), entry.retention(), fence, c.scope);
+        && store.put(c.storeKey(), EntryCodec.encode(entry), entry.retention(), fence, c.scope);
     return Outcome.filled(response, entry, stored);
   }
 
@@ -95,7 +95,7 @@ final class OriginCalls {
 
   /** The entry the store holds for {@code c} now, if any and readable. */
   StoredEntry current(Admission.Cacheable c) {
-    Optional<byte[]> blob = store.get(c.key.toString(), c::counters, c.scope);
+    Optional<byte[]> blob = store.get(c.storeKey(), c::counters, c.scope);
     if (blob.isEmpty()) {
       return null;
     }

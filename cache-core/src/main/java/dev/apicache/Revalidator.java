@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -68,7 +69,7 @@ final class Revalidator implements AutoCloseable {
   }
 
   private void refresh(Admission.Cacheable c, Origin origin) {
-    String lease = c.leaseName();
+    EntryKey lease = c.storeKey();
     if (!store.tryLease(lease, leaseTime, c.scope)) {
       return; // another node is refreshing this key
     }

@@ -2,6 +2,7 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -32,12 +33,12 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     private final Admission.Cacheable request;
     private final Fence fence;
     private final SingleFlight.Flight flight;
-    private final String lease;
+    private final EntryKey lease;
     private final StoredEntry fallback;
     private final CacheDecision.Forward forward;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, String lease,
+    Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, EntryKey lease,
         StoredEntry fallback, CacheDecision.Forward forward) {
       this.fills = fills;
       this.request = request;

@@ -4,6 +4,10 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
+import dev.apicache.spi.Fence;
+import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
 import dev.apicache.store.caffeine.TieredStore;
@@ -98,22 +102,32 @@ final class DemoStore {
     }
 
     @Override
-    public Optional<byte[]> get(String key) {
+    public Optional<byte[]> get(EntryKey key) {
       return store.get(key);
     }
 
     @Override
-    public dev.apicache.spi.Fence fence(List<String> counters) {
+    public Optional<byte[]> get(EntryKey key, List<Counter> fenceCounters) {
+      return store.get(key, fenceCounters);
+    }
+
+    @Override
+    public boolean readsCountersWithEntries() {
+      return store.readsCountersWithEntries();
+    }
+
+    @Override
+    public Fence fence(List<Counter> counters) {
       return store.fence(counters);
     }
 
     @Override
-    public boolean put(String key, byte[] entry, Duration timeToLive, dev.apicache.spi.Fence fence) {
+    public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
       return store.put(key, entry, timeToLive, fence);
     }
 
     @Override
-    public void bump(Collection<String> counters) {
+    public void bump(Collection<Counter> counters) {
       store.bump(counters);
     }
 
@@ -123,7 +137,7 @@ final class DemoStore {
     }
 
     @Override
-    public Optional<dev.apicache.spi.Leases> leases() {
+    public Optional<Leases> leases() {
       return store.leases();
     }
 

@@ -19,10 +19,10 @@ import java.util.function.ToLongFunction;
 public final class Fence {
   private static final Fence NONE = new Fence(List.of(), new long[0]);
 
-  private final List<String> counters;
+  private final List<Counter> counters;
   private final long[] values;
 
-  private Fence(List<String> counters, long[] values) {
+  private Fence(List<Counter> counters, long[] values) {
     this.counters = counters;
     this.values = values;
   }
@@ -33,7 +33,7 @@ public final class Fence {
   }
 
   /** A fence of {@code counters} at {@code values}, index by index. */
-  public static Fence of(List<String> counters, long[] values) {
+  public static Fence of(List<Counter> counters, long[] values) {
     requireNonNull(counters, "counters");
     requireNonNull(values, "values");
     if (counters.size() != values.length) {
@@ -43,7 +43,7 @@ public final class Fence {
   }
 
   /** A fence of {@code counters} at the values {@code current} gives for them now. */
-  public static Fence read(List<String> counters, ToLongFunction<String> current) {
+  public static Fence read(List<Counter> counters, ToLongFunction<Counter> current) {
     long[] values = new long[counters.size()];
     for (int i = 0; i < values.length; i++) {
       values[i] = current.applyAsLong(counters.get(i));
@@ -52,7 +52,7 @@ public final class Fence {
   }
 
   /** True when every counter still has its recorded value according to {@code current}. */
-  public boolean holds(ToLongFunction<String> current) {
+  public boolean holds(ToLongFunction<Counter> current) {
     for (int i = 0; i < values.length; i++) {
       if (current.applyAsLong(counters.get(i)) != values[i]) {
         return false;
@@ -62,7 +62,7 @@ public final class Fence {
   }
 
   /** The counter names, in order. */
-  public List<String> counters() {
+  public List<Counter> counters() {
     return counters;
   }
 

@@ -12,16 +12,16 @@ import java.time.Duration;
  */
 public interface Leases {
 
-  /** Takes the lease named {@code name} (in a key's partition) for {@code ttl}; false if another holder has it. */
-  boolean tryAcquire(String name, Duration ttl);
+  /** Takes the lease of {@code key}'s entry (in its partition) for {@code ttl}; false if another holder has it. */
+  boolean tryAcquire(EntryKey key, Duration ttl);
 
-  /** Gives back a lease this node holds; does nothing if it expired or is another node's. */
-  void release(String name);
+  /** Gives back the lease of {@code key} if this node holds it; does nothing if it expired or is another node's. */
+  void release(EntryKey key);
 
   /**
-   * Waits until no one holds the lease named {@code name}, at most {@code timeout}.
+   * Waits until no one holds the lease of {@code key}, at most {@code timeout}.
    *
    * @return true when it was released (or expired), false when the wait timed out
    */
-  boolean awaitRelease(String name, Duration timeout);
+  boolean awaitRelease(EntryKey key, Duration timeout);
 }

@@ -23,31 +23,31 @@ import java.util.Optional;
  * </ul>
  * Failures are reported as {@link dev.apicache.StoreException}; the engine fails open.
  *
- * <p>Keys and counter names start with a <em>partition</em> and a {@code |} (see
- * {@link dev.apicache.CacheKey#partitionOf}); an entry's key and every counter of its fence share a
- * partition, so a distributed store can keep them on one node and check a fence in one step.
+ * <p>Entries are named by {@link EntryKey}, counters by {@link Counter}: each carries its
+ * <em>partition</em>, and an entry's key and every counter of its fence share one, so a distributed
+ * store can keep them on one node and check a fence in one step without parsing a name.
  */
 public interface Store extends AutoCloseable {
 
   /** The entry stored under {@code key}, if present, not expired and its fence still holds. */
-  Optional<byte[]> get(String key);
+  Optional<byte[]> get(EntryKey key);
 
   /**
-   * As {@link #get(String)}, told the counters an entry under {@code key} would be fenced on, so that
+   * As {@link #get(EntryKey)}, told the counters an entry under {@code key} would be fenced on, so that
    * a store that keeps counters apart from entries can read both in one operation. Called instead of
    * {@code get(key)} when {@link #readsCountersWithEntries()} is true.
    */
-  default Optional<byte[]> get(String key, List<String> fenceCounters) {
+  default Optional<byte[]> get(EntryKey key, List<Counter> fenceCounters) {
     return get(key);
   }
 
-  /** True when {@link #get(String, List)} saves work over {@link #get(String)}; false by default. */
+  /** True when {@link #get(EntryKey, List)} saves work over {@link #get(EntryKey)}; false by default. */
   default boolean readsCountersWithEntries() {
     return false;
   }
 
   /** The current values of {@code counters}, in order, as a fence for a fill about to start. */
-  Fence fence(List<String> counters);
+  Fence fence(List<Counter> counters);
 
   /**
    * Stores {@code entry} under {@code key} for {@code timeToLive}, unless {@code fence} no longer
@@ -55,10 +55,10 @@ public interface Store extends AutoCloseable {
    *
    * @return whether the entry was stored
    */
-  boolean put(String key, byte[] entry, Duration timeToLive, Fence fence);
+  boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence);
 
   /** Moves each counter to a new value, invalidating every entry fenced on its old one. */
-  void bump(Collection<String> counters);
+  void bump(Collection<Counter> counters);
 
   /**
    * True when every call returns or throws within a bounded time by itself (in-process stores, or

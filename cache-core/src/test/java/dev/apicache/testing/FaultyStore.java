@@ -1,6 +1,8 @@
 package dev.apicache.testing;
 
 import dev.apicache.StoreException;
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Store;
 import java.time.Duration;
@@ -66,7 +68,7 @@ public final class FaultyStore implements Store {
   }
 
   @Override
-  public Optional<byte[]> get(String key) {
+  public Optional<byte[]> get(EntryKey key) {
     fault();
     if (mode == Mode.GARBAGE) {
       return Optional.of(new byte[] {(byte) 0xAC, 0x01, 9, 9, 9});
@@ -75,19 +77,19 @@ public final class FaultyStore implements Store {
   }
 
   @Override
-  public Fence fence(List<String> counters) {
+  public Fence fence(List<Counter> counters) {
     fault();
     return delegate.fence(counters);
   }
 
   @Override
-  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+  public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
     fault();
     return delegate.put(key, entry, timeToLive, fence);
   }
 
   @Override
-  public void bump(Collection<String> counters) {
+  public void bump(Collection<Counter> counters) {
     fault();
     delegate.bump(counters);
   }

@@ -1,5 +1,7 @@
 package dev.apicache.testing;
 
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Store;
 import java.time.Duration;
@@ -17,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryStore implements Store {
   private final InstantSource clock;
-  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Long> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<EntryKey, Entry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Counter, Long> counters = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
 
   private record Entry(byte[] bytes, Fence fence, long expiresAtMillis) {}
@@ -28,7 +30,7 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public Optional<byte[]> get(String key) {
+  public Optional<byte[]> get(EntryKey key) {
     Entry e = entries.get(key);
     if (e == null || clock.millis() >= e.expiresAtMillis || !e.fence.holds(this::current)) {
       return Optional.empty();
@@ -37,12 +39,12 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public Fence fence(List<String> names) {
+  public Fence fence(List<Counter> names) {
     return Fence.read(names, this::current);
   }
 
   @Override
-  public synchronized boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+  public synchronized boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
     if (!fence.holds(this::current) || timeToLive.isZero() || timeToLive.isNegative()) {
       return false;
     }
@@ -51,8 +53,8 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public synchronized void bump(Collection<String> names) {
-    for (String n : names) {
+  public synchronized void bump(Collection<Counter> names) {
+    for (Counter n : names) {
       counters.put(n, sequence.incrementAndGet());
     }
   }
@@ -72,7 +74,7 @@ public final class InMemoryStore implements Store {
     entries.clear();
   }
 
-  private long current(String counter) {
+  private long current(Counter counter) {
     return counters.getOrDefault(counter, 0L);
   }
 }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Store;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,54 +61,64 @@ public abstract class StoreContract {
   }
 
   private static byte[] bytes(String s) {
-    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** The partition every key and counter of the contract lives in, as the engine's do. */
-  protected static final String P = "products|";
+  protected static final String PARTITION = "products";
+
+  /** The entry {@code id} of the contract's partition. */
+  protected static EntryKey key(String id) {
+    return new EntryKey(PARTITION, id);
+  }
+
+  /** The counter {@code id} of the contract's partition. */
+  protected static Counter counter(String id) {
+    return new Counter(PARTITION, id);
+  }
 
   private Fence fence(String... counters) {
-    List<String> names = new ArrayList<>();
+    List<Counter> names = new ArrayList<>();
     for (String c : counters) {
-      names.add(P + c);
+      names.add(counter(c));
     }
     return store.fence(names);
   }
 
   @Test
   void putThenGet_returnsTheSameBytes() {
-    assertTrue(store.put(P + "k1", bytes("hello"), Duration.ofMinutes(1), fence("p:a")));
-    assertArrayEquals(bytes("hello"), store.get(P + "k1").orElseThrow());
+    assertTrue(store.put(key("k1"), bytes("hello"), Duration.ofMinutes(1), fence("p:a")));
+    assertArrayEquals(bytes("hello"), store.get(key("k1")).orElseThrow());
   }
 
   @Test
   void unknownKey_isAbsent() {
-    assertEquals(Optional.empty(), store.get(P + "never-stored"));
+    assertEquals(Optional.empty(), store.get(key("never-stored")));
   }
 
   @Test
   void put_replacesTheEntryUnderTheSameKey() {
-    store.put(P + "k1", bytes("one"), Duration.ofMinutes(1), fence("p:a"));
-    store.put(P + "k1", bytes("two"), Duration.ofMinutes(1), fence("p:a"));
-    assertArrayEquals(bytes("two"), store.get(P + "k1").orElseThrow());
+    store.put(key("k1"), bytes("one"), Duration.ofMinutes(1), fence("p:a"));
+    store.put(key("k1"), bytes("two"), Duration.ofMinutes(1), fence("p:a"));
+    assertArrayEquals(bytes("two"), store.get(key("k1")).orElseThrow());
   }
 
   @Test
   void entry_isGoneOnceItsTimeToLivePassed() {
-    store.put(P + "short", bytes("x"), Duration.ofSeconds(2), fence("p:a"));
-    store.put(P + "long", bytes("y"), Duration.ofSeconds(60), fence("p:a"));
+    store.put(key("short"), bytes("x"), Duration.ofSeconds(2), fence("p:a"));
+    store.put(key("long"), bytes("y"), Duration.ofSeconds(60), fence("p:a"));
     advance(Duration.ofSeconds(1));
-    assertTrue(store.get(P + "short").isPresent());
+    assertTrue(store.get(key("short")).isPresent());
     advance(Duration.ofSeconds(2));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> store.get(P + "short").isEmpty());
-    assertTrue(store.get(P + "long").isPresent());
+        .until(() -> store.get(key("short")).isEmpty());
+    assertTrue(store.get(key("long")).isPresent());
   }
 
   @Test
   void neverBumpedCounter_readsZero() {
     Fence f = fence("p:new", "t:new");
-    assertEquals(List.of(P + "p:new", P + "t:new"), f.counters());
+    assertEquals(List.of(counter("p:new"), counter("t:new")), f.counters());
     assertEquals(0L, f.value(0));
     assertEquals(0L, f.value(1));
   }
@@ -113,10 +126,10 @@ public abstract class StoreContract {
   @Test
   void bump_movesTheCounterAndHidesEntriesFencedOnIt() {
     Fence before = fence("p:products");
-    store.put(P + "k1", bytes("old"), Duration.ofMinutes(1), before);
-    store.bump(List.of(P + "p:products"));
+    store.put(key("k1"), bytes("old"), Duration.ofMinutes(1), before);
+    store.bump(List.of(counter("p:products")));
     assertNotEquals(before.value(0), fence("p:products").value(0));
-    assertTrue(store.get(P + "k1").isEmpty());
+    assertTrue(store.get(key("k1")).isEmpty());
   }
 
   @Test
@@ -124,38 +137,38 @@ public abstract class StoreContract {
     Set<Long> seen = new java.util.HashSet<>();
     seen.add(fence("p:a").value(0));
     for (int i = 0; i < 20; i++) {
-      store.bump(List.of(P + "p:a"));
+      store.bump(List.of(counter("p:a")));
       assertTrue(seen.add(fence("p:a").value(0)), "counter value repeated");
     }
   }
 
   @Test
   void tagBump_dropsExactlyTheEntriesFencedOnThatTag() {
-    store.put(P + "product-1", bytes("1"), Duration.ofMinutes(1), fence("p:products", "t:product:1"));
-    store.put(P + "product-2", bytes("2"), Duration.ofMinutes(1), fence("p:products", "t:product:2"));
-    store.bump(List.of(P + "t:product:1"));
-    assertTrue(store.get(P + "product-1").isEmpty());
-    assertArrayEquals(bytes("2"), store.get(P + "product-2").orElseThrow());
+    store.put(key("product-1"), bytes("1"), Duration.ofMinutes(1), fence("p:products", "t:product:1"));
+    store.put(key("product-2"), bytes("2"), Duration.ofMinutes(1), fence("p:products", "t:product:2"));
+    store.bump(List.of(counter("t:product:1")));
+    assertTrue(store.get(key("product-1")).isEmpty());
+    assertArrayEquals(bytes("2"), store.get(key("product-2")).orElseThrow());
   }
 
   @Test
   void getToldItsCounters_honoursTheFenceLikeGet() {
-    store.put(P + "k1", bytes("v"), Duration.ofMinutes(1), fence("p:a", "t:x"));
-    assertArrayEquals(bytes("v"), store.get(P + "k1", List.of(P + "p:a", P + "t:x")).orElseThrow());
-    store.bump(List.of(P + "t:x"));
-    assertTrue(store.get(P + "k1", List.of(P + "p:a", P + "t:x")).isEmpty());
-    assertTrue(store.get(P + "k1", List.of(P + "p:a")).isEmpty(), "a fence counter it was not told of still counts");
-    assertTrue(store.get(P + "k1", List.of()).isEmpty());
+    store.put(key("k1"), bytes("v"), Duration.ofMinutes(1), fence("p:a", "t:x"));
+    assertArrayEquals(bytes("v"), store.get(key("k1"), List.of(counter("p:a"), counter("t:x"))).orElseThrow());
+    store.bump(List.of(counter("t:x")));
+    assertTrue(store.get(key("k1"), List.of(counter("p:a"), counter("t:x"))).isEmpty());
+    assertTrue(store.get(key("k1"), List.of(counter("p:a"))).isEmpty(), "a fence counter it was not told of still counts");
+    assertTrue(store.get(key("k1"), List.of()).isEmpty());
   }
 
   @Test
   void put_withAFenceThatMoved_storesNothing() {
     Fence stale = fence("p:products", "u:/api/products");
-    store.bump(List.of(P + "u:/api/products"));
-    assertFalse(store.put(P + "k1", bytes("old"), Duration.ofMinutes(1), stale));
-    assertTrue(store.get(P + "k1").isEmpty());
-    assertTrue(store.put(P + "k1", bytes("new"), Duration.ofMinutes(1), fence("p:products", "u:/api/products")));
-    assertArrayEquals(bytes("new"), store.get(P + "k1").orElseThrow());
+    store.bump(List.of(counter("u:/api/products")));
+    assertFalse(store.put(key("k1"), bytes("old"), Duration.ofMinutes(1), stale));
+    assertTrue(store.get(key("k1")).isEmpty());
+    assertTrue(store.put(key("k1"), bytes("new"), Duration.ofMinutes(1), fence("p:products", "u:/api/products")));
+    assertArrayEquals(bytes("new"), store.get(key("k1")).orElseThrow());
   }
 
   @Test
@@ -163,8 +176,8 @@ public abstract class StoreContract {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       for (int round = 0; round < 200; round++) {
-        String key = P + "race-" + round;
-        String counter = P + "p:race";
+        EntryKey key = key("race-" + round);
+        Counter counter = counter("p:race");
         Fence taken = store.fence(List.of(counter)); // the fill starts under this generation
         CyclicBarrier start = new CyclicBarrier(2);
         Future<Boolean> put = pool.submit(() -> {
@@ -189,10 +202,10 @@ public abstract class StoreContract {
   void emptyAndLargeEntries_roundTrip() {
     byte[] large = new byte[1 << 20];
     new Random(42).nextBytes(large);
-    store.put(P + "empty", new byte[0], Duration.ofMinutes(1), Fence.none());
-    store.put(P + "large", large, Duration.ofMinutes(1), Fence.none());
-    assertArrayEquals(new byte[0], store.get(P + "empty").orElseThrow());
-    assertArrayEquals(large, store.get(P + "large").orElseThrow());
+    store.put(key("empty"), new byte[0], Duration.ofMinutes(1), Fence.none());
+    store.put(key("large"), large, Duration.ofMinutes(1), Fence.none());
+    assertArrayEquals(new byte[0], store.get(key("empty")).orElseThrow());
+    assertArrayEquals(large, store.get(key("large")).orElseThrow());
   }
 
   @Test
@@ -209,10 +222,10 @@ public abstract class StoreContract {
         futures.add(pool.submit(() -> {
           start.await();
           for (int i = 0; i < perThread; i++) {
-            if (!store.put(P + "own-" + id + "-" + i, bytes(id + ":" + i), Duration.ofMinutes(1), Fence.none())) {
+            if (!store.put(key("own-" + id + "-" + i), bytes(id + ":" + i), Duration.ofMinutes(1), Fence.none())) {
               failed.set(true);
             }
-            store.put(P + "shared", bytes("writer-" + id), Duration.ofMinutes(1), Fence.none());
+            store.put(key("shared"), bytes("writer-" + id), Duration.ofMinutes(1), Fence.none());
           }
           return null;
         }));
@@ -227,16 +240,16 @@ public abstract class StoreContract {
     assertFalse(failed.get(), "a put with an empty fence was refused");
     for (int t = 0; t < threads; t++) {
       for (int i = 0; i < perThread; i++) {
-        assertArrayEquals(bytes(t + ":" + i), store.get(P + "own-" + t + "-" + i).orElseThrow());
+        assertArrayEquals(bytes(t + ":" + i), store.get(key("own-" + t + "-" + i)).orElseThrow());
       }
     }
-    String shared = new String(store.get(P + "shared").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+    String shared = new String(store.get(key("shared")).orElseThrow(), StandardCharsets.UTF_8);
     assertTrue(shared.matches("writer-[0-7]"), shared);
   }
 
   @Test
   void close_canBeCalledAfterUse() {
-    store.put(P + "k", bytes("v"), Duration.ofMinutes(1), Fence.none());
+    store.put(key("k"), bytes("v"), Duration.ofMinutes(1), Fence.none());
     store.close();
     store = createStore(clock); // the @AfterEach close runs on a fresh one
   }

@@ -6,6 +6,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Store;
 import java.time.Duration;
@@ -35,8 +37,8 @@ public final class CaffeineStore implements Store {
   /** Bytes counted per entry on top of its key and value: the entry object and the cache's node. */
   static final int ENTRY_OVERHEAD_BYTES = 96;
 
-  private final Cache<String, Entry> entries;
-  private final Cache<String, Long> counters;
+  private final Cache<EntryKey, Entry> entries;
+  private final Cache<Counter, Long> counters;
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong longestLifetimeNanos = new AtomicLong();
   private final ReadWriteLock fenceLock = new ReentrantReadWriteLock();
@@ -44,13 +46,13 @@ public final class CaffeineStore implements Store {
   private CaffeineStore(Builder b) {
     this.entries = Caffeine.newBuilder()
         .maximumWeight(b.maximumBytes)
-        .weigher((String key, Entry e) -> weight(key, e.bytes))
-        .expireAfter(Expiry.writing((String key, Entry e) -> Duration.ofNanos(e.ttlNanos)))
+        .weigher((EntryKey key, Entry e) -> weight(key, e.bytes))
+        .expireAfter(Expiry.writing((EntryKey key, Entry e) -> Duration.ofNanos(e.ttlNanos)))
         .ticker(b.ticker)
         .executor(Runnable::run)
         .build();
     this.counters = Caffeine.newBuilder()
-        .expireAfter(Expiry.writing((String key, Long value) -> Duration.ofNanos(counterRetentionNanos())))
+        .expireAfter(Expiry.writing((Counter key, Long value) -> Duration.ofNanos(counterRetentionNanos())))
         .ticker(b.ticker)
         .executor(Runnable::run)
         .build();
@@ -61,8 +63,8 @@ public final class CaffeineStore implements Store {
     return new Builder();
   }
 
-  static int weight(String key, byte[] bytes) {
-    long w = (long) bytes.length + 2L * key.length() + ENTRY_OVERHEAD_BYTES;
+  static int weight(EntryKey key, byte[] bytes) {
+    long w = (long) bytes.length + 2L * (key.partition().length() + key.id().length()) + ENTRY_OVERHEAD_BYTES;
     return (int) Math.min(Integer.MAX_VALUE, w);
   }
 
@@ -75,7 +77,7 @@ public final class CaffeineStore implements Store {
   }
 
   @Override
-  public Optional<byte[]> get(String key) {
+  public Optional<byte[]> get(EntryKey key) {
     Entry e = entries.getIfPresent(key);
     if (e == null) {
       return Optional.empty();
@@ -88,12 +90,12 @@ public final class CaffeineStore implements Store {
   }
 
   @Override
-  public Fence fence(List<String> names) {
+  public Fence fence(List<Counter> names) {
     return Fence.read(names, this::current);
   }
 
   @Override
-  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+  public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
     requireNonNull(key, "key");
     requireNonNull(entry, "entry");
     requireNonNull(fence, "fence");
@@ -115,10 +117,10 @@ public final class CaffeineStore implements Store {
   }
 
   @Override
-  public void bump(Collection<String> names) {
+  public void bump(Collection<Counter> names) {
     fenceLock.writeLock().lock();
     try {
-      for (String name : names) {
+      for (Counter name : names) {
         counters.put(name, sequence.incrementAndGet());
       }
     } finally {
@@ -153,7 +155,7 @@ public final class CaffeineStore implements Store {
     counters.invalidateAll();
   }
 
-  private long current(String name) {
+  private long current(Counter name) {
     Long v = counters.getIfPresent(name);
     return v == null ? 0L : v;
   }

@@ -3,6 +3,8 @@ package dev.apicache.store.caffeine;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.InvalidationBus;
 import dev.apicache.spi.Leases;
@@ -74,13 +76,13 @@ public final class TieredStore implements Store {
   }
 
   @Override
-  public Optional<byte[]> get(String key) {
+  public Optional<byte[]> get(EntryKey key) {
     return get(key, List.of());
   }
 
   /** A near hit, or the far store's read (told the fence's counters when it wants them). */
   @Override
-  public Optional<byte[]> get(String key, List<String> fenceCounters) {
+  public Optional<byte[]> get(EntryKey key, List<Counter> fenceCounters) {
     if (!nearTrusted) {
       return farGet(key, fenceCounters);
     }
@@ -88,13 +90,13 @@ public final class TieredStore implements Store {
     if (copy.isPresent()) {
       return copy;
     }
-    Fence nearFence = near.fence(List.of(nearCounter(partitionOf(key))));
+    Fence nearFence = near.fence(List.of(nearCounter(key.partition())));
     Optional<byte[]> found = farGet(key, fenceCounters);
     found.ifPresent(bytes -> near.put(key, bytes, nearMaxAge, nearFence));
     return found;
   }
 
-  private Optional<byte[]> farGet(String key, List<String> fenceCounters) {
+  private Optional<byte[]> farGet(EntryKey key, List<Counter> fenceCounters) {
     return far.readsCountersWithEntries() && !fenceCounters.isEmpty() ? far.get(key, fenceCounters) : far.get(key);
   }
 
@@ -105,13 +107,13 @@ public final class TieredStore implements Store {
   }
 
   @Override
-  public Fence fence(List<String> counters) {
+  public Fence fence(List<Counter> counters) {
     return far.fence(counters);
   }
 
   @Override
-  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
-    Fence nearFence = near.fence(List.of(nearCounter(partitionOf(key))));
+  public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
+    Fence nearFence = near.fence(List.of(nearCounter(key.partition())));
     boolean stored = far.put(key, entry, timeToLive, fence);
     if (stored && nearTrusted) {
       near.put(key, entry, timeToLive.compareTo(nearMaxAge) < 0 ? timeToLive : nearMaxAge, nearFence);
@@ -125,11 +127,11 @@ public final class TieredStore implements Store {
    * connection state.
    */
   @Override
-  public void bump(Collection<String> counters) {
+  public void bump(Collection<Counter> counters) {
     far.bump(counters);
     Set<String> partitions = new LinkedHashSet<>();
-    for (String c : counters) {
-      partitions.add(partitionOf(c));
+    for (Counter c : counters) {
+      partitions.add(c.partition());
     }
     near.bump(nearCounters(partitions));
     try {
@@ -165,17 +167,13 @@ public final class TieredStore implements Store {
     near.close();
   }
 
-  private static String partitionOf(String keyOrCounter) {
-    int bar = keyOrCounter.indexOf('|');
-    return bar < 0 ? "" : keyOrCounter.substring(0, bar);
+  /** The near store's one counter per partition: bumped to drop every near copy of the partition. */
+  private static Counter nearCounter(String partition) {
+    return new Counter(partition, "near");
   }
 
-  private static String nearCounter(String partition) {
-    return partition + "|near";
-  }
-
-  private static List<String> nearCounters(Collection<String> partitions) {
-    List<String> out = new ArrayList<>(partitions.size());
+  private static List<Counter> nearCounters(Collection<String> partitions) {
+    List<Counter> out = new ArrayList<>(partitions.size());
     for (String p : partitions) {
       out.add(nearCounter(p));
     }

@@ -23,7 +23,7 @@ class CaffeineStoreTest extends StoreContract {
     Random random = new Random(7);
     for (int i = 0; i < 2_000; i++) {
       byte[] value = new byte[random.nextInt(8 * 1024)];
-      small.put("k" + i, value, Duration.ofMinutes(5), Fence.none());
+      small.put(key("k" + i), value, Duration.ofMinutes(5), Fence.none());
       long weight = small.weightedSize();
       assertTrue(weight <= bound, "weight " + weight + " above bound " + bound + " after put " + i);
     }
@@ -33,8 +33,8 @@ class CaffeineStoreTest extends StoreContract {
   @Test
   void anEntryLargerThanTheBound_isNotKept() {
     CaffeineStore small = CaffeineStore.builder().maximumBytes(1024).ticker(clock::nanos).build();
-    small.put("big", new byte[4096], Duration.ofMinutes(5), Fence.none());
-    assertTrue(small.get("big").isEmpty());
+    small.put(key("big"), new byte[4096], Duration.ofMinutes(5), Fence.none());
+    assertTrue(small.get(key("big")).isEmpty());
     assertTrue(small.weightedSize() <= 1024);
   }
 }

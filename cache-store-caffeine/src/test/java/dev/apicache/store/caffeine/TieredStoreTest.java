@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Store;
 import dev.apicache.testing.FaultyStore;
@@ -40,8 +41,8 @@ class TieredStoreTest extends StoreContract {
     final TieredStore a = TieredStore.builder(farA, busA).ticker(clock::nanos).build();
     final TieredStore b = TieredStore.builder(farB, busB).ticker(clock::nanos).build();
 
-    void fill(TieredStore node, String key, String value) {
-      Fence f = node.fence(List.of(P + "p:x"));
+    void fill(TieredStore node, EntryKey key, String value) {
+      Fence f = node.fence(List.of(counter("p:x")));
       assertTrue(node.put(key, bytes(value), Duration.ofMinutes(5), f));
     }
   }
@@ -49,10 +50,10 @@ class TieredStoreTest extends StoreContract {
   @Test
   void nearHit_doesNotReachTheFarStore() {
     TwoNodes n = new TwoNodes();
-    n.fill(n.a, P + "k", "v");
+    n.fill(n.a, key("k"), "v");
     int farCalls = n.farA.calls();
     for (int i = 0; i < 10; i++) {
-      assertArrayEquals(bytes("v"), n.a.get(P + "k").orElseThrow());
+      assertArrayEquals(bytes("v"), n.a.get(key("k")).orElseThrow());
     }
     assertEquals(farCalls, n.farA.calls());
   }
@@ -60,25 +61,25 @@ class TieredStoreTest extends StoreContract {
   @Test
   void invalidationOnOneNode_dropsTheOtherNodesNearCopies() {
     TwoNodes n = new TwoNodes();
-    n.fill(n.a, P + "k", "v");
-    assertTrue(n.b.get(P + "k").isPresent()); // b copies it near
-    n.a.bump(List.of(P + "p:x"));
-    assertTrue(n.b.get(P + "k").isEmpty());
-    assertTrue(n.a.get(P + "k").isEmpty());
+    n.fill(n.a, key("k"), "v");
+    assertTrue(n.b.get(key("k")).isPresent()); // b copies it near
+    n.a.bump(List.of(counter("p:x")));
+    assertTrue(n.b.get(key("k")).isEmpty());
+    assertTrue(n.a.get(key("k")).isEmpty());
   }
 
   @Test
   void lostMessages_cannotLeaveStaleNearCopies() {
     TwoNodes n = new TwoNodes();
-    n.fill(n.a, P + "k", "v");
-    assertTrue(n.b.get(P + "k").isPresent());
+    n.fill(n.a, key("k"), "v");
+    assertTrue(n.b.get(key("k")).isPresent());
     n.busB.disconnect();
     assertFalse(n.b.nearInUse());
-    n.a.bump(List.of(P + "p:x")); // b never hears of it
-    assertTrue(n.b.get(P + "k").isEmpty(), "b must ask the far store while its bus is down");
+    n.a.bump(List.of(counter("p:x"))); // b never hears of it
+    assertTrue(n.b.get(key("k")).isEmpty(), "b must ask the far store while its bus is down");
     n.busB.reconnect();
     assertTrue(n.b.nearInUse());
-    assertTrue(n.b.get(P + "k").isEmpty());
+    assertTrue(n.b.get(key("k")).isEmpty());
   }
 
   @Test
@@ -86,11 +87,11 @@ class TieredStoreTest extends StoreContract {
     InMemoryStore far = new InMemoryStore(clock);
     TieredStore node = TieredStore.builder(far, network.join()).ticker(clock::nanos).nearMaxAge(Duration.ofSeconds(2))
         .build();
-    node.put(P + "k", bytes("v"), Duration.ofMinutes(5), Fence.none());
+    node.put(key("k"), bytes("v"), Duration.ofMinutes(5), Fence.none());
     far.close(); // the far store forgets it, without any message
     clock.advance(Duration.ofSeconds(1));
-    assertTrue(node.get(P + "k").isPresent());
+    assertTrue(node.get(key("k")).isPresent());
     clock.advance(Duration.ofSeconds(2));
-    assertTrue(node.get(P + "k").isEmpty());
+    assertTrue(node.get(key("k")).isEmpty());
   }
 }

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.apicache.StoreException;
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
@@ -74,7 +76,7 @@ public final class HazelcastStore implements Store {
   }
 
   @Override
-  public Optional<byte[]> get(String key) {
+  public Optional<byte[]> get(EntryKey key) {
     return get(key, List.of());
   }
 
@@ -83,7 +85,7 @@ public final class HazelcastStore implements Store {
    * stored fence that were not named are read after.
    */
   @Override
-  public Optional<byte[]> get(String key, List<String> fenceCounters) {
+  public Optional<byte[]> get(EntryKey key, List<Counter> fenceCounters) {
     String k = entryKey(key);
     Set<String> keys = new HashSet<>();
     keys.add(k);
@@ -122,7 +124,7 @@ public final class HazelcastStore implements Store {
   }
 
   @Override
-  public Fence fence(List<String> counters) {
+  public Fence fence(List<Counter> counters) {
     Map<String, Long> current = currentValues(counters);
     long[] values = new long[counters.size()];
     for (int i = 0; i < values.length; i++) {
@@ -132,7 +134,7 @@ public final class HazelcastStore implements Store {
   }
 
   @Override
-  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+  public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
     long ttl = timeToLive.toMillis();
     if (ttl <= 0 || !holds(fenceByKey(fence))) {
       return false;
@@ -154,9 +156,9 @@ public final class HazelcastStore implements Store {
   }
 
   @Override
-  public void bump(Collection<String> counters) {
+  public void bump(Collection<Counter> counters) {
     long keep = longestLifetimeMillis.get() * 2 + COUNTER_MARGIN_MILLIS;
-    for (String c : new HashSet<>(counters)) {
+    for (Counter c : new HashSet<>(counters)) {
       String k = counterKey(c);
       call(() -> {
         while (true) {
@@ -187,18 +189,18 @@ public final class HazelcastStore implements Store {
 
   private final Leases leases = new Leases() {
     @Override
-    public boolean tryAcquire(String name, Duration ttl) {
+    public boolean tryAcquire(EntryKey name, Duration ttl) {
       return call(() -> map.putIfAbsent(leaseKey(name), holder, Math.max(1, ttl.toMillis()), TimeUnit.MILLISECONDS))
           == null;
     }
 
     @Override
-    public void release(String name) {
+    public void release(EntryKey name) {
       call(() -> map.remove(leaseKey(name), holder));
     }
 
     @Override
-    public boolean awaitRelease(String name, Duration timeout) {
+    public boolean awaitRelease(EntryKey name, Duration timeout) {
       long deadline = System.nanoTime() + timeout.toNanos();
       long pauseMicros = 1_000;
       while (call(() -> map.containsKey(leaseKey(name)))) {
@@ -237,7 +239,7 @@ public final class HazelcastStore implements Store {
     return true;
   }
 
-  private Map<String, Long> currentValues(List<String> counters) {
+  private Map<String, Long> currentValues(List<Counter> counters) {
     if (counters.isEmpty()) {
       return Map.of();
     }
@@ -276,16 +278,16 @@ public final class HazelcastStore implements Store {
     return out;
   }
 
-  private static String entryKey(String key) {
-    return "e:" + key;
+  private static String entryKey(EntryKey key) {
+    return "e:" + key.flat();
   }
 
-  private static String counterKey(String counter) {
-    return "c:" + hash(counter);
+  private static String counterKey(Counter counter) {
+    return "c:" + hash(counter.flat());
   }
 
-  private static String leaseKey(String name) {
-    return "l:" + hash(name);
+  private static String leaseKey(EntryKey key) {
+    return "l:" + hash(key.flat() + ":lease");
   }
 
   /** 128 bits of SHA-256, URL-safe: bounded keys whatever the URL. */

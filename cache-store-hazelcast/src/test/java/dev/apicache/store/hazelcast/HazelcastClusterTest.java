@@ -12,6 +12,8 @@ import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import dev.apicache.HeaderNames;
 import dev.apicache.Origin;
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.store.caffeine.TieredStore;
 import java.nio.charset.StandardCharsets;
@@ -116,11 +118,12 @@ class HazelcastClusterTest {
             HazelcastInvalidationBus.create(one, topic)).build();
         TieredStore b = TieredStore.builder(HazelcastStore.create(two, map),
             HazelcastInvalidationBus.create(two, topic)).build()) {
-      String key = "products|k";
-      Fence f = a.fence(List.of("products|p:x"));
+      EntryKey key = new EntryKey("products", "k");
+      Counter counter = new Counter("products", "p:x");
+      Fence f = a.fence(List.of(counter));
       assertTrue(a.put(key, "v".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1), f));
       assertTrue(b.get(key).isPresent()); // now a near copy on b
-      a.bump(List.of("products|p:x"));
+      a.bump(List.of(counter));
       await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> b.get(key).isEmpty());
     }
   }

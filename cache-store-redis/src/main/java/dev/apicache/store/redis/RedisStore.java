@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.StoreException;
 import dev.apicache.StoreTimeoutException;
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
@@ -103,15 +105,15 @@ public final class RedisStore implements Store {
   }
 
   @Override
-  public Optional<byte[]> get(String key) {
-    String p = partitionPrefix(key);
+  public Optional<byte[]> get(EntryKey key) {
+    String p = partitionPrefix(key.partition());
     byte[] blob = call(() -> Scripts.GET.run(link.commands(), ScriptOutputType.VALUE,
-        new byte[][] {bytes(p + "e:" + hashPart(key))}, bytes(p + "c:")));
+        new byte[][] {bytes(p + "e:" + key.id())}, bytes(p + "c:")));
     return Optional.ofNullable(blob);
   }
 
   @Override
-  public Fence fence(List<String> counters) {
+  public Fence fence(List<Counter> counters) {
     if (counters.isEmpty()) {
       return Fence.none();
     }
@@ -129,32 +131,32 @@ public final class RedisStore implements Store {
   }
 
   @Override
-  public boolean put(String key, byte[] entry, Duration timeToLive, Fence fence) {
+  public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
     long ttl = timeToLive.toMillis();
     if (ttl <= 0) {
       return false;
     }
-    String p = partitionPrefix(key);
+    String p = partitionPrefix(key.partition());
     StringBuilder encodedFence = new StringBuilder();
     for (int i = 0; i < fence.size(); i++) {
-      String counter = fence.counters().get(i);
-      if (!partitionPrefix(counter).equals(p)) {
+      Counter counter = fence.counters().get(i);
+      if (!counter.partition().equals(key.partition())) {
         throw new IllegalArgumentException("counter " + counter + " is not in the partition of " + key);
       }
       encodedFence.append(counterHash(counter)).append('=').append(fence.value(i)).append(';');
     }
     Long stored = call(() -> Scripts.PUT.run(link.commands(), ScriptOutputType.INTEGER,
-        new byte[][] {bytes(p + "e:" + hashPart(key)), bytes(p + "maxttl")},
+        new byte[][] {bytes(p + "e:" + key.id()), bytes(p + "maxttl")},
         bytes(p + "c:"), bytes(Long.toString(ttl)), bytes(encodedFence.toString()), entry,
         bytes(Long.toString(COUNTER_MARGIN_MILLIS))));
     return stored != null && stored == 1L;
   }
 
   @Override
-  public void bump(Collection<String> counters) {
+  public void bump(Collection<Counter> counters) {
     Map<String, List<byte[]>> byPartition = new LinkedHashMap<>();
-    for (String c : counters) {
-      byPartition.computeIfAbsent(partitionPrefix(c), k -> new ArrayList<>()).add(bytes(counterKey(c)));
+    for (Counter c : counters) {
+      byPartition.computeIfAbsent(partitionPrefix(c.partition()), k -> new ArrayList<>()).add(bytes(counterKey(c)));
     }
     for (Map.Entry<String, List<byte[]>> e : byPartition.entrySet()) {
       byte[][] keys = new byte[e.getValue().size() + 1][];
@@ -187,20 +189,20 @@ public final class RedisStore implements Store {
     private final String holder = UUID.randomUUID().toString();
 
     @Override
-    public boolean tryAcquire(String name, Duration ttl) {
+    public boolean tryAcquire(EntryKey name, Duration ttl) {
       String reply = call(() -> link.commands().set(bytes(leaseKey(name)), bytes(holder),
           SetArgs.Builder.nx().px(Math.max(1, ttl.toMillis()))));
       return "OK".equals(reply);
     }
 
     @Override
-    public void release(String name) {
+    public void release(EntryKey name) {
       call(() -> Scripts.RELEASE.run(link.commands(), ScriptOutputType.INTEGER,
           new byte[][] {bytes(leaseKey(name))}, bytes(holder)));
     }
 
     @Override
-    public boolean awaitRelease(String name, Duration timeout) {
+    public boolean awaitRelease(EntryKey name, Duration timeout) {
       byte[] key = bytes(leaseKey(name));
       long deadline = System.nanoTime() + timeout.toNanos();
       long pauseMicros = 1_000;
@@ -215,8 +217,9 @@ public final class RedisStore implements Store {
     }
   };
 
-  private String leaseKey(String name) {
-    return partitionPrefix(name) + "l:" + counterHash(name);
+  /** The lease of an entry, in its partition (the name hashed as earlier versions did, so keys stay put). */
+  private String leaseKey(EntryKey key) {
+    return partitionPrefix(key.partition()) + "l:" + counterHash(key.flat() + ":lease");
   }
 
   /** Commands (round trips) this store has sent to Redis, failed ones included. */
@@ -250,28 +253,24 @@ public final class RedisStore implements Store {
   }
 
   /** The key text up to the partition's end: {@code <prefix>{<tag>}<partition>:}. */
-  private String partitionPrefix(String keyOrCounter) {
-    int bar = keyOrCounter.indexOf('|');
-    if (bar < 0) {
-      throw new IllegalArgumentException("'" + keyOrCounter + "' has no partition");
-    }
-    return partitionPrefixes.computeIfAbsent(keyOrCounter.substring(0, bar), partition -> {
+  private String partitionPrefix(String partition) {
+    return partitionPrefixes.computeIfAbsent(partition, p -> {
       String tag = HexFormat.of().formatHex(sha256(partition), 0, 4);
       return prefix + "{" + tag + "}" + partition.replace('{', '(').replace('}', ')') + ":";
     });
   }
 
-  private static String hashPart(String key) {
-    return key.substring(key.lastIndexOf('|') + 1);
+  private String counterKey(Counter counter) {
+    return partitionPrefix(counter.partition()) + "c:" + counterHash(counter);
   }
 
-  private String counterKey(String counter) {
-    return partitionPrefix(counter) + "c:" + counterHash(counter);
+  /** 128 bits of SHA-256 of the counter's flat name, URL-safe: fixed length, no script separators. */
+  private static String counterHash(Counter counter) {
+    return counterHash(counter.flat());
   }
 
-  /** 128 bits of SHA-256 of the counter name, URL-safe: fixed length, no script separators. */
-  private static String counterHash(String counter) {
-    byte[] h = sha256(counter);
+  private static String counterHash(String name) {
+    byte[] h = sha256(name);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, 16));
   }
 

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.store.caffeine.TieredStore;
 import io.lettuce.core.RedisClient;
@@ -26,7 +28,13 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TieredRedisTest {
-  private static final String P = "products|";
+  private static EntryKey key(String id) {
+    return new EntryKey("products", id);
+  }
+
+  private static Counter counter(String id) {
+    return new Counter("products", id);
+  }
   private RedisProcess redis;
   private RedisClient admin;
   private StatefulRedisConnection<String, String> adminConnection;
@@ -59,8 +67,8 @@ class TieredRedisTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void fill(TieredStore node, String key, String value) {
-    Fence f = node.fence(List.of(P + "p:x"));
+  private static void fill(TieredStore node, EntryKey key, String value) {
+    Fence f = node.fence(List.of(counter("p:x")));
     assertTrue(node.put(key, bytes(value), Duration.ofMinutes(5), f));
   }
 
@@ -72,10 +80,10 @@ class TieredRedisTest {
   void nearHit_sendsNoCommandToRedis() {
     String prefix = "tiered:" + UUID.randomUUID() + ":";
     try (TieredStore a = node(prefix, prefix + "bus")) {
-      fill(a, P + "k", "v");
+      fill(a, key("k"), "v");
       long before = evalshaCalls();
       for (int i = 0; i < 100; i++) {
-        assertTrue(a.get(P + "k").isPresent());
+        assertTrue(a.get(key("k")).isPresent());
       }
       assertEquals(before, evalshaCalls());
     }
@@ -88,10 +96,10 @@ class TieredRedisTest {
       int rounds = 200;
       long[] lagMicros = new long[rounds];
       for (int i = 0; i < rounds; i++) {
-        String key = P + "k" + i;
+        EntryKey key = key("k" + i);
         fill(a, key, "v" + i);
         assertTrue(b.get(key).isPresent()); // now a near copy on b
-        a.bump(List.of(P + "p:x"));
+        a.bump(List.of(counter("p:x")));
         long returned = System.nanoTime();
         while (b.get(key).isPresent()) {
           assertTrue(System.nanoTime() - returned < TimeUnit.SECONDS.toNanos(5), "round " + i + ": b kept its copy");
@@ -109,16 +117,16 @@ class TieredRedisTest {
   void droppedSubscription_turnsNearCopiesOffUntilItIsBack() {
     String prefix = "tiered:" + UUID.randomUUID() + ":";
     try (TieredStore a = node(prefix, prefix + "bus"); TieredStore b = node(prefix, prefix + "bus")) {
-      fill(a, P + "k", "v");
-      assertTrue(b.get(P + "k").isPresent());
+      fill(a, key("k"), "v");
+      assertTrue(b.get(key("k")).isPresent());
       adminConnection.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> !b.nearInUse());
-      a.bump(List.of(P + "p:x")); // b may never hear of this one
-      assertTrue(b.get(P + "k").isEmpty());
+      a.bump(List.of(counter("p:x"))); // b may never hear of this one
+      assertTrue(b.get(key("k")).isEmpty());
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
-      assertTrue(b.get(P + "k").isEmpty());
-      fill(b, P + "k2", "v2");
-      assertTrue(a.get(P + "k2").isPresent(), "the nodes share entries again through Redis");
+      assertTrue(b.get(key("k")).isEmpty());
+      fill(b, key("k2"), "v2");
+      assertTrue(a.get(key("k2")).isPresent(), "the nodes share entries again through Redis");
     }
   }
 }

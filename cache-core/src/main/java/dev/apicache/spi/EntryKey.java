@@ -1,0 +1,39 @@
+package dev.apicache.spi;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The name of an entry in a store: the partition it lives in and its id there. An entry and every
+ * counter of its fence share a partition, so a distributed store can keep them together (one Redis
+ * Cluster slot) and check a fence in one step; a store reads the partition from here and never
+ * parses a name. The engine builds every name; stores only compare, hash and store them.
+ *
+ * @param partition a readable, bounded form of a policy's id, without {@code |}
+ * @param id unique within the partition
+ */
+public record EntryKey(String partition, String id) {
+  /** Requires a non-empty partition without {@code |} and a non-empty id. */
+  public EntryKey {
+    requireNonNull(partition, "partition");
+    requireNonNull(id, "id");
+    if (partition.isEmpty() || partition.indexOf('|') >= 0) {
+      throw new IllegalArgumentException("partition must be non-empty and without '|' but was '" + partition + "'");
+    }
+    if (id.isEmpty()) {
+      throw new IllegalArgumentException("id must not be empty");
+    }
+  }
+
+  /**
+   * {@code partition|id}: one string per name, distinct for distinct names (the partition has no
+   * {@code |}), for stores that keep names in one flat namespace.
+   */
+  public String flat() {
+    return partition + '|' + id;
+  }
+
+  @Override
+  public String toString() {
+    return flat();
+  }
+}
