@@ -126,17 +126,18 @@ public final class CacheEngine implements AutoCloseable {
     long now = clock.millis();
     Optional<StoredEntry> stored = Optional.ofNullable(fills.calls.current(request));
     CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now);
+    request.scope.record(decision);
     if (decision instanceof CacheDecision.Fetch fetch) {
       return fills.fetch(request, fetch);
     }
     if (decision instanceof CacheDecision.Hit hit) {
       return new Serving.Ready(
-          Renderer.fromEntry(request, hit.entry(), now, "HIT", Renderer.served(request, hit.entry(), now), true, false));
+          Renderer.fromEntry(request, hit.entry(), now, "HIT", Renderer.served(request, hit.entry(), now), false));
     }
     if (decision instanceof CacheDecision.NotModified nm) {
       CacheStatus status = Renderer.served(request, nm.entry(), now);
       CacheResponse r = Renderer.fromEntry(request, nm.entry(), now, nm.revalidate() ? "STALE" : "HIT",
-          nm.revalidate() ? status.withDetail("stale-while-revalidate") : status, true, true);
+          nm.revalidate() ? status.withDetail("stale-while-revalidate") : status, true);
       if (nm.revalidate()) {
         revalidator.revalidate(request, background);
       }
@@ -144,7 +145,7 @@ public final class CacheEngine implements AutoCloseable {
     }
     StoredEntry stale = ((CacheDecision.ServeStale) decision).entry();
     CacheResponse r = Renderer.fromEntry(request, stale, now, "STALE",
-        Renderer.served(request, stale, now).withDetail("stale-while-revalidate"), true, false);
+        Renderer.served(request, stale, now).withDetail("stale-while-revalidate"), false);
     revalidator.revalidate(request, background);
     return new Serving.Ready(r);
   }

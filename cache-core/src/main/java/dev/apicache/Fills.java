@@ -34,7 +34,6 @@ final class Fills {
    * got, or the fill this request must make. Blocks while it waits for another request's call.
    */
   Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision) {
-    c.scope.misses.increment();
     StoredEntry fallback = decision.fallback().orElse(null);
     Optional<Fence> fence = store.fence(c.counters(), c.scope);
     if (fence.isEmpty()) {
@@ -115,8 +114,8 @@ final class Fills {
         c.scope.staleIfErrorServes.increment();
         CacheStatus status = Renderer.served(c, fallback, now).withForward("stale").withForwardStatus(fwdStatus)
             .withCollapsed(collapsed).withDetail("stale-if-error");
-        return Renderer.fromEntry(c, fallback, now, "STALE", status, false,
-            CacheDecision.clientIsCurrent(c.request.headers(), fallback));
+        return notModifiedCounted(c, fallback, Renderer.fromEntry(c, fallback, now, "STALE", status,
+            CacheDecision.clientIsCurrent(c.request.headers(), fallback)));
       }
       if (o.error != null) {
         return Renderer.originUnreachable(c.head, "MISS", Renderer.forwarded(c, fwd, 502).withCollapsed(collapsed)
@@ -125,10 +124,17 @@ final class Fills {
     }
     CacheStatus status = Renderer.forwarded(c, fwd, o.response.status()).withCollapsed(collapsed);
     if (o.entry != null) {
-      return Renderer.fromEntry(c, o.entry, now, "MISS", status.withStored(o.stored), false,
-          CacheDecision.clientIsCurrent(c.request.headers(), o.entry));
+      return notModifiedCounted(c, o.entry, Renderer.fromEntry(c, o.entry, now, "MISS", status.withStored(o.stored),
+          CacheDecision.clientIsCurrent(c.request.headers(), o.entry)));
     }
     return Renderer.uncached(c, o.response,
         o.uncacheableReason == null ? status : status.withDetail("uncacheable-" + o.uncacheableReason));
+  }
+
+  private static CacheResponse notModifiedCounted(Admission.Cacheable c, StoredEntry e, CacheResponse r) {
+    if (r.status() == 304) {
+      c.scope.notModifiedAfterFetch(e);
+    }
+    return r;
   }
 }

@@ -23,11 +23,10 @@ final class Renderer {
 
   /**
    * The response for {@code e}: a 304 when {@code notModified} (the decision's, or
-   * {@link CacheDecision#clientIsCurrent} after an origin call), else the stored response. Counts
-   * a hit when {@code countHit}.
+   * {@link CacheDecision#clientIsCurrent} after an origin call), else the stored response.
    */
   static CacheResponse fromEntry(Admission.Cacheable c, StoredEntry e, long now, String xCache, CacheStatus status,
-      boolean countHit, boolean notModified) {
+      boolean notModified) {
     Headers.Builder h = e.headers().toBuilder()
         .set(HeaderNames.ETAG, e.etag().toString())
         .set(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000))
@@ -39,10 +38,6 @@ final class Renderer {
       h.set(HeaderNames.VARY, vary);
     }
     if (notModified) {
-      if (countHit) {
-        c.scope.conditionalHits.increment();
-      }
-      c.scope.bytesSavedByNotModified.add(e.body().size());
       Headers full = h.build();
       Headers.Builder subset = Headers.builder();
       for (String name : NOT_MODIFIED_HEADERS) {
@@ -53,14 +48,6 @@ final class Renderer {
       // RFC 9110 §8.6: a 304 may carry only the 200's own length; servers would otherwise add a 0
       subset.set(HeaderNames.CONTENT_LENGTH, Integer.toString(e.body().size()));
       return CacheResponse.of(304, subset.build(), Bytes.empty());
-    }
-    if (countHit) {
-      if (xCache.equals("HIT")) {
-        c.scope.hits.increment();
-      } else {
-        c.scope.staleHits.increment();
-      }
-      c.scope.bytesServed.add(e.body().size());
     }
     if (c.head) {
       h.set(HeaderNames.CONTENT_LENGTH, Integer.toString(e.body().size()));

@@ -60,6 +60,30 @@ final class StatsRecorder {
     private final ConcurrentHashMap<String, LongAdder> uncacheable = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> bypassReasons = new ConcurrentHashMap<>();
 
+    /**
+     * Counts what the decision serves: a hit, a 304 (bytes saved), a stale copy, or a miss. Every
+     * answer from the cache is counted here, once, and nowhere else.
+     */
+    void record(CacheDecision decision) {
+      if (decision instanceof CacheDecision.Hit hit) {
+        hits.increment();
+        bytesServed.add(hit.entry().body().size());
+      } else if (decision instanceof CacheDecision.NotModified nm) {
+        conditionalHits.increment();
+        bytesSavedByNotModified.add(nm.entry().body().size());
+      } else if (decision instanceof CacheDecision.ServeStale stale) {
+        staleHits.increment();
+        bytesServed.add(stale.entry().body().size());
+      } else {
+        misses.increment();
+      }
+    }
+
+    /** A 304 answered after an origin call, because the client held what it returned. */
+    void notModifiedAfterFetch(StoredEntry entry) {
+      bytesSavedByNotModified.add(entry.body().size());
+    }
+
     void uncacheable(String reason) {
       uncacheable.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }

@@ -1,7 +1,5 @@
 package dev.apicache.spi;
 
-import static java.util.Objects.requireNonNull;
-
 /**
  * The name of a generation counter in a store: the partition it lives in and its id there. An entry and every
  * counter of its fence share a partition, so a distributed store can keep them together (one Redis
@@ -14,14 +12,7 @@ import static java.util.Objects.requireNonNull;
 public record Counter(String partition, String id) {
   /** Requires a non-empty partition without {@code |} and a non-empty id. */
   public Counter {
-    requireNonNull(partition, "partition");
-    requireNonNull(id, "id");
-    if (partition.isEmpty() || partition.indexOf('|') >= 0) {
-      throw new IllegalArgumentException("partition must be non-empty and without '|' but was '" + partition + "'");
-    }
-    if (id.isEmpty()) {
-      throw new IllegalArgumentException("id must not be empty");
-    }
+    Names.check(partition, id);
   }
 
   /**
@@ -29,7 +20,7 @@ public record Counter(String partition, String id) {
    * {@code |}), for stores that keep names in one flat namespace.
    */
   public String flat() {
-    return partition + '|' + id;
+    return Names.flat(partition, id);
   }
 
   @Override
