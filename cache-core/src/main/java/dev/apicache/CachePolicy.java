@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +41,7 @@ public final class CachePolicy {
   private final long maxBodyBytes;
   private final boolean shared;
   private final boolean shareAcrossHosts;
+  private final OriginFreshness.Limits originLimits;
   private final String partition;
 
   private CachePolicy(Builder b, Route route) {
@@ -56,6 +58,7 @@ public final class CachePolicy {
     this.maxBodyBytes = b.maxBodyBytes;
     this.shared = b.shared;
     this.shareAcrossHosts = b.shareAcrossHosts;
+    this.originLimits = b.originLimits;
   }
 
   /**
@@ -151,7 +154,16 @@ public final class CachePolicy {
 
   /** True when requests of this policy always go to the origin. */
   public boolean bypasses() {
-    return ttl.isZero();
+    return originLimits == null && ttl.isZero();
+  }
+
+  /**
+   * The bounds on what origins say, when this policy takes freshness from the response's own
+   * {@code Cache-Control}, {@code Expires} and {@code Age} (RFC 9111) instead of from {@link #ttl()};
+   * empty for a policy-directed route.
+   */
+  public Optional<OriginFreshness.Limits> originDirected() {
+    return Optional.ofNullable(originLimits);
   }
 
   boolean varies(VaryBy.Header header) {
@@ -192,6 +204,7 @@ public final class CachePolicy {
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private boolean shared;
     private boolean shareAcrossHosts;
+    private OriginFreshness.Limits originLimits;
 
     private Builder(String route) {
       this.routePattern = requireNonNull(route, "route");
@@ -302,6 +315,23 @@ public final class CachePolicy {
       return this;
     }
 
+    /**
+     * Takes freshness from each response (RFC 9111 §4.2: {@code s-maxage}, {@code max-age},
+     * {@code Expires}, a capped heuristic), kept within {@code minTtl} and {@code maxTtl}; the
+     * stale windows are the response's own. Excludes {@link #ttl}, {@link #staleWhileRevalidate}
+     * and {@link #staleIfError}. Responses the origin marks {@code no-store} or {@code private}, or
+     * that are stale on arrival with no stale window, are not stored.
+     */
+    public Builder originDirected(Duration minTtl, Duration maxTtl) {
+      try {
+        originLimits = new OriginFreshness.Limits(nonNegative("minTtl", minTtl), nonNegative("maxTtl", maxTtl),
+            OriginFreshness.Limits.none().heuristicCap());
+      } catch (IllegalArgumentException e) {
+        throw fail("minTtl must not exceed maxTtl but was " + minTtl + " > " + maxTtl);
+      }
+      return this;
+    }
+
     /** See {@link CachePolicy#shareAcrossHosts()}; default false. */
     public Builder shareAcrossHosts(boolean value) {
       shareAcrossHosts = value;
@@ -319,6 +349,10 @@ public final class CachePolicy {
         route = Route.parse(routePattern);
       } catch (IllegalArgumentException e) {
         throw new PolicyConfigException(e.getMessage());
+      }
+      if (originLimits != null && (!ttl.isZero() || !staleWhileRevalidate.isZero() || !staleIfError.isZero())) {
+        throw fail("an origin-directed policy takes ttl and stale windows from the response; set minTtl and maxTtl"
+            + " instead of ttl, staleWhileRevalidate and staleIfError");
       }
       Set<String> variables = route.variableNames();
       for (String tag : tags) {

@@ -91,7 +91,7 @@ final class Fills {
   private Serving.Fill fill(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, EntryKey lease,
       StoredEntry fallback, CacheDecision.Forward fwd) {
     c.scope.originCalls.increment();
-    return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd);
+    return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd, clock.millis());
   }
 
   void releaseLease(Admission.Cacheable c, EntryKey lease) {

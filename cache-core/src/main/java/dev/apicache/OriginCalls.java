@@ -15,6 +15,8 @@ final class OriginCalls {
   /** Set per response by the engine, so never stored. */
   private static final Set<String> PER_RESPONSE = Set.of("age", "cache-control", "etag", "x-cache", "cache-status",
       "expires", "pragma");
+  /** Under origin-directed freshness the origin's own directives are kept and sent on. */
+  private static final Set<String> PER_RESPONSE_ORIGIN_DIRECTED = Set.of("age", "etag", "x-cache", "cache-status");
 
   private final GuardedStore store;
   private final InstantSource clock;
@@ -41,6 +43,7 @@ final class OriginCalls {
 
   /** Asks {@code origin} for {@code asked} on behalf of {@code c} and stores the answer under {@code fence}. */
   Outcome call(Admission.Cacheable c, CacheRequest asked, Origin origin, Fence fence) {
+    long requestTime = clock.millis();
     CacheResponse response;
     try {
       response = origin.fetch(asked);
@@ -50,7 +53,7 @@ final class OriginCalls {
     } catch (Exception e) {
       return failed(c, e);
     }
-    return accept(c, response, fence);
+    return accept(c, response, fence, requestTime);
   }
 
   /** An origin call that threw: logged at most once a second, with its stack (the 502 alone says too little). */
@@ -64,24 +67,42 @@ final class OriginCalls {
     return Outcome.failed(e);
   }
 
-  /** Stores {@code response} when it may be stored and {@code fence} is not null. */
-  Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence) {
+  /**
+   * Stores {@code response}, asked for at {@code requestTimeMillis}, when it may be stored and
+   * {@code fence} is not null.
+   */
+  Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence, long requestTimeMillis) {
     String reason = Storability.reasonNotToStore(c.policy, response);
+    long now = clock.millis();
+    OriginFreshness fromOrigin = null;
+    if (reason == null && c.policy.originDirected().isPresent()) {
+      Optional<OriginFreshness> f = OriginFreshness.of(response.status(), response.headers(),
+          Math.min(requestTimeMillis, now), now, c.policy.originDirected().get());
+      if (f.isEmpty()) {
+        reason = "origin-uncacheable";
+      } else if (!f.get().isFresh(now, now) && f.get().staleWhileRevalidate().isZero()
+          && f.get().staleIfError().isZero()) {
+        reason = "stale-on-arrival"; // nothing could be served from it before it is validated
+      } else {
+        fromOrigin = f.get();
+      }
+    }
     if (reason != null) {
       c.scope.uncacheable(reason);
       return Outcome.uncacheable(response, reason);
     }
-    StoredEntry entry = toEntry(c, response);
+    StoredEntry entry = toEntry(c, response, now, fromOrigin);
     boolean stored = fence != null
         && store.put(c.storeKey(), EntryCodec.encode(entry), entry.retention(), fence, c.scope);
     return Outcome.filled(response, entry, stored);
   }
 
-  private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response) {
+  private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response, long now, OriginFreshness fromOrigin) {
+    Set<String> perResponse = fromOrigin == null ? PER_RESPONSE : PER_RESPONSE_ORIGIN_DIRECTED;
     Headers.Builder kept = Headers.builder();
     response.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(lower) && !PER_RESPONSE.contains(lower)) {
+      if (!HOP_BY_HOP.contains(lower) && !perResponse.contains(lower)) {
         kept.add(name, value);
       }
     });
@@ -89,7 +110,13 @@ final class OriginCalls {
         .flatMap(EntityTag::tryParse)
         .orElseGet(() -> EntityTag.ofBody(response.body()));
     CachePolicy p = c.policy;
-    return new StoredEntry(response.status(), kept.build(), response.body(), etag, clock.millis(), p.ttl().toMillis(),
+    if (fromOrigin != null) {
+      // the entry's age starts at the age the response already had (RFC 9111 §4.2.3)
+      return new StoredEntry(response.status(), kept.build(), response.body(), etag,
+          now - fromOrigin.initialAge().toMillis(), fromOrigin.lifetime().toMillis(),
+          fromOrigin.staleWhileRevalidate().toMillis(), fromOrigin.staleIfError().toMillis(), c.tags());
+    }
+    return new StoredEntry(response.status(), kept.build(), response.body(), etag, now, p.ttl().toMillis(),
         p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), c.tags());
   }
 

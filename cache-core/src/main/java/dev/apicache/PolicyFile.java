@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  *     maxBodySize: 1MB               # larger bodies are served, not stored; default 1MB
  *     shared: false                  # true: cache requests that carry Authorization too
  *     shareAcrossHosts: false        # true: one entry for every Host the service answers
+ *   - path: /api/catalog/**
+ *     freshness: origin              # the response's Cache-Control / Expires / Age decide (RFC 9111)
+ *     minTtl: 0s                     # bounds on what the origin says; default 0s and 365d
+ *     maxTtl: 1h
  * writes:
  *   - path: /api/products/**
  *     methods: [POST, PUT, PATCH, DELETE]
@@ -54,7 +58,7 @@ public final class PolicyFile {
   private static final Set<String> TOP_LEVEL = Set.of("policies", "writes");
   private static final Set<String> POLICY_FIELDS = Set.of("path", "methods", "ttl", "staleWhileRevalidate",
       "staleIfError", "varyBy", "invalidateOn", "tags", "cacheControl", "maxBodySize", "shared",
-      "shareAcrossHosts");
+      "shareAcrossHosts", "freshness", "minTtl", "maxTtl");
   private static final Set<String> WRITE_FIELDS = Set.of("path", "methods", "events");
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
@@ -137,10 +141,25 @@ public final class PolicyFile {
       if (node.has("methods")) {
         b.methods(texts(node, "methods", entry));
       }
-      if (!node.has("ttl")) {
+      String freshness = node.has("freshness") ? text(node, "freshness", entry) : "policy";
+      if (freshness.equals("origin")) {
+        for (String excluded : new String[] {"ttl", "staleWhileRevalidate", "staleIfError", "cacheControl"}) {
+          if (node.has(excluded)) {
+            throw new PolicyConfigException(excluded + " does not apply with freshness: origin (the response's own"
+                + " Cache-Control decides; bound it with minTtl and maxTtl)");
+          }
+        }
+        b.originDirected(node.has("minTtl") ? duration(node, "minTtl", entry) : Duration.ZERO,
+            node.has("maxTtl") ? duration(node, "maxTtl", entry) : OriginFreshness.Limits.none().maxTtl());
+      } else if (!freshness.equals("policy")) {
+        throw new PolicyConfigException("freshness must be policy or origin but was '" + freshness + "'");
+      } else if (node.has("minTtl") || node.has("maxTtl")) {
+        throw new PolicyConfigException("minTtl and maxTtl apply only with freshness: origin");
+      } else if (!node.has("ttl")) {
         throw new PolicyConfigException("ttl is required (use 0 to declare a route never cached)");
+      } else {
+        b.ttl(duration(node, "ttl", entry));
       }
-      b.ttl(duration(node, "ttl", entry));
       if (node.has("staleWhileRevalidate")) {
         b.staleWhileRevalidate(duration(node, "staleWhileRevalidate", entry));
       }

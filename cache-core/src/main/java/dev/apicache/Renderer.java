@@ -30,9 +30,11 @@ final class Renderer {
     Headers.Builder h = e.headers().toBuilder()
         .set(HeaderNames.ETAG, e.etag().toString())
         .set(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000))
-        .set(HeaderNames.CACHE_CONTROL, c.policy.clientCacheControl())
         .set(HeaderNames.X_CACHE, xCache)
         .set(HeaderNames.CACHE_STATUS, status.toString());
+    if (c.policy.originDirected().isEmpty()) {
+      h.set(HeaderNames.CACHE_CONTROL, c.policy.clientCacheControl()); // else the origin's own, as stored
+    }
     String vary = varyHeader(c.policy, e.headers());
     if (vary != null) {
       h.set(HeaderNames.VARY, vary);

@@ -36,11 +36,13 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     private final EntryKey lease;
     private final StoredEntry fallback;
     private final CacheDecision.Forward forward;
+    private final long startedMillis;
     private final AtomicBoolean done = new AtomicBoolean();
 
     Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, EntryKey lease,
-        StoredEntry fallback, CacheDecision.Forward forward) {
+        StoredEntry fallback, CacheDecision.Forward forward, long startedMillis) {
       this.fills = fills;
+      this.startedMillis = startedMillis;
       this.request = request;
       this.fence = fence;
       this.flight = flight;
@@ -73,7 +75,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     public CacheResponse complete(CacheResponse answer) {
       requireNonNull(answer, "answer");
       finishOnce();
-      return finish(fills.calls.accept(request, answer, fence));
+      return finish(fills.calls.accept(request, answer, fence, startedMillis));
     }
 
     /**

@@ -8,6 +8,12 @@ import java.util.Set;
 final class Storability {
   /** Statuses stored when a policy allows: final, successful or permanent-redirect answers. */
   private static final Set<Integer> STORABLE_STATUSES = Set.of(200, 203, 204, 300, 301, 308);
+  /**
+   * Under origin-directed freshness, what RFC 9110 §15.1 lets a cache reuse (a 404 the origin says
+   * is good for a minute is), except 206: partial content is never stored as a whole.
+   */
+  private static final Set<Integer> ORIGIN_DIRECTED_STATUSES = Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410,
+      414, 501);
 
   private Storability() {}
 
@@ -16,7 +22,8 @@ final class Storability {
     if (response.isStreamed()) {
       return "streamed";
     }
-    if (!STORABLE_STATUSES.contains(response.status())) {
+    if (!(policy.originDirected().isPresent() ? ORIGIN_DIRECTED_STATUSES : STORABLE_STATUSES)
+        .contains(response.status())) {
       return "status";
     }
     Headers h = response.headers();

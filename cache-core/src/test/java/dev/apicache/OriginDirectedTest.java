@@ -1,0 +1,126 @@
+package dev.apicache;
+
+import static dev.apicache.Fixture.cacheStatus;
+import static dev.apicache.Fixture.xCache;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A policy that takes freshness from the origin's headers, through the engine, on a manual clock. */
+class OriginDirectedTest {
+  private final Fixture f = new Fixture(CachePolicies.builder()
+      .add(CachePolicy.forRoute("/origin/**").originDirected(Duration.ZERO, Duration.ofHours(1)).build())
+      .add(CachePolicy.forRoute("/bounded/**").originDirected(Duration.ofSeconds(30), Duration.ofMinutes(2)).build())
+      .build());
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private void origin(String... headers) {
+    f.respond = r -> {
+      CacheResponse.Builder b = CacheResponse.builder(200).header("Date", HttpDate.format(f.clock.millis()));
+      for (int i = 0; i < headers.length; i += 2) {
+        b.header(headers[i], headers[i + 1]);
+      }
+      return b.body("v" + f.version).build();
+    };
+  }
+
+  @Test
+  void maxAge_decidesHowLongTheEntryIsFresh_andTheOriginsDirectiveReachesTheClient() {
+    origin("Cache-Control", "public, max-age=10");
+    assertEquals("MISS", xCache(f.get("/origin/a")));
+    f.clock.advance(Duration.ofSeconds(9));
+    CacheResponse hit = f.get("/origin/a");
+    assertEquals("HIT", xCache(hit));
+    assertEquals("public, max-age=10", hit.headers().first("Cache-Control").orElseThrow());
+    assertEquals("9", hit.headers().first("Age").orElseThrow());
+    f.clock.advance(Duration.ofSeconds(1));
+    assertEquals("MISS", xCache(f.get("/origin/a")), "no stale window was granted");
+    assertEquals(2, f.originCalls.get());
+  }
+
+  @Test
+  void anAgeFromUpstream_shortensTheLifetime() {
+    origin("Cache-Control", "max-age=60", "Age", "50");
+    f.get("/origin/aged");
+    f.clock.advance(Duration.ofSeconds(9));
+    CacheResponse hit = f.get("/origin/aged");
+    assertEquals("HIT", xCache(hit));
+    assertEquals("59", hit.headers().first("Age").orElseThrow());
+    f.clock.advance(Duration.ofSeconds(1));
+    assertEquals("MISS", xCache(f.get("/origin/aged")));
+  }
+
+  @Test
+  void staleWhileRevalidate_fromTheResponse_servesStaleAndRefreshes() {
+    origin("Cache-Control", "max-age=5, stale-while-revalidate=60");
+    f.get("/origin/swr");
+    f.clock.advance(Duration.ofSeconds(10));
+    CacheResponse stale = f.get("/origin/swr");
+    assertEquals("STALE", xCache(stale));
+    assertTrue(cacheStatus(stale).contains("detail=stale-while-revalidate"), cacheStatus(stale));
+  }
+
+  @Test
+  void noStorePrivateAndStaleOnArrival_areNotStored() {
+    for (String cc : new String[] {"no-store", "private, max-age=60", "max-age=0", "no-cache"}) {
+      origin("Cache-Control", cc);
+      String target = "/origin/not-" + cc.replaceAll("[^a-z]", "");
+      f.get(target);
+      assertEquals("MISS", xCache(f.get(target)), cc);
+    }
+  }
+
+  @Test
+  void thePolicyBoundsWhatTheOriginSays() {
+    origin("Cache-Control", "max-age=86400");
+    f.get("/bounded/long");
+    f.clock.advance(Duration.ofMinutes(2));
+    assertEquals("MISS", xCache(f.get("/bounded/long")), "capped at maxTtl");
+    origin("Cache-Control", "max-age=1");
+    f.get("/bounded/short");
+    f.clock.advance(Duration.ofSeconds(20));
+    assertEquals("HIT", xCache(f.get("/bounded/short")), "floored at minTtl");
+  }
+
+  @Test
+  void aNotFoundTheOriginSaysIsGoodForAMinute_isStored() {
+    f.respond = r -> CacheResponse.builder(404).header("Cache-Control", "max-age=60").body("gone").build();
+    f.get("/origin/missing");
+    CacheResponse again = f.get("/origin/missing");
+    assertEquals(404, again.status());
+    assertEquals("HIT", xCache(again));
+  }
+
+  @Test
+  void policyFile_freshnessOrigin_withBounds_andClearErrors(@TempDir Path dir) throws Exception {
+    Path ok = dir.resolve("ok.yaml");
+    Files.writeString(ok, "policies:\n  - path: /catalog/**\n    freshness: origin\n    maxTtl: 5m\n");
+    CachePolicy p = PolicyFile.load(ok, Map.of()).policies().get(0);
+    assertEquals(Duration.ofMinutes(5), p.originDirected().orElseThrow().maxTtl());
+    assertEquals(Duration.ZERO, p.originDirected().orElseThrow().minTtl());
+
+    for (String bad : new String[] {
+        "    freshness: origin\n    ttl: 60s\n",
+        "    freshness: origin\n    cacheControl: no-cache\n",
+        "    freshness: sometimes\n",
+        "    ttl: 60s\n    maxTtl: 5m\n",
+        "    freshness: origin\n    minTtl: 10m\n    maxTtl: 5m\n"}) {
+      Path file = dir.resolve("bad.yaml");
+      Files.writeString(file, "policies:\n  - path: /catalog/**\n" + bad);
+      PolicyConfigException e = assertThrows(PolicyConfigException.class, () -> PolicyFile.load(file, Map.of()), bad);
+      assertTrue(e.getMessage().contains("/catalog/**"), e.getMessage());
+    }
+  }
+}
