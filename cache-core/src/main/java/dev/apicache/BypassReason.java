@@ -36,7 +36,12 @@ public enum BypassReason {
   /** The policy's key function threw. */
   KEY_FUNCTION_ERROR("key-function-error"),
   /** The policy's key function found no key for the request. */
-  NO_KEY("no-key");
+  NO_KEY("no-key"),
+  /**
+   * An origin-directed request with {@code only-if-cached} and nothing stored that fits: answered
+   * 504 without the origin.
+   */
+  ONLY_IF_CACHED("only-if-cached");
 
   private final String token;
 

@@ -83,20 +83,47 @@ sealed interface CacheDecision {
    * store holds {@code entry} for, at {@code nowMillis} (wall time).
    */
   static CacheDecision decide(Headers requestHeaders, Optional<StoredEntry> entry, long nowMillis) {
+    return decide(requestHeaders, entry, nowMillis, RequestDirectives.NONE);
+  }
+
+  /**
+   * As {@link #decide(Headers, Optional, long)}, honouring the request's own directives (origin-directed
+   * routes): {@code no-cache} always fetches; an entry older than {@code max-age} or with less than
+   * {@code min-fresh} left is fetched (with stale-if-error kept for a failing origin);
+   * {@code max-stale} lets an entry past its stale-while-revalidate window be served stale (and
+   * revalidated). {@code only-if-cached} and {@code no-store} are the engine's to apply.
+   */
+  static CacheDecision decide(Headers requestHeaders, Optional<StoredEntry> entry, long nowMillis,
+      RequestDirectives directives) {
     if (entry.isEmpty()) {
       return new Fetch(Optional.empty(), Forward.MISS);
     }
     StoredEntry e = entry.get();
-    switch (e.classify(nowMillis)) {
-      case FRESH:
-        return clientIsCurrent(requestHeaders, e) ? new NotModified(e, false) : new Hit(e);
-      case STALE:
-        return clientIsCurrent(requestHeaders, e) ? new NotModified(e, true) : new ServeStale(e);
-      case STALE_IF_ERROR:
-        return new Fetch(entry, Forward.STALE);
-      default:
-        return new Fetch(Optional.empty(), Forward.STALE);
+    Freshness.State state = e.classify(nowMillis);
+    if (directives.noCache()) {
+      return new Fetch(Optional.empty(), Forward.STALE);
     }
+    long age = e.ageMillis(nowMillis);
+    switch (state) {
+      case FRESH:
+      case STALE:
+        if (!directives.accepts(e, age)) {
+          // too old for this client; still the answer if the origin fails within stale-if-error
+          boolean withinStaleIfError = e.sieMillis() > 0 && age < e.ttlMillis() + e.sieMillis();
+          return new Fetch(withinStaleIfError ? entry : Optional.empty(), Forward.STALE);
+        }
+        boolean stale = state == Freshness.State.STALE;
+        return clientIsCurrent(requestHeaders, e) ? new NotModified(e, stale) : stale ? new ServeStale(e) : new Hit(e);
+      case STALE_IF_ERROR:
+        return directives.acceptsStale(e, age) ? serveStale(requestHeaders, e) : new Fetch(entry, Forward.STALE);
+      default:
+        return directives.acceptsStale(e, age) ? serveStale(requestHeaders, e)
+            : new Fetch(Optional.empty(), Forward.STALE);
+    }
+  }
+
+  private static CacheDecision serveStale(Headers requestHeaders, StoredEntry e) {
+    return clientIsCurrent(requestHeaders, e) ? new NotModified(e, true) : new ServeStale(e);
   }
 
   /**

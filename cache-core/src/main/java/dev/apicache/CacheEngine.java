@@ -125,10 +125,16 @@ public final class CacheEngine implements AutoCloseable {
     requireNonNull(background, "background");
     long now = clock.millis();
     Optional<StoredEntry> stored = Optional.ofNullable(fills.calls.current(request));
-    CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now);
+    RequestDirectives directives = request.policy.originDirected().isPresent()
+        ? RequestDirectives.of(request.request.headers()) : RequestDirectives.NONE;
+    CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now, directives);
+    if (decision instanceof CacheDecision.Fetch && directives.onlyIfCached()) {
+      request.scope.bypass(BypassReason.ONLY_IF_CACHED.token());
+      return new Serving.Ready(Renderer.onlyIfCached(request)); // RFC 9111 §5.2.1.7: never the origin
+    }
     request.scope.record(decision);
     if (decision instanceof CacheDecision.Fetch fetch) {
-      return fills.fetch(request, fetch);
+      return fills.fetch(request, fetch, directives.noStore());
     }
     if (decision instanceof CacheDecision.Hit hit) {
       return new Serving.Ready(

@@ -31,10 +31,14 @@ final class Fills {
 
   /**
    * A miss, or an entry past its stale-while-revalidate window: the response another request's call
-   * got, or the fill this request must make. Blocks while it waits for another request's call.
+   * got, or the fill this request must make (one that stores nothing when {@code noStore}). Blocks
+   * while it waits for another request's call.
    */
-  Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision) {
+  Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision, boolean noStore) {
     StoredEntry fallback = decision.fallback().orElse(null);
+    if (noStore) {
+      return fill(c, null, null, null, fallback, decision.forward()); // the client's no-store: serve, never store
+    }
     Optional<Fence> fence = store.fence(c.counters(), c.scope);
     if (fence.isEmpty()) {
       return fill(c, null, null, null, fallback, decision.forward()); // the store is down: serve, never store

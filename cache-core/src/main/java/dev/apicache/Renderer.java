@@ -82,6 +82,18 @@ final class Renderer {
         .build();
   }
 
+  /** RFC 9111 §5.2.1.7: {@code only-if-cached} with nothing stored that fits answers 504. */
+  static CacheResponse onlyIfCached(Admission.Cacheable c) {
+    return CacheResponse.builder(504)
+        .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(HeaderNames.CACHE_CONTROL, "no-store")
+        .header(HeaderNames.X_CACHE, "MISS")
+        .header(HeaderNames.CACHE_STATUS, CacheStatus.forwarded("miss").withKey(c.key.shortHash())
+            .withDetail(BypassReason.ONLY_IF_CACHED.token()).toString())
+        .body(c.head ? Bytes.empty() : Bytes.utf8("not cached (only-if-cached)\n"))
+        .build();
+  }
+
   /** The application's answer to a request the cache stayed out of, marked as a bypass. */
   static CacheResponse bypassed(CacheResponse response, BypassReason reason) {
     return response.toBuilder()

@@ -54,6 +54,43 @@ class CacheDecisionTest {
     }
   }
 
+  private static CacheDecision withDirectives(long now, String cacheControl) {
+    Headers h = Headers.of("Cache-Control", cacheControl);
+    return CacheDecision.decide(h, Optional.of(entry(200)), now, RequestDirectives.of(h));
+  }
+
+  @Test
+  void theRequestDirectivesTable() {
+    StoredEntry e = entry(200);
+    CacheDecision.Fetch refetch = new CacheDecision.Fetch(Optional.of(e), CacheDecision.Forward.STALE);
+    CacheDecision.Fetch refetchNoFallback = new CacheDecision.Fetch(Optional.empty(), CacheDecision.Forward.STALE);
+    Object[][] rows = {
+        // now (ms), request Cache-Control, expected decision
+        {10_000L, "max-age=20", new CacheDecision.Hit(e)},
+        {10_000L, "max-age=5", refetch},                    // too old for this client; stale-if-error kept
+        {10_000L, "max-age=0", refetch},
+        {10_000L, "min-fresh=40", new CacheDecision.Hit(e)},   // 50 s left
+        {10_000L, "min-fresh=55", refetch},                 // only 50 s left
+        {70_000L, "max-age=60", refetch},                   // stale and older than the client allows
+        {70_000L, "max-stale", new CacheDecision.ServeStale(e)},
+        {100_000L, "max-stale=60", new CacheDecision.ServeStale(e)},  // past swr, 40 s stale, within 60
+        {100_000L, "max-stale=30", refetch},                          // 40 s stale is too much
+        {700_000L, "max-stale", new CacheDecision.ServeStale(e)},     // any staleness
+        {700_000L, "max-stale=30", refetchNoFallback},
+        {10L, "no-cache", refetchNoFallback},
+        {10L, "max-age=abc", new CacheDecision.Hit(e)},         // a malformed argument is no directive
+        {10L, "only-if-cached", new CacheDecision.Hit(e)},      // the engine answers 504 only on a Fetch
+    };
+    for (Object[] row : rows) {
+      assertEquals(row[2], withDirectives((Long) row[0], (String) row[1]), () -> "at " + row[0] + " with " + row[1]);
+    }
+    assertEquals(RequestDirectives.NONE, RequestDirectives.of(Headers.empty()));
+    assertTrue(RequestDirectives.of(Headers.of("Pragma", "no-cache")).noCache(), "Pragma without Cache-Control");
+    assertEquals(RequestDirectives.of(Headers.of("Cache-Control", "max-age=5")),
+        RequestDirectives.of(Headers.of("Cache-Control", "max-age=5", "Pragma", "no-cache")),
+        "Cache-Control wins over Pragma");
+  }
+
   @Test
   void nothingStored_isAMiss() {
     assertEquals(new CacheDecision.Fetch(Optional.empty(), CacheDecision.Forward.MISS),

@@ -104,6 +104,36 @@ class OriginDirectedTest {
   }
 
   @Test
+  void requestDirectives_applyToOriginDirectedRoutesOnly() {
+    origin("Cache-Control", "max-age=60");
+    f.get("/origin/d");
+    f.clock.advance(Duration.ofSeconds(10));
+    assertEquals("HIT", xCache(f.get("/origin/d", "Cache-Control", "max-age=20")));
+    assertEquals("MISS", xCache(f.get("/origin/d", "Cache-Control", "max-age=5")), "too old for this client");
+    assertEquals(2, f.originCalls.get());
+
+    // a policy-directed route is the service's decision: a client's no-cache does not reach the origin
+    try (Fixture policy = new Fixture()) {
+      policy.get("/api/products/1");
+      assertEquals("HIT", xCache(policy.get("/api/products/1", "Cache-Control", "no-cache")));
+    }
+  }
+
+  @Test
+  void onlyIfCached_answers504WithoutTheOrigin_andNoStoreStoresNothing() {
+    origin("Cache-Control", "max-age=60");
+    CacheResponse none = f.get("/origin/oic", "Cache-Control", "only-if-cached");
+    assertEquals(504, none.status());
+    assertTrue(cacheStatus(none).contains("detail=only-if-cached"), cacheStatus(none));
+    assertEquals(0, f.originCalls.get());
+    assertEquals(1L, f.engine.stats().total().bypassReasons().get("only-if-cached"));
+
+    assertEquals("MISS", xCache(f.get("/origin/ns", "Cache-Control", "no-store")));
+    assertEquals("MISS", xCache(f.get("/origin/ns")), "the no-store request's response was not stored");
+    assertEquals("HIT", xCache(f.get("/origin/ns", "Cache-Control", "only-if-cached")));
+  }
+
+  @Test
   void policyFile_freshnessOrigin_withBounds_andClearErrors(@TempDir Path dir) throws Exception {
     Path ok = dir.resolve("ok.yaml");
     Files.writeString(ok, "policies:\n  - path: /catalog/**\n    freshness: origin\n    maxTtl: 5m\n");

@@ -1,0 +1,65 @@
+package dev.apicache;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The request {@code Cache-Control} directives a shared cache honours (RFC 9111 §5.2.1), read once:
+ * {@code max-age}, {@code max-stale} (bare: any staleness), {@code min-fresh}, {@code no-cache}
+ * (also {@code Pragma: no-cache} without a {@code Cache-Control}, §5.4), {@code no-store} and
+ * {@code only-if-cached}. Malformed arguments are ignored, as if the directive were absent, except a
+ * bare {@code max-stale}. Applied only under origin-directed freshness: a policy-directed route is
+ * the service's own decision, which no client can override.
+ */
+record RequestDirectives(OptionalLong maxAgeMillis, OptionalLong maxStaleMillis, OptionalLong minFreshMillis,
+    boolean noCache, boolean noStore, boolean onlyIfCached) {
+  /** No directives: the decision of a policy-directed route. */
+  static final RequestDirectives NONE = new RequestDirectives(OptionalLong.empty(), OptionalLong.empty(),
+      OptionalLong.empty(), false, false, false);
+
+  RequestDirectives {
+    requireNonNull(maxAgeMillis, "maxAgeMillis");
+    requireNonNull(maxStaleMillis, "maxStaleMillis");
+    requireNonNull(minFreshMillis, "minFreshMillis");
+  }
+
+  /** The directives of {@code requestHeaders}. */
+  static RequestDirectives of(Headers requestHeaders) {
+    List<String> lines = requestHeaders.all(HeaderNames.CACHE_CONTROL);
+    if (lines.isEmpty()) {
+      boolean pragma = requestHeaders.all(HeaderNames.PRAGMA).stream()
+          .anyMatch(v -> CacheControl.parse(List.of(v)).has("no-cache"));
+      return pragma ? new RequestDirectives(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), true,
+          false, false) : NONE;
+    }
+    CacheControl cc = CacheControl.parse(lines);
+    OptionalLong maxStale = cc.argument("max-stale")
+        .map(v -> v.isEmpty() ? OptionalLong.of(Long.MAX_VALUE) : millis(v)).orElse(OptionalLong.empty());
+    return new RequestDirectives(cc.maxAge().isPresent() ? OptionalLong.of(cc.maxAge().getAsLong() * 1000)
+        : OptionalLong.empty(), maxStale, cc.argument("min-fresh").map(RequestDirectives::millis)
+        .orElse(OptionalLong.empty()), cc.isNoCache(), cc.isNoStore(), cc.has("only-if-cached"));
+  }
+
+  private static OptionalLong millis(String seconds) {
+    String v = seconds.trim();
+    if (v.isEmpty() || v.length() > 15 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(Long.parseLong(v) * 1000);
+  }
+
+  /** Whether {@code e}, at {@code age}, is young and fresh enough for this request (max-age, min-fresh). */
+  boolean accepts(StoredEntry e, long age) {
+    if (maxAgeMillis.isPresent() && age > maxAgeMillis.getAsLong()) {
+      return false;
+    }
+    return minFreshMillis.isEmpty() || e.ttlMillis() - age >= minFreshMillis.getAsLong();
+  }
+
+  /** Whether the client accepts {@code e} at {@code age} although it is past its lifetime (max-stale). */
+  boolean acceptsStale(StoredEntry e, long age) {
+    return maxStaleMillis.isPresent() && age - e.ttlMillis() <= maxStaleMillis.getAsLong() && accepts(e, age);
+  }
+}
