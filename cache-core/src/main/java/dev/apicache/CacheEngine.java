@@ -134,7 +134,7 @@ public final class CacheEngine implements AutoCloseable {
     }
     request.scope.record(decision);
     if (decision instanceof CacheDecision.Fetch fetch) {
-      return fills.fetch(request, fetch, directives.noStore());
+      return fills.fetch(request, fetch, directives.noStore(), validatable(request, stored));
     }
     if (decision instanceof CacheDecision.Hit hit) {
       return new Serving.Ready(
@@ -145,15 +145,20 @@ public final class CacheEngine implements AutoCloseable {
       CacheResponse r = Renderer.fromEntry(request, nm.entry(), now, nm.revalidate() ? "STALE" : "HIT",
           nm.revalidate() ? status.withDetail("stale-while-revalidate") : status, true);
       if (nm.revalidate()) {
-        revalidator.revalidate(request, background);
+        revalidator.revalidate(request, background, validatable(request, stored));
       }
       return new Serving.Ready(r);
     }
     StoredEntry stale = ((CacheDecision.ServeStale) decision).entry();
     CacheResponse r = Renderer.fromEntry(request, stale, now, "STALE",
         Renderer.served(request, stale, now).withDetail("stale-while-revalidate"), false);
-    revalidator.revalidate(request, background);
+    revalidator.revalidate(request, background, validatable(request, stored));
     return new Serving.Ready(r);
+  }
+
+  /** On an origin-directed route, the stored copy an origin call validates (RFC 9111 §4.3). */
+  private static StoredEntry validatable(Admission.Cacheable request, Optional<StoredEntry> stored) {
+    return request.policy.originDirected().isPresent() ? stored.orElse(null) : null;
   }
 
   /**

@@ -31,21 +31,22 @@ final class Fills {
 
   /**
    * A miss, or an entry past its stale-while-revalidate window: the response another request's call
-   * got, or the fill this request must make (one that stores nothing when {@code noStore}). Blocks
-   * while it waits for another request's call.
+   * got, or the fill this request must make (one that stores nothing when {@code noStore}, and that
+   * validates {@code validated} with the origin when it is not null). Blocks while it waits for
+   * another request's call.
    */
-  Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision, boolean noStore) {
+  Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision, boolean noStore, StoredEntry validated) {
     StoredEntry fallback = decision.fallback().orElse(null);
     if (noStore) {
-      return fill(c, null, null, null, fallback, decision.forward()); // the client's no-store: serve, never store
+      return fill(c, null, null, null, fallback, decision.forward(), validated); // the client's no-store: serve, never store
     }
     Optional<Fence> fence = store.fence(c.counters(), c.scope);
     if (fence.isEmpty()) {
-      return fill(c, null, null, null, fallback, decision.forward()); // the store is down: serve, never store
+      return fill(c, null, null, null, fallback, decision.forward(), validated); // the store is down: serve, never store
     }
     SingleFlight.Joined joined = flights.join(c.key, fence.get());
     if (joined.leads()) {
-      return lead(c, fence.get(), joined.flight(), fallback, decision.forward());
+      return lead(c, fence.get(), joined.flight(), fallback, decision.forward(), validated);
     }
     if (joined.flight().fence.equals(fence.get())) {
       c.scope.coalescedWaits.increment();
@@ -55,7 +56,7 @@ final class Fills {
       }
     }
     // the leader started before an invalidation, timed out, or got a response for one caller only
-    return fill(c, fence.get(), null, null, fallback, decision.forward());
+    return fill(c, fence.get(), null, null, fallback, decision.forward(), validated);
   }
 
   /**
@@ -64,15 +65,15 @@ final class Fills {
    * what it stored, or call the origin themselves when the wait ends without an entry.
    */
   private Serving lead(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, StoredEntry fallback,
-      CacheDecision.Forward fwd) {
+      CacheDecision.Forward fwd, StoredEntry validated) {
     if (clusterWideMissWait.isZero() || !store.hasLeases()) {
-      return fill(c, fence, flight, null, fallback, fwd);
+      return fill(c, fence, flight, null, fallback, fwd, validated);
     }
     EntryKey lease = c.storeKey();
     boolean landed = false;
     try {
       if (store.tryLease(lease, leaseTime, c.scope)) {
-        return fill(c, fence, flight, lease, fallback, fwd);
+        return fill(c, fence, flight, lease, fallback, fwd, validated);
       }
       c.scope.coalescedWaits.increment();
       store.awaitLease(lease, clusterWideMissWait, c.scope);
@@ -83,7 +84,7 @@ final class Fills {
         landed = true;
         return new Serving.Ready(respond(c, peer, fallback, fwd, true));
       }
-      return fill(c, fence, flight, null, fallback, fwd);
+      return fill(c, fence, flight, null, fallback, fwd, validated);
     } catch (RuntimeException | Error e) {
       if (!landed) {
         flight.land(null);
@@ -93,9 +94,9 @@ final class Fills {
   }
 
   private Serving.Fill fill(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, EntryKey lease,
-      StoredEntry fallback, CacheDecision.Forward fwd) {
+      StoredEntry fallback, CacheDecision.Forward fwd, StoredEntry validated) {
     c.scope.originCalls.increment();
-    return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd, clock.millis());
+    return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd, clock.millis(), validated);
   }
 
   void releaseLease(Admission.Cacheable c, EntryKey lease) {

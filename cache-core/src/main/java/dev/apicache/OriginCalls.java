@@ -1,7 +1,9 @@
 package dev.apicache;
 
 import dev.apicache.spi.Fence;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +19,9 @@ final class OriginCalls {
       "expires", "pragma");
   /** Under origin-directed freshness the origin's own directives are kept and sent on. */
   private static final Set<String> PER_RESPONSE_ORIGIN_DIRECTED = Set.of("age", "etag", "x-cache", "cache-status");
+
+  private static final Duration VALIDATION_WINDOW_MIN = Duration.ofMinutes(1);
+  private static final Duration VALIDATION_WINDOW_MAX = Duration.ofDays(1);
 
   private final GuardedStore store;
   private final InstantSource clock;
@@ -41,19 +46,36 @@ final class OriginCalls {
         .build();
   }
 
-  /** Asks {@code origin} for {@code asked} on behalf of {@code c} and stores the answer under {@code fence}. */
-  Outcome call(Admission.Cacheable c, CacheRequest asked, Origin origin, Fence fence) {
+  /**
+   * {@code asked} validating {@code stored} with the origin (RFC 9111 §4.3.1): {@code If-None-Match}
+   * with its entity tag and {@code If-Modified-Since} with its {@code Last-Modified}; {@code asked}
+   * itself when there is nothing to validate.
+   */
+  static CacheRequest withValidators(CacheRequest asked, StoredEntry stored) {
+    if (stored == null) {
+      return asked;
+    }
+    CacheRequest.Builder b = asked.toBuilder().header(HeaderNames.IF_NONE_MATCH, stored.etag().toString());
+    stored.headers().first(HeaderNames.LAST_MODIFIED).ifPresent(lm -> b.header(HeaderNames.IF_MODIFIED_SINCE, lm));
+    return b.build();
+  }
+
+  /**
+   * Asks {@code origin} for {@code asked} on behalf of {@code c} and stores the answer under
+   * {@code fence}; a 304 to the validators of {@code validated} freshens that entry instead.
+   */
+  Outcome call(Admission.Cacheable c, CacheRequest asked, Origin origin, Fence fence, StoredEntry validated) {
     long requestTime = clock.millis();
     CacheResponse response;
     try {
-      response = origin.fetch(asked);
+      response = origin.fetch(withValidators(asked, validated));
       if (response == null) {
         throw new IllegalStateException("origin returned null");
       }
     } catch (Exception e) {
       return failed(c, e);
     }
-    return accept(c, response, fence, requestTime);
+    return accept(c, response, fence, requestTime, validated);
   }
 
   /** An origin call that threw: logged at most once a second, with its stack (the 502 alone says too little). */
@@ -71,7 +93,11 @@ final class OriginCalls {
    * Stores {@code response}, asked for at {@code requestTimeMillis}, when it may be stored and
    * {@code fence} is not null.
    */
-  Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence, long requestTimeMillis) {
+  Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence, long requestTimeMillis,
+      StoredEntry validated) {
+    if (validated != null && response.status() == 304) {
+      response = freshened(validated, response);
+    }
     String reason = Storability.reasonNotToStore(c.policy, response);
     long now = clock.millis();
     OriginFreshness fromOrigin = null;
@@ -93,8 +119,45 @@ final class OriginCalls {
     }
     StoredEntry entry = toEntry(c, response, now, fromOrigin);
     boolean stored = fence != null
-        && store.put(c.storeKey(), EntryCodec.encode(entry), entry.retention(), fence, c.scope);
+        && store.put(c.storeKey(), EntryCodec.encode(entry), retention(entry, fromOrigin), fence, c.scope);
     return Outcome.filled(response, entry, stored);
+  }
+
+  /**
+   * How long the store keeps {@code entry}: while it may be served, and, under origin-directed
+   * freshness, one more lifetime (at least a minute, at most a day) so that a later miss can
+   * validate it with the origin instead of fetching it again.
+   */
+  private static Duration retention(StoredEntry entry, OriginFreshness fromOrigin) {
+    if (fromOrigin == null) {
+      return entry.retention();
+    }
+    long extra = Math.max(VALIDATION_WINDOW_MIN.toMillis(), Math.min(VALIDATION_WINDOW_MAX.toMillis(),
+        fromOrigin.lifetime().toMillis()));
+    return entry.retention().plusMillis(extra);
+  }
+
+  /**
+   * The stored response {@code e} brought up to date by the origin's 304 (RFC 9111 §4.3.4): its
+   * body, with each header the 304 carries replacing the stored one; the 304's freshness applies.
+   */
+  private static CacheResponse freshened(StoredEntry e, CacheResponse notModified) {
+    Headers.Builder h = e.headers().toBuilder();
+    Set<String> replaced = new HashSet<>();
+    notModified.headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(lower)) {
+        return;
+      }
+      if (replaced.add(lower)) {
+        h.remove(name);
+      }
+      h.add(name, value);
+    });
+    if (!notModified.headers().contains(HeaderNames.ETAG)) {
+      h.set(HeaderNames.ETAG, e.etag().toString());
+    }
+    return CacheResponse.of(e.status(), h.build(), e.body());
   }
 
   private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response, long now, OriginFreshness fromOrigin) {

@@ -49,15 +49,18 @@ final class Revalidator implements AutoCloseable {
     return b.build();
   }
 
-  /** Starts refreshing {@code c} through {@code origin} unless a refresh of its key is running. */
-  void revalidate(Admission.Cacheable c, Origin origin) {
+  /**
+   * Starts refreshing {@code c} through {@code origin} unless a refresh of its key is running; with
+   * {@code validated} not null, as a validation of that entry.
+   */
+  void revalidate(Admission.Cacheable c, Origin origin, StoredEntry validated) {
     if (!running.add(c.key)) {
       return;
     }
     try {
       executor.execute(() -> {
         try {
-          refresh(c, origin);
+          refresh(c, origin, validated);
         } finally {
           running.remove(c.key);
         }
@@ -68,7 +71,7 @@ final class Revalidator implements AutoCloseable {
     }
   }
 
-  private void refresh(Admission.Cacheable c, Origin origin) {
+  private void refresh(Admission.Cacheable c, Origin origin, StoredEntry validated) {
     EntryKey lease = c.storeKey();
     if (!store.tryLease(lease, leaseTime, c.scope)) {
       return; // another node is refreshing this key
@@ -82,7 +85,7 @@ final class Revalidator implements AutoCloseable {
       }
       Optional<Fence> fence = store.fence(c.counters(), c.scope);
       c.scope.originCalls.increment();
-      Outcome o = calls.call(c, refreshRequest(c.request), origin, fence.orElse(null));
+      Outcome o = calls.call(c, refreshRequest(c.request), origin, fence.orElse(null), validated);
       if (o.response != null) {
         o.response.discard(); // nobody sends a background refresh; a body too large to hold is dropped
       }

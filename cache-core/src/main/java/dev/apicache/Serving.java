@@ -37,12 +37,14 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     private final StoredEntry fallback;
     private final CacheDecision.Forward forward;
     private final long startedMillis;
+    private final StoredEntry validated;
     private final AtomicBoolean done = new AtomicBoolean();
 
     Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, EntryKey lease,
-        StoredEntry fallback, CacheDecision.Forward forward, long startedMillis) {
+        StoredEntry fallback, CacheDecision.Forward forward, long startedMillis, StoredEntry validated) {
       this.fills = fills;
       this.startedMillis = startedMillis;
+      this.validated = validated;
       this.request = request;
       this.fence = fence;
       this.flight = flight;
@@ -52,11 +54,13 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     }
 
     /**
-     * The request to run the handler with: the client's, as a GET without conditional headers and
-     * asking for an identity body, so that the answer can be stored and served to anyone.
+     * The request to run the handler with: the client's, as a GET without its conditional headers and
+     * asking for an identity body, so that the answer can be stored and served to anyone; on an
+     * origin-directed route with a stored copy, with that copy's validators instead (a 304 then
+     * freshens it).
      */
     public CacheRequest originRequest() {
-      return OriginCalls.originRequest(request.request);
+      return OriginCalls.withValidators(OriginCalls.originRequest(request.request), validated);
     }
 
     /** The body bytes to hold before streaming the rest of a response through uncached. */
@@ -75,7 +79,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     public CacheResponse complete(CacheResponse answer) {
       requireNonNull(answer, "answer");
       finishOnce();
-      return finish(fills.calls.accept(request, answer, fence, startedMillis));
+      return finish(fills.calls.accept(request, answer, fence, startedMillis, validated));
     }
 
     /**

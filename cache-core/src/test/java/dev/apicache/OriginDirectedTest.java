@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +133,56 @@ class OriginDirectedTest {
     assertEquals("MISS", xCache(f.get("/origin/ns", "Cache-Control", "no-store")));
     assertEquals("MISS", xCache(f.get("/origin/ns")), "the no-store request's response was not stored");
     assertEquals("HIT", xCache(f.get("/origin/ns", "Cache-Control", "only-if-cached")));
+  }
+
+  @Test
+  void aStaleEntry_isValidatedWithTheOrigin_andA304FreshensIt() {
+    AtomicReference<CacheRequest> asked = new AtomicReference<>();
+    AtomicInteger fullBodies = new AtomicInteger();
+    f.respond = r -> {
+      asked.set(r);
+      String date = HttpDate.format(f.clock.millis());
+      if (r.headers().first("If-None-Match").orElse("").equals("\"v1\"")) {
+        return CacheResponse.builder(304).header("Date", date).header("Cache-Control", "max-age=60")
+            .header("ETag", "\"v1\"").build();
+      }
+      fullBodies.incrementAndGet();
+      return CacheResponse.builder(200).header("Date", date).header("Cache-Control", "max-age=10")
+          .header("ETag", "\"v1\"").header("Last-Modified", "Tue, 01 Dec 2026 08:00:00 GMT")
+          .header("Content-Type", "text/plain").body("the body").build();
+    };
+    f.get("/origin/validated");
+    assertTrue(asked.get().headers().all("If-None-Match").isEmpty(), "nothing to validate on a miss");
+    f.clock.advance(Duration.ofSeconds(11));
+
+    CacheResponse refreshed = f.get("/origin/validated");
+    assertEquals(200, refreshed.status());
+    assertEquals("the body", refreshed.body().utf8(), "the stored body, freshened by the 304");
+    assertEquals("max-age=60", refreshed.headers().first("Cache-Control").orElseThrow(), "the 304's headers win");
+    assertEquals("text/plain", refreshed.headers().first("Content-Type").orElseThrow(), "the stored ones stay");
+    assertEquals("\"v1\"", asked.get().headers().first("If-None-Match").orElseThrow());
+    assertEquals("Tue, 01 Dec 2026 08:00:00 GMT", asked.get().headers().first("If-Modified-Since").orElseThrow());
+    assertEquals(1, fullBodies.get());
+
+    f.clock.advance(Duration.ofSeconds(50));
+    assertEquals("HIT", xCache(f.get("/origin/validated")), "fresh for the 304's max-age=60");
+    assertEquals(2, f.originCalls.get());
+  }
+
+  @Test
+  void policyDirectedRoutes_neverSendTheStoredValidators() {
+    try (Fixture policy = new Fixture()) {
+      AtomicReference<CacheRequest> asked = new AtomicReference<>();
+      policy.respond = r -> {
+        asked.set(r);
+        return CacheResponse.builder(200).header("ETag", "\"v1\"").body("x").build();
+      };
+      policy.get("/api/products/9");
+      policy.clock.advance(Duration.ofMinutes(20)); // past ttl, stale windows and stale-if-error
+      policy.get("/api/products/9");
+      assertEquals(2, policy.originCalls.get());
+      assertTrue(asked.get().headers().all("If-None-Match").isEmpty());
+    }
   }
 
   @Test
