@@ -4,6 +4,7 @@ import dev.apicache.spi.Fence;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -124,6 +125,26 @@ final class OriginCalls {
   }
 
   /**
+   * The fields the response's {@code Connection} names (RFC 9110 §7.6.1): meant for this hop only,
+   * so never stored or sent on from the cache. Lower case.
+   */
+  private static Set<String> connectionOptions(Headers headers) {
+    List<String> lines = headers.all(HeaderNames.CONNECTION);
+    if (lines.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> out = new HashSet<>();
+    for (String line : lines) {
+      for (String option : line.split(",")) {
+        if (!option.isBlank()) {
+          out.add(option.trim().toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * How long the store keeps {@code entry}: while it may be served, and, under origin-directed
    * freshness, one more lifetime (at least a minute, at most a day) so that a later miss can
    * validate it with the origin instead of fetching it again.
@@ -162,10 +183,11 @@ final class OriginCalls {
 
   private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response, long now, OriginFreshness fromOrigin) {
     Set<String> perResponse = fromOrigin == null ? PER_RESPONSE : PER_RESPONSE_ORIGIN_DIRECTED;
+    Set<String> connectionNamed = connectionOptions(response.headers());
     Headers.Builder kept = Headers.builder();
     response.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(lower) && !perResponse.contains(lower)) {
+      if (!HOP_BY_HOP.contains(lower) && !perResponse.contains(lower) && !connectionNamed.contains(lower)) {
         kept.add(name, value);
       }
     });

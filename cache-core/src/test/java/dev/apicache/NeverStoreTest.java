@@ -121,4 +121,17 @@ class NeverStoreTest {
       Thread.currentThread().interrupt();
     }
   }
+  @Test
+  void fieldsNamedByConnection_areNeverStoredNorSentFromTheCache() {
+    try (Fixture f = new Fixture()) {
+      f.respond = r -> CacheResponse.builder(200).header("Connection", "X-Hop, keep-alive")
+          .header("X-Hop", "for this hop only").header("X-Kept", "end to end").body("x").build();
+      f.get("/api/products/77");
+      CacheResponse hit = f.get("/api/products/77");
+      assertEquals("HIT", xCache(hit));
+      assertEquals("end to end", hit.headers().first("X-Kept").orElseThrow());
+      assertTrue(hit.headers().first("X-Hop").isEmpty(), hit.headers().toString());
+      assertTrue(hit.headers().first("Connection").isEmpty(), hit.headers().toString());
+    }
+  }
 }
