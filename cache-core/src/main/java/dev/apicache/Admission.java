@@ -30,7 +30,7 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
 
     /** The {@code X-Cache} and {@code Cache-Status} fields to add to the application's response. */
     public Headers headers() {
-      return Renderer.bypassHeaders(BypassReason.UNSAFE_METHOD, -1);
+      return Renderer.bypassHeaders(BypassReason.UNSAFE_METHOD);
     }
   }
 
@@ -44,7 +44,7 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
 
     /** The {@code X-Cache} and {@code Cache-Status} fields to add to the application's response. */
     public Headers headers() {
-      return Renderer.bypassHeaders(reason, -1);
+      return Renderer.bypassHeaders(reason);
     }
   }
 

@@ -134,9 +134,19 @@ public final class CacheControl {
     return seconds("s-maxage");
   }
 
-  private OptionalLong seconds(String name) {
-    String v = directives.get(name);
-    if (v == null || v.isEmpty() || v.length() > 18) {
+  /**
+   * The argument of directive {@code name} as delta-seconds (RFC 9111 §1.2.2), such as
+   * {@code stale-while-revalidate=30}; empty when absent or not a non-negative integer.
+   */
+  public OptionalLong seconds(String name) {
+    String v = directives.get(name.toLowerCase(Locale.ROOT));
+    return v == null ? OptionalLong.empty() : deltaSeconds(v);
+  }
+
+  /** {@code value} as delta-seconds: a non-negative integer of at most 18 digits, else empty. */
+  static OptionalLong deltaSeconds(String value) {
+    String v = value.trim();
+    if (v.isEmpty() || v.length() > 18) {
       return OptionalLong.empty();
     }
     for (int i = 0; i < v.length(); i++) {
@@ -145,6 +155,11 @@ public final class CacheControl {
       }
     }
     return OptionalLong.of(Long.parseLong(v));
+  }
+
+  /** {@code seconds} in milliseconds, saturating rather than overflowing. */
+  static long millis(long seconds) {
+    return seconds > Long.MAX_VALUE / 2000 ? Long.MAX_VALUE / 2 : seconds * 1000;
   }
 
   /** The directive names in field order, lower case. */

@@ -91,7 +91,7 @@ public final class OriginFreshness {
     boolean heuristic = false;
     OptionalLong explicit = cc.sharedMaxAge().isPresent() ? cc.sharedMaxAge() : cc.maxAge();
     if (explicit.isPresent()) {
-      lifetime = seconds(explicit.getAsLong());
+      lifetime = CacheControl.millis(explicit.getAsLong());
     } else if (headers.contains(HeaderNames.EXPIRES)) {
       // an Expires that is not a date means "already expired" (§5.3)
       lifetime = headers.first(HeaderNames.EXPIRES).flatMap(HttpDate::parse)
@@ -111,7 +111,8 @@ public final class OriginFreshness {
     }
 
     long apparentAge = Math.max(0, responseTimeMillis - dateMillis);
-    long ageValue = headers.first(HeaderNames.AGE).map(OriginFreshness::deltaSeconds).orElse(0L);
+    long ageValue = headers.first(HeaderNames.AGE).map(CacheControl::deltaSeconds)
+        .map(s -> CacheControl.millis(s.orElse(0))).orElse(0L);
     long correctedAge = ageValue + (responseTimeMillis - requestTimeMillis);
     long initialAge = Math.max(apparentAge, correctedAge);
 
@@ -121,21 +122,9 @@ public final class OriginFreshness {
     return Optional.of(new OriginFreshness(lifetime, initialAge, swr, sie, heuristic));
   }
 
+  /** A granted window in milliseconds: 0 when absent or malformed. */
   private static long directiveSeconds(CacheControl cc, String name) {
-    return cc.argument(name).map(OriginFreshness::deltaSeconds).orElse(0L);
-  }
-
-  /** A delta-seconds value (§1.2.2) in milliseconds: 0 when malformed, saturated when huge. */
-  private static long deltaSeconds(String value) {
-    String v = value.trim();
-    if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return 0;
-    }
-    return seconds(Long.parseLong(v));
-  }
-
-  private static long seconds(long s) {
-    return s > Long.MAX_VALUE / 2000 ? Long.MAX_VALUE / 2 : s * 1000;
+    return CacheControl.millis(cc.seconds(name).orElse(0));
   }
 
   /** How long the response is fresh from its origin's point of view, bounded by the policy. */

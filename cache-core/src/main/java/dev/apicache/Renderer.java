@@ -103,11 +103,9 @@ final class Renderer {
         .build();
   }
 
-  /** The fields an adapter adds to a response the application serves itself; {@code status} -1 when unknown. */
-  static Headers bypassHeaders(BypassReason reason, int status) {
-    CacheStatus s = CacheStatus.bypassed(reason);
-    return Headers.of(HeaderNames.X_CACHE, "BYPASS", HeaderNames.CACHE_STATUS,
-        (status > 0 ? s.withForwardStatus(status) : s).toString());
+  /** The fields an adapter adds to a response the application serves itself (its status not known yet). */
+  static Headers bypassHeaders(BypassReason reason) {
+    return Headers.of(HeaderNames.X_CACHE, "BYPASS", HeaderNames.CACHE_STATUS, CacheStatus.bypassed(reason).toString());
   }
 
   /** The policy's keyed headers, merged with the stored {@code Vary} (which names only keyed ones). */

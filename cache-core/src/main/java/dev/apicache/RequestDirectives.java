@@ -35,19 +35,14 @@ record RequestDirectives(OptionalLong maxAgeMillis, OptionalLong maxStaleMillis,
           false, false) : NONE;
     }
     CacheControl cc = CacheControl.parse(lines);
-    OptionalLong maxStale = cc.argument("max-stale")
-        .map(v -> v.isEmpty() ? OptionalLong.of(Long.MAX_VALUE) : millis(v)).orElse(OptionalLong.empty());
-    return new RequestDirectives(cc.maxAge().isPresent() ? OptionalLong.of(cc.maxAge().getAsLong() * 1000)
-        : OptionalLong.empty(), maxStale, cc.argument("min-fresh").map(RequestDirectives::millis)
-        .orElse(OptionalLong.empty()), cc.isNoCache(), cc.isNoStore(), cc.has("only-if-cached"));
+    OptionalLong maxStale = cc.argument("max-stale").map(v -> v.isEmpty() ? OptionalLong.of(Long.MAX_VALUE)
+        : millis(cc.seconds("max-stale"))).orElse(OptionalLong.empty());
+    return new RequestDirectives(millis(cc.maxAge()), maxStale, millis(cc.seconds("min-fresh")), cc.isNoCache(),
+        cc.isNoStore(), cc.has("only-if-cached"));
   }
 
-  private static OptionalLong millis(String seconds) {
-    String v = seconds.trim();
-    if (v.isEmpty() || v.length() > 15 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(Long.parseLong(v) * 1000);
+  private static OptionalLong millis(OptionalLong seconds) {
+    return seconds.isPresent() ? OptionalLong.of(CacheControl.millis(seconds.getAsLong())) : OptionalLong.empty();
   }
 
   /** Whether {@code e}, at {@code age}, is young and fresh enough for this request (max-age, min-fresh). */
