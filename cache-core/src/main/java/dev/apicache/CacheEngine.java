@@ -236,8 +236,9 @@ public final class CacheEngine implements AutoCloseable {
         throw new IllegalStateException("origin returned null");
       }
     } catch (Exception e) {
-      return Renderer.originUnreachable(request.method().equals("HEAD"), "BYPASS",
-          CacheStatus.bypassed(reason).withForwardStatus(502), false);
+      int status = Renderer.gatewayStatus(e);
+      return Renderer.originUnreachable(status, request.method().equals("HEAD"), "BYPASS",
+          CacheStatus.bypassed(reason).withForwardStatus(status), false);
     }
     return Renderer.bypassed(response, reason);
   }

@@ -48,6 +48,14 @@ public final class CacheKey {
   }
 
   /**
+   * Starts the key of a variant of {@code base} (RFC 9111 §4.1): in the same partition, distinct
+   * from {@code base} and from every key {@link #builder} makes, whatever parts follow.
+   */
+  static Builder variantOf(CacheKey base) {
+    return new Builder(base);
+  }
+
+  /**
    * The partition of a policy's keys and counters: a readable, bounded form of its id (at most 40
    * printable characters, no {@code |}). Every store key and counter of the policy is in it.
    */
@@ -97,6 +105,12 @@ public final class CacheKey {
       part(policyId);
       part(requireNonNull(methodClass, "methodClass"));
       part(requireNonNull(normalisedPath, "normalisedPath"));
+    }
+
+    private Builder(CacheKey base) {
+      this.prefix = base.partition();
+      encoding.write('V'); // keys from policies start with '+', so none equals a variant's
+      encoding.write(base.hash, 0, base.hash.length);
     }
 
     /** Appends a present value (possibly empty). */

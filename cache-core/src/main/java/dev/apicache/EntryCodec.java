@@ -17,11 +17,15 @@ import java.util.Optional;
  * and tag strings, body length (i32) and bytes. Strings are an i32 byte length and UTF-8. Decoding
  * never throws: an unknown version or a malformed blob is reported as empty, and the caller treats
  * it as a miss. Decoding does not copy the body.
+ *
+ * <p>A variant list (the {@code Vary} names a route's key defers to, see {@link Variants}) has magic
+ * {@code 0xAC 0x02}, the version byte, a name count (i32) and the names.
  */
 final class EntryCodec {
   static final int VERSION = 1;
   private static final byte MAGIC_0 = (byte) 0xAC;
   private static final byte MAGIC_1 = (byte) 0x01;
+  private static final byte MAGIC_VARIANTS = (byte) 0x02;
 
   private EntryCodec() {}
 
@@ -52,6 +56,41 @@ final class EntryCodec {
       throw new UncheckedIOException(ex); // a ByteArrayOutputStream does not fail
     }
     return buffer.toByteArray();
+  }
+
+  /** The blob that says a key's responses vary on the request fields {@code names}. */
+  static byte[] encodeVariants(List<String> names) {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(64);
+    try (DataOutputStream out = new DataOutputStream(buffer)) {
+      out.writeByte(MAGIC_0);
+      out.writeByte(MAGIC_VARIANTS);
+      out.writeByte(VERSION);
+      out.writeInt(names.size());
+      for (String name : names) {
+        writeString(out, name);
+      }
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return buffer.toByteArray();
+  }
+
+  /** The names of a variant list; empty when {@code blob} is not one (an entry, or malformed). */
+  static Optional<List<String>> decodeVariants(byte[] blob) {
+    try {
+      Reader in = new Reader(blob);
+      if (in.u8() != (MAGIC_0 & 0xff) || in.u8() != (MAGIC_VARIANTS & 0xff) || in.u8() != VERSION) {
+        return Optional.empty();
+      }
+      int count = in.count();
+      List<String> names = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        names.add(in.string());
+      }
+      return in.atEnd() && !names.isEmpty() ? Optional.of(List.copyOf(names)) : Optional.empty();
+    } catch (RuntimeException malformed) {
+      return Optional.empty();
+    }
   }
 
   private static void writeString(DataOutputStream out, String s) throws IOException {

@@ -51,7 +51,7 @@ final class Fills {
     if (joined.flight().fence.equals(fence.get())) {
       c.scope.coalescedWaits.increment();
       Outcome shared = joined.flight().await(coalesceTimeout);
-      if (shared != null && shared.shareable()) {
+      if (shared != null && shared.shareable() && shared.suits(c.policy, c.request.headers())) {
         return new Serving.Ready(respond(c, shared, fallback, decision.forward(), true));
       }
     }
@@ -111,7 +111,7 @@ final class Fills {
       return o.response; // already on its way to the client: nothing to replace, nothing to add
     }
     if (o.failed()) {
-      int fwdStatus = o.error != null ? 502 : o.response.status();
+      int fwdStatus = o.error != null ? Renderer.gatewayStatus(o.error) : o.response.status();
       if (fallback != null) {
         if (o.response != null) {
           o.response.discard();
@@ -123,7 +123,8 @@ final class Fills {
             CacheDecision.clientIsCurrent(c.request.headers(), fallback)));
       }
       if (o.error != null) {
-        return Renderer.originUnreachable(c.head, "MISS", Renderer.forwarded(c, fwd, 502).withCollapsed(collapsed)
+        return Renderer.originUnreachable(fwdStatus, c.head, "MISS", Renderer.forwarded(c, fwd, fwdStatus)
+            .withCollapsed(collapsed)
             .withDetail("origin-unreachable"), true);
       }
     }

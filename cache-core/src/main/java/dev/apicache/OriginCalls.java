@@ -18,8 +18,11 @@ final class OriginCalls {
   /** Set per response by the engine, so never stored. */
   private static final Set<String> PER_RESPONSE = Set.of("age", "cache-control", "etag", "x-cache", "cache-status",
       "expires", "pragma");
-  /** Under origin-directed freshness the origin's own directives are kept and sent on. */
-  private static final Set<String> PER_RESPONSE_ORIGIN_DIRECTED = Set.of("age", "etag", "x-cache", "cache-status");
+  /**
+   * Under origin-directed freshness the origin's own directives and entity tag are kept and sent on,
+   * and the engine adds no tag of its own.
+   */
+  private static final Set<String> PER_RESPONSE_ORIGIN_DIRECTED = Set.of("age", "x-cache", "cache-status");
 
   private static final Duration VALIDATION_WINDOW_MIN = Duration.ofMinutes(1);
   private static final Duration VALIDATION_WINDOW_MAX = Duration.ofDays(1);
@@ -56,7 +59,9 @@ final class OriginCalls {
     if (stored == null) {
       return asked;
     }
-    CacheRequest.Builder b = asked.toBuilder().header(HeaderNames.IF_NONE_MATCH, stored.etag().toString());
+    CacheRequest.Builder b = asked.toBuilder();
+    // only the origin's own entity tag: one the engine made up means nothing to the origin
+    stored.headers().first(HeaderNames.ETAG).ifPresent(tag -> b.header(HeaderNames.IF_NONE_MATCH, tag));
     stored.headers().first(HeaderNames.LAST_MODIFIED).ifPresent(lm -> b.header(HeaderNames.IF_MODIFIED_SINCE, lm));
     return b.build();
   }
@@ -108,8 +113,9 @@ final class OriginCalls {
       if (f.isEmpty()) {
         reason = "origin-uncacheable";
       } else if (!f.get().isFresh(now, now) && f.get().staleWhileRevalidate().isZero()
-          && f.get().staleIfError().isZero()) {
-        reason = "stale-on-arrival"; // nothing could be served from it before it is validated
+          && f.get().staleIfError().isZero() && !hasValidator(response.headers())) {
+        // nothing could be served from it, and without a validator it cannot be revalidated either
+        reason = "stale-on-arrival";
       } else {
         fromOrigin = f.get();
       }
@@ -119,9 +125,24 @@ final class OriginCalls {
       return Outcome.uncacheable(response, reason);
     }
     StoredEntry entry = toEntry(c, response, now, fromOrigin);
-    boolean stored = fence != null
-        && store.put(c.storeKey(), EntryCodec.encode(entry), retention(entry, fromOrigin), fence, c.scope);
-    return Outcome.filled(response, entry, stored);
+    Duration retention = retention(entry, fromOrigin);
+    List<String> varied = Variants.selecting(c.policy, response.headers());
+    boolean stored;
+    if (varied.isEmpty()) {
+      stored = fence != null && store.put(c.storeKey(), EntryCodec.encode(entry), retention, fence, c.scope);
+    } else {
+      // the variant first: a reader that finds the list finds the variant too
+      stored = fence != null
+          && store.put(Variants.key(c.key, varied, c.request.headers()).storeKey(), EntryCodec.encode(entry),
+              retention, fence, c.scope)
+          && store.put(c.storeKey(), EntryCodec.encodeVariants(varied), retention, fence, c.scope);
+    }
+    return Outcome.filled(response, entry, stored, c.request.headers());
+  }
+
+  /** Whether the origin gave {@code headers} something to validate with (RFC 9111 §4.3.1). */
+  private static boolean hasValidator(Headers headers) {
+    return headers.contains(HeaderNames.ETAG) || headers.contains(HeaderNames.LAST_MODIFIED);
   }
 
   /**
@@ -175,9 +196,6 @@ final class OriginCalls {
       }
       h.add(name, value);
     });
-    if (!notModified.headers().contains(HeaderNames.ETAG)) {
-      h.set(HeaderNames.ETAG, e.etag().toString());
-    }
     return CacheResponse.of(e.status(), h.build(), e.body());
   }
 
@@ -210,6 +228,14 @@ final class OriginCalls {
     Optional<byte[]> blob = store.get(c.storeKey(), c::counters, c.scope);
     if (blob.isEmpty()) {
       return null;
+    }
+    Optional<List<String>> varied = EntryCodec.decodeVariants(blob.get());
+    if (varied.isPresent()) {
+      // the route's responses vary on request fields: the request's own values pick the variant
+      blob = store.get(Variants.key(c.key, varied.get(), c.request.headers()).storeKey(), c::counters, c.scope);
+      if (blob.isEmpty()) {
+        return null;
+      }
     }
     Optional<StoredEntry> decoded = EntryCodec.decode(blob.get());
     if (decoded.isEmpty()) {

@@ -1,7 +1,10 @@
 package dev.apicache;
 
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /** Builds what the client is sent: stored entries as 200s or 304s, origin answers, bypasses, errors. */
 final class Renderer {
@@ -27,9 +30,11 @@ final class Renderer {
    */
   static CacheResponse fromEntry(Admission.Cacheable c, StoredEntry e, long now, String xCache, CacheStatus status,
       boolean notModified) {
-    Headers.Builder h = e.headers().toBuilder()
-        .set(HeaderNames.ETAG, e.etag().toString())
-        .set(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000))
+    Headers.Builder h = e.headers().toBuilder();
+    if (c.policy.originDirected().isEmpty()) {
+      h.set(HeaderNames.ETAG, e.etag().toString()); // else the origin's own, when it sent one
+    }
+    h.set(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000))
         .set(HeaderNames.X_CACHE, xCache)
         .set(HeaderNames.CACHE_STATUS, status.toString());
     if (c.policy.originDirected().isEmpty()) {
@@ -70,16 +75,32 @@ final class Renderer {
   }
 
   /** The 502 for an origin that could not be reached, with nothing stale to serve instead. */
-  static CacheResponse originUnreachable(boolean head, String xCache, CacheStatus status, boolean noStore) {
-    CacheResponse.Builder b = CacheResponse.builder(502)
+  static CacheResponse originUnreachable(int gatewayStatus, boolean head, String xCache, CacheStatus status,
+      boolean noStore) {
+    CacheResponse.Builder b = CacheResponse.builder(gatewayStatus)
         .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (noStore) {
       b.header(HeaderNames.CACHE_CONTROL, "no-store");
     }
     return b.header(HeaderNames.X_CACHE, xCache)
         .header(HeaderNames.CACHE_STATUS, status.toString())
-        .body(head ? Bytes.empty() : Bytes.utf8("origin unavailable\n"))
+        .body(head ? Bytes.empty()
+            : Bytes.utf8(gatewayStatus == 504 ? "origin did not answer in time\n" : "origin unavailable\n"))
         .build();
+  }
+
+  /**
+   * What a gateway answers for an origin call that threw (RFC 9110 §15.6.3, §15.6.5): 504 when the
+   * origin did not answer in time, else 502.
+   */
+  static int gatewayStatus(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException
+          || t instanceof TimeoutException) {
+        return 504;
+      }
+    }
+    return 502;
   }
 
   /** RFC 9111 §5.2.1.7: {@code only-if-cached} with nothing stored that fits answers 504. */

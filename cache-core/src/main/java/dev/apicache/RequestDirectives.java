@@ -53,8 +53,16 @@ record RequestDirectives(OptionalLong maxAgeMillis, OptionalLong maxStaleMillis,
     return minFreshMillis.isEmpty() || e.ttlMillis() - age >= minFreshMillis.getAsLong();
   }
 
-  /** Whether the client accepts {@code e} at {@code age} although it is past its lifetime (max-stale). */
+  /**
+   * Whether the client accepts {@code e} at {@code age} although it is past its lifetime (max-stale),
+   * and the origin let it: never for a response marked {@code must-revalidate},
+   * {@code proxy-revalidate} or {@code no-cache} (RFC 9111 §5.2.2.2, §5.2.2.8, §5.2.2.4).
+   */
   boolean acceptsStale(StoredEntry e, long age) {
-    return maxStaleMillis.isPresent() && age - e.ttlMillis() <= maxStaleMillis.getAsLong() && accepts(e, age);
+    if (maxStaleMillis.isEmpty() || age - e.ttlMillis() > maxStaleMillis.getAsLong() || !accepts(e, age)) {
+      return false;
+    }
+    CacheControl cc = CacheControl.parse(e.headers());
+    return !cc.has("must-revalidate") && !cc.has("proxy-revalidate") && !cc.isNoCache();
   }
 }

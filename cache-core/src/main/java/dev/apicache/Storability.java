@@ -56,8 +56,8 @@ final class Storability {
       } catch (IllegalArgumentException notAHeaderName) {
         return "vary";
       }
-      if (!policy.varies(header)) {
-        return "vary-unkeyed";
+      if (!policy.varies(header) && policy.originDirected().isEmpty()) {
+        return "vary-unkeyed"; // origin-directed routes store a variant per value instead (Variants)
       }
     }
     return null;

@@ -10,6 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -167,6 +172,127 @@ class OriginDirectedTest {
     f.clock.advance(Duration.ofSeconds(50));
     assertEquals("HIT", xCache(f.get("/origin/validated")), "fresh for the 304's max-age=60");
     assertEquals(2, f.originCalls.get());
+  }
+
+  @Test
+  void noCacheWithAValidator_isStored_andValidatedBeforeEveryUse() {
+    AtomicReference<CacheRequest> asked = new AtomicReference<>();
+    AtomicInteger fullBodies = new AtomicInteger();
+    f.respond = r -> {
+      asked.set(r);
+      String date = HttpDate.format(f.clock.millis());
+      if (r.headers().first("If-None-Match").orElse("").equals("\"n1\"")) {
+        return CacheResponse.builder(304).header("Date", date).header("ETag", "\"n1\"").build();
+      }
+      fullBodies.incrementAndGet();
+      return CacheResponse.builder(200).header("Date", date).header("Cache-Control", "no-cache")
+          .header("ETag", "\"n1\"").body("always validated").build();
+    };
+    assertEquals("MISS", xCache(f.get("/origin/no-cache")));
+    for (int i = 0; i < 3; i++) {
+      CacheResponse r = f.get("/origin/no-cache");
+      assertEquals(200, r.status());
+      assertEquals("always validated", r.body().utf8());
+      assertEquals("\"n1\"", asked.get().headers().first("If-None-Match").orElseThrow(), "validated each time");
+    }
+    assertEquals(4, f.originCalls.get());
+    assertEquals(1, fullBodies.get(), "the 304s freshened the stored body");
+  }
+
+  @Test
+  void anOriginResponseWithoutAnEntityTag_getsNoneFromTheCache_andIsValidatedByDate() {
+    AtomicReference<CacheRequest> asked = new AtomicReference<>();
+    f.respond = r -> {
+      asked.set(r);
+      return CacheResponse.builder(200).header("Date", HttpDate.format(f.clock.millis()))
+          .header("Cache-Control", "max-age=10").header("Last-Modified", "Tue, 01 Dec 2026 08:00:00 GMT")
+          .body("dated").build();
+    };
+    f.get("/origin/untagged");
+    CacheResponse hit = f.get("/origin/untagged");
+    assertEquals("HIT", xCache(hit));
+    assertTrue(hit.headers().first("ETag").isEmpty(), "no entity tag the origin did not send");
+    f.clock.advance(Duration.ofSeconds(11));
+    f.get("/origin/untagged");
+    assertTrue(asked.get().headers().first("If-None-Match").isEmpty(), asked.get().headers().toString());
+    assertEquals("Tue, 01 Dec 2026 08:00:00 GMT", asked.get().headers().first("If-Modified-Since").orElseThrow());
+  }
+
+  @Test
+  void aResponseVaryingOnAFieldThePolicyDoesNotKey_isStoredOncePerValue() {
+    f.respond = r -> CacheResponse.builder(200).header("Date", HttpDate.format(f.clock.millis()))
+        .header("Cache-Control", "max-age=60").header("Vary", "Accept-Language")
+        .body("lang=" + r.headers().first("Accept-Language").orElse("none")).build();
+    assertEquals("lang=en", f.get("/origin/vary", "Accept-Language", "en").body().utf8());
+    assertEquals("lang=fr", f.get("/origin/vary", "Accept-Language", "fr").body().utf8());
+    assertEquals("lang=none", f.get("/origin/vary").body().utf8());
+    CacheResponse en = f.get("/origin/vary", "Accept-Language", "en");
+    assertEquals("HIT", xCache(en));
+    assertEquals("lang=en", en.body().utf8());
+    CacheResponse fr = f.get("/origin/vary", "Accept-Language", " fr ");
+    assertEquals("HIT", xCache(fr), "whitespace is normalised away");
+    assertEquals("lang=fr", fr.body().utf8());
+    assertEquals("lang=none", f.get("/origin/vary").body().utf8());
+    assertEquals("MISS", xCache(f.get("/origin/vary", "Accept-Language", "")), "empty is not absent");
+    assertEquals(4, f.originCalls.get());
+    assertEquals("Accept-Language", en.headers().first("Vary").orElseThrow());
+  }
+
+  @Test
+  void varyStar_neverMatches() {
+    origin("Cache-Control", "max-age=60", "Vary", "*");
+    f.get("/origin/star");
+    assertEquals("MISS", xCache(f.get("/origin/star")));
+    assertEquals(2, f.originCalls.get());
+  }
+
+  @Test
+  void aRequestThatWaitedForAnotherVariantsFill_getsItsOwnVariant() throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 20; round++) {
+        coalescedVariantRound(threads, round);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  private void coalescedVariantRound(ExecutorService threads, int round) throws Exception {
+    {
+      String target = "/origin/coalesced-" + round;
+      CountDownLatch inOrigin = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      f.respond = r -> {
+        String lang = r.headers().first("Accept-Language").orElse("none");
+        if (lang.equals("en")) {
+          inOrigin.countDown();
+          await(release);
+        }
+        return CacheResponse.builder(200).header("Date", HttpDate.format(f.clock.millis()))
+            .header("Cache-Control", "max-age=60").header("Vary", "Accept-Language").body("lang=" + lang).build();
+      };
+      long waitsBefore = f.engine.stats().total().coalescedWaits();
+      Future<CacheResponse> en = threads.submit(() -> f.get(target, "Accept-Language", "en"));
+      assertTrue(inOrigin.await(10, TimeUnit.SECONDS));
+      Future<CacheResponse> fr = threads.submit(() -> f.get(target, "Accept-Language", "fr"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (f.engine.stats().total().coalescedWaits() == waitsBefore && System.nanoTime() < deadline) {
+        Thread.onSpinWait(); // bounded: until the second request waits on the first one's fill
+      }
+      assertEquals(waitsBefore + 1, f.engine.stats().total().coalescedWaits(), "the second request waited");
+      release.countDown();
+      assertEquals("lang=en", en.get(10, TimeUnit.SECONDS).body().utf8());
+      assertEquals("lang=fr", fr.get(10, TimeUnit.SECONDS).body().utf8(), "round " + round);
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
