@@ -47,8 +47,12 @@ import java.util.Set;
  * included, is forwarded with its body streamed both ways; a successful write invalidates before
  * its response is sent, so a client that sees its write succeed never reads the old data here.
  * Per-hop fields (RFC 9110 §7.6.1) are removed each way, {@code Via} is added each way, and the
- * upstream learns the client through {@code X-Forwarded-For}, {@code -Host} and {@code -Proto};
- * the upstream's own {@code Host} is its URI's authority. An unreachable upstream is answered
+ * upstream learns the client through {@code X-Forwarded-For}, {@code -Host} and {@code -Proto}.
+ * The client's {@code Host} goes on unchanged when the JVM lets the JDK client send it (start it
+ * with {@code -Djdk.httpclient.allowRestrictedHeaders=host}, as {@code apicache proxy} does);
+ * otherwise the upstream gets its own authority and a warning is logged once. A request whose
+ * fields hold bytes above 0x7f is refused with 400: the server reads those bytes as U+FFFD, and the
+ * proxy never forwards altered bytes. An unreachable upstream is answered
  * with 502, one that does not answer within the response timeout with 504, unless the engine may
  * serve a stale copy instead.
  *
@@ -176,7 +180,12 @@ public final class ApiCacheProxy implements AutoCloseable {
             ? "this proxy does not tunnel" : "the request target is not a URI the proxy can send on");
         return;
       }
-      CacheRequest request = forwarded(CacheFront.snapshot(exchange), req);
+      CacheRequest snapshot = CacheFront.snapshot(exchange);
+      if (!hasForwardableFields(snapshot.headers())) {
+        gatewayError(res, 400, "a header field holds bytes above 0x7f, which this proxy cannot forward unchanged");
+        return;
+      }
+      CacheRequest request = forwarded(snapshot, req);
       boolean hasBody = req.content().hasEntity();
       // a safe request with a body may depend on it: never answered from, or stored in, the cache
       Admission admission = hasBody && !UNSAFE.contains(method) ? null : engine.admit(request);
@@ -251,6 +260,23 @@ public final class ApiCacheProxy implements AutoCloseable {
     snapshot.headers().first("Host").ifPresent(host -> h.set("X-Forwarded-Host", host));
     h.set("X-Forwarded-Proto", snapshot.scheme());
     return snapshot.toBuilder().headers(h.build()).build();
+  }
+
+  /**
+   * Whether every field value can go on as the client sent it: Helidon reads each byte above 0x7f
+   * as U+FFFD, so such a value can no longer be forwarded unchanged, and is refused rather than
+   * altered.
+   */
+  private static boolean hasForwardableFields(Headers headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      String v = headers.value(i);
+      for (int j = 0; j < v.length(); j++) {
+        if (v.charAt(j) > 0x7e) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static boolean isSendable(String target) {

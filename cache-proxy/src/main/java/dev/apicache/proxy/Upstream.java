@@ -28,8 +28,12 @@ import java.util.Set;
  * most once. {@code responseTimeout} bounds the wait for the response's header section.
  */
 final class Upstream implements Origin {
-  /** Set by the client from the URI and the body; a forwarded {@code Expect} would wait on a 100 nobody sends. */
-  private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length", "expect");
+  private static final System.Logger LOG = System.getLogger("dev.apicache.proxy");
+  /** Set by the client from the body; a forwarded {@code Expect} would wait on a 100 nobody sends. */
+  private static final Set<String> SET_BY_CLIENT = Set.of("content-length", "expect");
+  private static final Set<String> SET_BY_CLIENT_WITH_HOST = Set.of("host", "content-length", "expect");
+  /** Whether the JDK client may send a {@code Host} of the caller's (a JVM-wide setting read once). */
+  private static final boolean HOST_FORWARDABLE = hostForwardable();
   /** The JDK client's own framing of the response; the proxy sends its own. */
   private static final Set<String> FRAMING = Set.of("content-length");
 
@@ -88,8 +92,9 @@ final class Upstream implements Origin {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toString() + target))
         .method(method, body)
         .timeout(responseTimeout);
+    Set<String> setByClient = HOST_FORWARDABLE ? SET_BY_CLIENT : SET_BY_CLIENT_WITH_HOST;
     headers.forEach((name, value) -> {
-      if (!SET_BY_CLIENT.contains(name.toLowerCase(Locale.ROOT))) {
+      if (!setByClient.contains(name.toLowerCase(Locale.ROOT))) {
         b.header(name, value);
       }
     });
@@ -103,6 +108,18 @@ final class Upstream implements Origin {
     Headers all = received.build();
     long length = all.first("Content-Length").map(Upstream::parseLength).orElse(-1L);
     return new Exchange(r.statusCode(), HopByHop.forwardable(all, FRAMING, via), length, r.body());
+  }
+
+  private static boolean hostForwardable() {
+    try {
+      HttpRequest.newBuilder(URI.create("http://127.0.0.1/")).header("Host", "probe");
+      return true;
+    } catch (IllegalArgumentException restricted) {
+      LOG.log(System.Logger.Level.WARNING, "apicache proxy: the JDK HTTP client may not send Host, so the "
+          + "upstream gets its own authority as Host (the client's is in X-Forwarded-Host); start the JVM with "
+          + "-Djdk.httpclient.allowRestrictedHeaders=host to forward it unchanged");
+      return false;
+    }
   }
 
   private static long parseLength(String value) {

@@ -22,12 +22,21 @@ public final class HelidonTestServer {
 
   /** Starts the server on a free loopback port. */
   public static RunningServer start(CacheEngine engine, ConformanceApp app) {
+    return start(Optional.of(engine), app);
+  }
+
+  /** Starts the application without a cache, as the upstream of a caching proxy. */
+  public static RunningServer startUncached(ConformanceApp app) {
+    return start(Optional.empty(), app);
+  }
+
+  private static RunningServer start(Optional<CacheEngine> engine, ConformanceApp app) {
     WebServer server = WebServer.builder()
         .host("127.0.0.1")
         .port(0)
         .addProtocol(Http1Config.builder().name("http_1_1").addSendListener(ApiCacheFeature.notModifiedListener()).build())
         .routing(routing -> routing
-            .addFeature(ApiCacheFeature.create(engine))
+            .update(r -> engine.ifPresent(e -> r.addFeature(ApiCacheFeature.create(e))))
             .addFilter((chain, req, res) -> {
               boolean session = req.headers().value(HeaderNames.COOKIE).orElse("").contains("session=ok");
               if (req.path().path().startsWith("/guarded") && !session) {

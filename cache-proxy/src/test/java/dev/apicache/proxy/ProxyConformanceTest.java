@@ -1,0 +1,21 @@
+package dev.apicache.proxy;
+
+import dev.apicache.CacheEngine;
+import dev.apicache.adapter.testkit.AdapterConformance;
+import dev.apicache.adapter.testkit.ConformanceApp;
+import dev.apicache.adapter.testkit.RunningServer;
+import dev.apicache.spi.Store;
+import dev.apicache.store.caffeine.CaffeineStore;
+
+/** The adapters' conformance suite through the proxy, in policy mode, in front of the uncached application. */
+class ProxyConformanceTest extends AdapterConformance {
+  @Override
+  protected Store createStore(SettableClock clock) {
+    return CaffeineStore.builder().ticker(clock::nanos).build();
+  }
+
+  @Override
+  protected RunningServer start(CacheEngine engine, ConformanceApp app) {
+    return ProxiedConformanceServer.start(engine, app);
+  }
+}
