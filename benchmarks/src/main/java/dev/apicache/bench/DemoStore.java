@@ -57,13 +57,17 @@ final class DemoStore {
    * catalogue starts over) never reads what an earlier run cached.
    */
   static DemoStore open(Kind kind, String redisUrl) {
+    return open(kind, redisUrl, "apicache:demo:" + UUID.randomUUID().toString().substring(0, 8) + ":");
+  }
+
+  /** Opens the store with Redis keys under {@code prefix}, shared by every process given the same one. */
+  static DemoStore open(Kind kind, String redisUrl, String prefix) {
     if (kind == Kind.CAFFEINE) {
       return new DemoStore(kind, CaffeineStore.builder().maximumBytes(128L << 20).build(), Optional.empty());
     }
     if (kind == Kind.HAZELCAST) {
       return new DemoStore(kind, new MemberOwningStore(embeddedMember()), Optional.empty());
     }
-    String prefix = "apicache:demo:" + UUID.randomUUID().toString().substring(0, 8) + ":";
     RedisStore far = RedisStore.builder(redisUrl).keyPrefix(prefix).commandTimeout(Duration.ofMillis(200)).build();
     if (kind == Kind.REDIS) {
       return new DemoStore(kind, far, Optional.of(far));

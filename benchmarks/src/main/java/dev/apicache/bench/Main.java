@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * The {@code ./apicache} command: {@code serve} runs the demo API, {@code scenario} drives it and
- * reports what the cache did.
+ * reports what the cache did, {@code proxy} puts the cache in front of any HTTP service.
  */
 public final class Main {
   private static final String USAGE = String.join("\n",
@@ -23,6 +23,7 @@ public final class Main {
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
+      ProxyCommand.USAGE.stripTrailing(),
       "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
       "                    StoreHitBenchmark, InvalidationBenchmark; -h lists JMH's options)",
       "");
@@ -52,6 +53,8 @@ public final class Main {
         return serve(rest);
       case "scenario":
         return scenario(rest);
+      case "proxy":
+        return ProxyCommand.run(rest);
       case "bench":
         // JMH's own command line: a benchmark name pattern, then JMH options (-f, -wi, -i, -rf json ...)
         org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
@@ -62,7 +65,7 @@ public final class Main {
         System.out.print(USAGE);
         return 0;
       default:
-        throw new UsageException(mode.isEmpty() ? "say serve or scenario" : "unknown mode '" + mode + "'");
+        throw new UsageException(mode.isEmpty() ? "say serve, scenario, proxy or bench" : "unknown mode '" + mode + "'");
     }
   }
 
@@ -225,7 +228,7 @@ public final class Main {
     return 0;
   }
 
-  private static String value(String flag, Deque<String> args) {
+  static String value(String flag, Deque<String> args) {
     if (args.isEmpty()) {
       throw new UsageException(flag + " needs a value");
     }
@@ -236,7 +239,7 @@ public final class Main {
     return parseInt("--port", text, 0, 65_535);
   }
 
-  private static int parseInt(String flag, String text, int min, int max) {
+  static int parseInt(String flag, String text, int min, int max) {
     try {
       int n = Integer.parseInt(text);
       if (n < min || n > max) {
@@ -248,7 +251,7 @@ public final class Main {
     }
   }
 
-  private static Duration parseDuration(String flag, String text) {
+  static Duration parseDuration(String flag, String text) {
     try {
       Duration d = dev.apicache.PolicyFile.parseDuration(text);
       if (d.isZero()) {

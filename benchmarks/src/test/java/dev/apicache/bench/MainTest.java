@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
   @Test
   void badCommandLines_explainThemselves() {
-    assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of())).getMessage().contains("serve or scenario"));
+    assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of())).getMessage().contains("serve, scenario, proxy or bench"));
     assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of("serve", "--port", "x")))
         .getMessage().contains("--port must be a number"));
     assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of("serve", "--port", "70000")))
