@@ -5,9 +5,9 @@ package dev.apicache;
  * {@code Cache-Status} field's {@code detail} and as the key of {@link CacheStats.Counts#bypassReasons()}.
  */
 public enum BypassReason {
-  /** An unsafe method (POST, PUT, PATCH, DELETE): it runs untouched and may invalidate. */
+  /** A method not known to be safe (POST, PUT, PATCH, DELETE, an unknown one): it runs untouched and may invalidate. */
   UNSAFE_METHOD("unsafe-method"),
-  /** Another method the cache never answers (OPTIONS, TRACE, ...). */
+  /** A safe method the cache never answers (OPTIONS, TRACE, PROPFIND, ...). */
   METHOD("method"),
   /** Path and query longer than the engine's {@code maxTargetLength}. */
   OVERSIZE_URL("oversize-url"),

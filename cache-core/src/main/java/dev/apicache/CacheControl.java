@@ -2,6 +2,7 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +125,30 @@ public final class CacheControl {
     return directives.containsKey("no-cache");
   }
 
+  /**
+   * {@code no-cache} without a field list (RFC 9111 §5.2.2.4): the whole response is validated
+   * before each use. {@code no-cache="a, b"} names only fields that must not be reused.
+   */
+  public boolean isUnqualifiedNoCache() {
+    String v = directives.get("no-cache");
+    return v != null && v.isBlank();
+  }
+
+  /** The field names a qualified {@code no-cache="a, b"} lists, lower case; empty otherwise. */
+  public List<String> noCacheFields() {
+    String v = directives.get("no-cache");
+    if (v == null || v.isBlank()) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (String name : v.split(",")) {
+      if (!name.isBlank()) {
+        names.add(name.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    return List.copyOf(names);
+  }
+
   /** {@code max-age} in seconds, when present and a non-negative integer. */
   public OptionalLong maxAge() {
     return seconds("max-age");
@@ -143,10 +168,16 @@ public final class CacheControl {
     return v == null ? OptionalLong.empty() : deltaSeconds(v);
   }
 
-  /** {@code value} as delta-seconds: a non-negative integer of at most 18 digits, else empty. */
+  /** The largest delta-seconds a recipient needs to tell apart (RFC 9111 §1.2.2): 2^31. */
+  static final long MAX_DELTA_SECONDS = 2_147_483_648L;
+
+  /**
+   * {@code value} as delta-seconds: a non-negative integer, a larger one than 2^31 read as 2^31
+   * (RFC 9111 §1.2.2); empty when it is not digits.
+   */
   static OptionalLong deltaSeconds(String value) {
     String v = value.trim();
-    if (v.isEmpty() || v.length() > 18) {
+    if (v.isEmpty()) {
       return OptionalLong.empty();
     }
     for (int i = 0; i < v.length(); i++) {
@@ -154,7 +185,9 @@ public final class CacheControl {
         return OptionalLong.empty();
       }
     }
-    return OptionalLong.of(Long.parseLong(v));
+    String digits = v.replaceFirst("^0+(?=.)", "");
+    return OptionalLong.of(digits.length() > 10 ? MAX_DELTA_SECONDS
+        : Math.min(MAX_DELTA_SECONDS, Long.parseLong(digits)));
   }
 
   /** {@code seconds} in milliseconds, saturating rather than overflowing. */

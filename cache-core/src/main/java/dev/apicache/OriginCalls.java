@@ -147,12 +147,12 @@ final class OriginCalls {
 
   /**
    * The fields the response's {@code Connection} names (RFC 9110 §7.6.1): meant for this hop only,
-   * so never stored or sent on from the cache. Lower case.
+   * so never stored or sent on from the cache. Lower case, in a set the caller may add to.
    */
   private static Set<String> connectionOptions(Headers headers) {
     List<String> lines = headers.all(HeaderNames.CONNECTION);
     if (lines.isEmpty()) {
-      return Set.of();
+      return new HashSet<>();
     }
     Set<String> out = new HashSet<>();
     for (String line : lines) {
@@ -201,11 +201,15 @@ final class OriginCalls {
 
   private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response, long now, OriginFreshness fromOrigin) {
     Set<String> perResponse = fromOrigin == null ? PER_RESPONSE : PER_RESPONSE_ORIGIN_DIRECTED;
-    Set<String> connectionNamed = connectionOptions(response.headers());
+    Set<String> notKept = connectionOptions(response.headers());
+    if (fromOrigin != null) {
+      // no-cache="a, b": those fields may not be reused without validation, so they are not kept
+      notKept.addAll(CacheControl.parse(response.headers()).noCacheFields());
+    }
     Headers.Builder kept = Headers.builder();
     response.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(lower) && !perResponse.contains(lower) && !connectionNamed.contains(lower)) {
+      if (!HOP_BY_HOP.contains(lower) && !perResponse.contains(lower) && !notKept.contains(lower)) {
         kept.add(name, value);
       }
     });

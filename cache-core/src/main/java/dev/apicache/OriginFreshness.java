@@ -90,7 +90,11 @@ public final class OriginFreshness {
     long lifetime;
     boolean heuristic = false;
     OptionalLong explicit = cc.sharedMaxAge().isPresent() ? cc.sharedMaxAge() : cc.maxAge();
-    if (explicit.isPresent()) {
+    boolean invalidExplicit = (cc.has("s-maxage") && cc.sharedMaxAge().isEmpty())
+        || (cc.sharedMaxAge().isEmpty() && cc.has("max-age") && cc.maxAge().isEmpty());
+    if (invalidExplicit) {
+      lifetime = 0; // freshness the origin tried and failed to state: stale, never a heuristic (§4.2.1)
+    } else if (explicit.isPresent()) {
       lifetime = CacheControl.millis(explicit.getAsLong());
     } else if (headers.contains(HeaderNames.EXPIRES)) {
       // an Expires that is not a date means "already expired" (§5.3)
@@ -104,7 +108,7 @@ public final class OriginFreshness {
     } else {
       return Optional.empty();
     }
-    if (cc.isNoCache()) {
+    if (cc.isUnqualifiedNoCache()) {
       lifetime = 0; // stored, but validated before every use
     } else {
       lifetime = Math.max(limits.minTtl().toMillis(), Math.min(limits.maxTtl().toMillis(), lifetime));
@@ -116,7 +120,7 @@ public final class OriginFreshness {
     long correctedAge = ageValue + (responseTimeMillis - requestTimeMillis);
     long initialAge = Math.max(apparentAge, correctedAge);
 
-    boolean mayServeStale = !cc.isNoCache() && !cc.has("must-revalidate") && !cc.has("proxy-revalidate");
+    boolean mayServeStale = !cc.isUnqualifiedNoCache() && !cc.has("must-revalidate") && !cc.has("proxy-revalidate");
     long swr = mayServeStale ? directiveSeconds(cc, "stale-while-revalidate") : 0;
     long sie = mayServeStale ? directiveSeconds(cc, "stale-if-error") : 0;
     return Optional.of(new OriginFreshness(lifetime, initialAge, swr, sie, heuristic));

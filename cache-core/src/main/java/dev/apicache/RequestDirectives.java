@@ -63,6 +63,6 @@ record RequestDirectives(OptionalLong maxAgeMillis, OptionalLong maxStaleMillis,
       return false;
     }
     CacheControl cc = CacheControl.parse(e.headers());
-    return !cc.has("must-revalidate") && !cc.has("proxy-revalidate") && !cc.isNoCache();
+    return !cc.has("must-revalidate") && !cc.has("proxy-revalidate") && !cc.isUnqualifiedNoCache();
   }
 }

@@ -14,6 +14,12 @@ import java.util.Set;
  */
 public final class WriteRule {
   private static final Set<String> UNSAFE = Set.of("POST", "PUT", "PATCH", "DELETE");
+  /**
+   * The methods RFC 9110 §9.2.1 and WebDAV define as safe; every other method, an unknown one
+   * included, may change state, so a successful one invalidates its target (RFC 9111 §4.4).
+   */
+  private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "REPORT",
+      "SEARCH", "QUERY");
 
   private final Route route;
   private final Set<String> methods;
@@ -81,8 +87,9 @@ public final class WriteRule {
     return events;
   }
 
+  /** Whether {@code method} is not known to be safe: the standard unsafe ones, and any unknown method. */
   static boolean isUnsafe(String method) {
-    return UNSAFE.contains(method);
+    return !SAFE.contains(method);
   }
 
   @Override

@@ -100,6 +100,33 @@ class OriginFreshnessTest {
   }
 
   @Test
+  void aQualifiedNoCache_namesFieldsOnly_andLeavesTheResponseFresh() {
+    OriginFreshness f = fresh("Cache-Control", "no-cache=\"Set-Cookie2, X-Secret\"", "Cache-Control", "max-age=600");
+    assertEquals(Duration.ofSeconds(600), f.lifetime());
+  }
+
+  @Test
+  void anInvalidMaxAgeOrSMaxage_isStale_neverAHeuristic() {
+    String lastModified = HttpDate.format(T - Duration.ofDays(10).toMillis());
+    for (String cc : new String[] {"max-age='3600'", "max-age=-1", "max-age=3600a", "s-maxage=x, max-age=600"}) {
+      OriginFreshness f = fresh("Date", DATE, "Cache-Control", cc, "Last-Modified", lastModified);
+      assertEquals(Duration.ZERO, f.lifetime(), cc);
+      assertFalse(f.isHeuristic(), cc);
+    }
+  }
+
+  @Test
+  void deltaSeconds_largerThan2To31_readAs2To31() {
+    OriginFreshness.Limits century = new OriginFreshness.Limits(Duration.ZERO, Duration.ofDays(36_500),
+        Duration.ofDays(1));
+    assertEquals(Duration.ofSeconds(2_147_483_648L), OriginFreshness.of(200,
+        Headers.of("Cache-Control", "max-age=99999999999999999999999"), T, T, century).orElseThrow().lifetime());
+    assertEquals(2_147_483_648L, CacheControl.deltaSeconds("2147483649").getAsLong());
+    assertEquals(3600, CacheControl.deltaSeconds("003600").getAsLong());
+    assertTrue(CacheControl.deltaSeconds("3600.0").isEmpty());
+  }
+
+  @Test
   void policyBounds_floorAndCapWhatTheOriginSays_butNotNoCache() {
     OriginFreshness.Limits limits = new OriginFreshness.Limits(Duration.ofSeconds(10), Duration.ofMinutes(5),
         Duration.ofDays(1));

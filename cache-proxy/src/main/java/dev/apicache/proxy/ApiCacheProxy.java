@@ -64,8 +64,6 @@ public final class ApiCacheProxy implements AutoCloseable {
   /** The pseudonym this proxy adds to {@code Via}. */
   public static final String VIA = "1.1 apicache";
 
-  private static final Set<String> UNSAFE = Set.of("POST", "PUT", "PATCH", "DELETE");
-
   private final CacheEngine engine;
   private final CacheFront front;
   private final Upstream upstream;
@@ -187,8 +185,10 @@ public final class ApiCacheProxy implements AutoCloseable {
       }
       CacheRequest request = forwarded(snapshot, req);
       boolean hasBody = req.content().hasEntity();
-      // a safe request with a body may depend on it: never answered from, or stored in, the cache
-      Admission admission = hasBody && !UNSAFE.contains(method) ? null : engine.admit(request);
+      Admission admission = engine.admit(request);
+      if (admission instanceof Admission.Cacheable && hasBody) {
+        admission = null; // a GET with a body may depend on it: never answered from, or stored in, the cache
+      }
       if (admission instanceof Admission.Cacheable) {
         CacheFront.send(exchange, engine.handle(admission, upstream));
         return;
