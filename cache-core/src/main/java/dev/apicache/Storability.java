@@ -9,8 +9,8 @@ final class Storability {
   /** Statuses stored when a policy allows: final, successful or permanent-redirect answers. */
   private static final Set<Integer> STORABLE_STATUSES = Set.of(200, 203, 204, 300, 301, 308);
   /**
-   * Under origin-directed freshness, what RFC 9110 §15.1 lets a cache reuse (a 404 the origin says
-   * is good for a minute is), except 206: partial content is never stored as a whole.
+   * Under origin-directed freshness, what RFC 9110 §15.1 lets a cache reuse on a heuristic (a 404
+   * the origin says is good for a minute is); other statuses need explicit freshness.
    */
   private static final Set<Integer> ORIGIN_DIRECTED_STATUSES = Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410,
       414, 501);
@@ -22,11 +22,11 @@ final class Storability {
     if (response.isStreamed()) {
       return "streamed";
     }
-    if (!(policy.originDirected().isPresent() ? ORIGIN_DIRECTED_STATUSES : STORABLE_STATUSES)
-        .contains(response.status())) {
+    Headers h = response.headers();
+    if (policy.originDirected().isPresent() ? !originDirectedStatus(response.status(), h)
+        : !STORABLE_STATUSES.contains(response.status())) {
       return "status";
     }
-    Headers h = response.headers();
     if (h.contains(HeaderNames.SET_COOKIE) || h.contains("Set-Cookie2")) {
       return "set-cookie";
     }
@@ -61,6 +61,23 @@ final class Storability {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether an origin-directed route may store {@code status} (RFC 9111 §3): a status reusable on a
+   * heuristic, or any other final status the origin gave explicit freshness (a 302 with
+   * {@code max-age=60}); never 206 (partial content is not the whole), 304, or a server error,
+   * which stale-if-error replaces with a good copy instead.
+   */
+  private static boolean originDirectedStatus(int status, Headers h) {
+    if (ORIGIN_DIRECTED_STATUSES.contains(status)) {
+      return true;
+    }
+    if (status < 200 || status == 206 || status == 304 || status >= 500) {
+      return false;
+    }
+    CacheControl cc = CacheControl.parse(h);
+    return cc.maxAge().isPresent() || cc.sharedMaxAge().isPresent() || h.contains(HeaderNames.EXPIRES);
   }
 
   /** RFC 5861: the answers that stale-if-error may replace. */

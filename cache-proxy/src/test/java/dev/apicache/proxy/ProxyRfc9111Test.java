@@ -254,6 +254,25 @@ class ProxyRfc9111Test extends ProxyHarness {
     }
 
     @Test
+    void anyOtherFinalStatus_isStored_whenTheUpstreamGivesItExplicitFreshness() throws Exception {
+      for (int status : new int[] {302, 307, 400, 299}) {
+        String path = unique("/store/status-" + status);
+        upstream.on(path, r -> Reply.of(status, "s" + status, "Date", now(), "Cache-Control", "max-age=60",
+            "Location", "/elsewhere"));
+        assertEquals(status, get(path).status());
+        RawHttp.Response hit = get(path);
+        assertEquals(status, hit.status());
+        assertEquals("HIT", xCache(hit), "status " + status);
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals("MISS", xCache(get(path)), "a stale " + status + " is never reused");
+      }
+      String error = unique("/store/status-503");
+      upstream.on(error, r -> Reply.of(503, "busy", "Date", now(), "Cache-Control", "max-age=60"));
+      get(error);
+      assertEquals("MISS", xCache(get(error)), "server errors are never stored");
+    }
+
+    @Test
     void rangeRequestsAndPartialContent_passThrough_andAreNeverStored() throws Exception {
       String path = unique("/store/range");
       upstream.on(path, r -> r.header("Range").isPresent()
