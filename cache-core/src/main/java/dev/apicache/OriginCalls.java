@@ -15,6 +15,8 @@ final class OriginCalls {
   private static final System.Logger LOG = System.getLogger("dev.apicache");
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
       "proxy-connection", "te", "trailer", "content-length");
+  /** Fields of the stored body's own encoding and range: a 304 cannot change the bytes it lets us reuse. */
+  private static final Set<String> DESCRIBE_STORED_BYTES = Set.of("content-encoding", "content-range");
   /** Set per response by the engine, so never stored. */
   private static final Set<String> PER_RESPONSE = Set.of("age", "cache-control", "etag", "x-cache", "cache-status",
       "expires", "pragma");
@@ -188,7 +190,7 @@ final class OriginCalls {
     Set<String> replaced = new HashSet<>();
     notModified.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(lower)) {
+      if (HOP_BY_HOP.contains(lower) || DESCRIBE_STORED_BYTES.contains(lower)) {
         return;
       }
       if (replaced.add(lower)) {

@@ -115,7 +115,8 @@ public final class OriginFreshness {
     }
 
     long apparentAge = Math.max(0, responseTimeMillis - dateMillis);
-    long ageValue = headers.first(HeaderNames.AGE).map(CacheControl::deltaSeconds)
+    // a list-valued Age counts by its first member; an invalid one is ignored (§5.1)
+    long ageValue = headers.first(HeaderNames.AGE).map(a -> a.split(",", 2)[0]).map(CacheControl::deltaSeconds)
         .map(s -> CacheControl.millis(s.orElse(0))).orElse(0L);
     long correctedAge = ageValue + (responseTimeMillis - requestTimeMillis);
     long initialAge = Math.max(apparentAge, correctedAge);

@@ -60,6 +60,8 @@ final class Screener {
     for (VaryBy v : policy.varyBy()) {
       if (v instanceof VaryBy.QueryParam q) {
         key.values(target.queryValues(q.name()));
+      } else if (v instanceof VaryBy.WholeQuery) {
+        key.part(request.rawQuery());
       } else if (v instanceof VaryBy.Header h) {
         List<String> values = request.headers().all(h.name());
         for (String value : values) {

@@ -6,14 +6,15 @@ import java.util.Locale;
  * One declared part of a policy's cache key beyond the path.
  *
  * <p>Parsed from the policy file's {@code varyBy} entries: a plain name is a query parameter
- * ({@code category}, or explicitly {@code query:category}), {@code header:X-Tenant-Id} a request
- * header, and {@code key:tenant} a registered {@link KeyFunction}. Each source is read only from
+ * ({@code category}, or explicitly {@code query:category}), {@code query:*} the whole query as
+ * sent, {@code header:X-Tenant-Id} a request header, and {@code key:tenant} a registered
+ * {@link KeyFunction}. Each source is read only from
  * where it is declared: a query parameter is never taken from a header, so a client cannot pick
  * another variant by sending a header the policy does not name.
  */
-public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.Header, VaryBy.Key {
+public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.WholeQuery, VaryBy.Header, VaryBy.Key {
 
-  /** Parses {@code name}, {@code query:name}, {@code header:Name} or {@code key:name}. */
+  /** Parses {@code name}, {@code query:name}, {@code query:*}, {@code header:Name} or {@code key:name}. */
   static VaryBy parse(String spec) {
     if (spec == null || spec.isBlank()) {
       throw new IllegalArgumentException("varyBy entry must not be empty");
@@ -26,7 +27,7 @@ public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.Header, VaryBy.
     }
     switch (kind) {
       case "query":
-        return new QueryParam(name);
+        return name.equals("*") ? new WholeQuery() : new QueryParam(name);
       case "header":
         return new Header(name);
       case "key":
@@ -50,6 +51,22 @@ public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.Header, VaryBy.
     @Override
     public String toString() {
       return name;
+    }
+  }
+
+  /**
+   * The whole query string, byte for byte as sent: for a service whose parameters the policy does
+   * not list (the proxy's default), so two queries that differ in any way never share an entry.
+   */
+  record WholeQuery() implements VaryBy {
+    @Override
+    public String name() {
+      return "*";
+    }
+
+    @Override
+    public String toString() {
+      return "query:*";
     }
   }
 

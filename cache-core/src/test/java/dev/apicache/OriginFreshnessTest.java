@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.QuickTheory;
@@ -112,6 +113,15 @@ class OriginFreshnessTest {
       OriginFreshness f = fresh("Date", DATE, "Cache-Control", cc, "Last-Modified", lastModified);
       assertEquals(Duration.ZERO, f.lifetime(), cc);
       assertFalse(f.isHeuristic(), cc);
+    }
+  }
+
+  @Test
+  void aListValuedAge_countsByItsFirstMember_andAnInvalidOneIsIgnored() {
+    assertEquals(Duration.ofSeconds(7200), fresh("Date", DATE, "Cache-Control", "max-age=3600", "Age", "7200, 0")
+        .initialAge().truncatedTo(ChronoUnit.SECONDS));
+    for (String age : new String[] {"abc", "-7200", "7200.0"}) {
+      assertTrue(fresh("Date", DATE, "Cache-Control", "max-age=3600", "Age", age).isFresh(T, T), age);
     }
   }
 

@@ -97,11 +97,12 @@ public final class ApiCacheProxy implements AutoCloseable {
   /**
    * The proxy's default policies: every path on every host, freshness as each response's
    * {@code Cache-Control} and {@code Expires} say (RFC 9111), nothing stored that the upstream does
-   * not mark cacheable, entries keyed per host.
+   * not mark cacheable, entries keyed per host and on the whole query as sent.
    */
   public static CachePolicies originDirectedPolicies() {
     return CachePolicies.builder()
-        .add(CachePolicy.forRoute("/**").originDirected(Duration.ZERO, Duration.ofDays(365)).build())
+        .add(CachePolicy.forRoute("/**").originDirected(Duration.ZERO, Duration.ofDays(365)).varyBy("query:*")
+            .build())
         .build();
   }
 

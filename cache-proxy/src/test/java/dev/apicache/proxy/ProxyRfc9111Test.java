@@ -44,6 +44,18 @@ class ProxyRfc9111Test extends ProxyHarness {
     }
 
     @Test
+    void differentQueries_areDifferentEntries_andTheSameQueryHits() throws Exception {
+      String path = unique("/fresh/query");
+      upstream.on(path, r -> ok("for " + r.target(), "Cache-Control", "max-age=60"));
+      assertEquals("for " + path + "?a=1", get(path + "?a=1").text());
+      assertEquals("for " + path + "?a=2", get(path + "?a=2").text());
+      assertEquals("for " + path, get(path).text());
+      assertEquals("HIT", xCache(get(path + "?a=1")));
+      assertEquals("for " + path + "?a=2", get(path + "?a=2").text());
+      assertEquals(3, upstream.count(path));
+    }
+
+    @Test
     void sMaxage_winsOverMaxAge_inASharedCache() throws Exception {
       String path = unique("/fresh/s-maxage");
       upstream.on(path, r -> ok("v", "Cache-Control", "max-age=1, s-maxage=60"));
@@ -134,11 +146,11 @@ class ProxyRfc9111Test extends ProxyHarness {
       upstream.on(path, r -> {
         if (r.header("If-None-Match").orElse("").equals("\"e1\"")) {
           return Reply.of(304, "", "Date", now(), "Cache-Control", "max-age=60", "ETag", "\"e1\"",
-              "X-Revision", "2");
+              "X-Revision", "2", "Content-Range", "bytes 0-1/2");
         }
         full.incrementAndGet();
         return ok("the body", "Cache-Control", "max-age=10", "ETag", "\"e1\"", "Last-Modified", lastModified,
-            "X-Revision", "1", "Content-Type", "text/plain");
+            "X-Revision", "1", "Content-Type", "text/plain", "Content-Range", "bytes 0-7/8");
       });
       get(path);
       clock.advance(Duration.ofSeconds(11));
@@ -146,6 +158,7 @@ class ProxyRfc9111Test extends ProxyHarness {
       assertEquals(200, refreshed.status());
       assertEquals("the body", refreshed.text());
       assertEquals("2", refreshed.header("X-Revision").orElseThrow(), "the 304's fields replace the stored ones");
+      assertEquals("bytes 0-7/8", refreshed.header("Content-Range").orElseThrow(), "but not the stored bytes' own");
       assertEquals("text/plain", refreshed.header("Content-Type").orElseThrow());
       TestUpstream.Seen validation = upstream.seen(path).get(1);
       assertEquals("\"e1\"", validation.header("If-None-Match").orElseThrow());
