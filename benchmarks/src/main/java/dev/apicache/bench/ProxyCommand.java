@@ -141,7 +141,7 @@ final class ProxyCommand {
   }
 
   static int run(Deque<String> args) throws InterruptedException {
-    allowHostForwarding();
+    configureHttpClient();
     Options o = parse(args, System.getenv());
     Running running = start(o);
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
@@ -161,14 +161,20 @@ final class ProxyCommand {
   }
 
   /**
-   * Lets the JDK HTTP client send the client's {@code Host} to the upstream; read once, when the
-   * client's classes load, so it must run before any of them does.
+   * Settings of the JDK HTTP client, read once when its classes load, so this must run before any
+   * of them does: the client may send the client's {@code Host} to the upstream, and closes a
+   * pooled connection after 4 idle seconds (unless the JVM was told otherwise), before a Node
+   * upstream's 5 s keep-alive timeout closes it under a request. The client never retries an
+   * unsafe request, so a write sent on a connection the upstream was closing would get a 502.
    */
-  static void allowHostForwarding() {
+  static void configureHttpClient() {
     String key = "jdk.httpclient.allowRestrictedHeaders";
     String current = System.getProperty(key, "");
     if (!current.toLowerCase(Locale.ROOT).contains("host")) {
       System.setProperty(key, current.isBlank() ? "host" : current + ",host");
+    }
+    if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+      System.setProperty("jdk.httpclient.keepalive.timeout", "4");
     }
   }
 

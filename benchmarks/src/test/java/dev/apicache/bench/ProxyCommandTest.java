@@ -1,10 +1,12 @@
 package dev.apicache.bench;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.apicache.store.redis.RedisProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -14,10 +16,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,13 +67,14 @@ class ProxyCommandTest {
     assertTrue(parse(Map.of(), "--upstream", "http://h:1").adminToken().isEmpty());
   }
 
-  @Test
-  void aStartedProxy_cachesWhatTheUpstreamMarksCacheable() throws Exception {
-    AtomicInteger calls = new AtomicInteger();
+  /** A real HTTP server whose every answer is good for a minute and names its version. */
+  private static HttpServer upstream(AtomicInteger calls, AtomicInteger version) throws Exception {
     HttpServer upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     upstream.createContext("/", exchange -> {
       calls.incrementAndGet();
-      byte[] body = ("{\"path\":\"" + exchange.getRequestURI().getPath() + "\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.getRequestBody().readAllBytes();
+      byte[] body = ("{\"path\":\"" + exchange.getRequestURI().getPath() + "\",\"v\":" + version.get() + "}")
+          .getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Cache-Control", "public, max-age=60");
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);
@@ -77,18 +82,55 @@ class ProxyCommandTest {
       exchange.close();
     });
     upstream.start();
+    return upstream;
+  }
+
+  private static HttpResponse<String> send(HttpClient client, URI target, String method) throws Exception {
+    return client.send(HttpRequest.newBuilder(target).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aStartedProxy_cachesWhatTheUpstreamMarksCacheable() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer upstream = upstream(calls, new AtomicInteger(1));
     try (ProxyCommand.Running running = ProxyCommand.start(
         parse(Map.of(), "--upstream", "http://127.0.0.1:" + upstream.getAddress().getPort(), "--port", "0"))) {
       HttpClient client = HttpClient.newHttpClient();
       URI target = URI.create(running.proxy().address() + "/api/products?page=1");
-      HttpResponse<String> miss = client.send(HttpRequest.newBuilder(target).build(),
-          HttpResponse.BodyHandlers.ofString());
-      HttpResponse<String> hit = client.send(HttpRequest.newBuilder(target).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> miss = send(client, target, "GET");
+      HttpResponse<String> hit = send(client, target, "GET");
       assertEquals("MISS", miss.headers().firstValue("X-Cache").orElse(""));
       assertEquals("HIT", hit.headers().firstValue("X-Cache").orElse(""));
-      assertEquals("{\"path\":\"/api/products\"}", hit.body());
+      assertEquals("{\"path\":\"/api/products\",\"v\":1}", hit.body());
       assertEquals(1, calls.get());
+    } finally {
+      upstream.stop(0);
+    }
+  }
+
+  @Test
+  void twoProxiesOnOneRedis_shareEntries_andAWriteThroughOneInvalidatesBoth() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    AtomicInteger version = new AtomicInteger(1);
+    HttpServer upstream = upstream(calls, version);
+    String[] args = {"--upstream", "http://127.0.0.1:" + upstream.getAddress().getPort(), "--port", "0",
+        "--store", "redis", "--redis-url", RedisProcess.shared().uri()};
+    try (ProxyCommand.Running a = ProxyCommand.start(parse(Map.of(), args));
+        ProxyCommand.Running b = ProxyCommand.start(parse(Map.of(), args))) {
+      HttpClient client = HttpClient.newHttpClient();
+      String path = "/api/items/" + UUID.randomUUID();
+      URI onA = URI.create(a.proxy().address() + path);
+      URI onB = URI.create(b.proxy().address() + path);
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        send(client, onA, "GET"); // until the store is connected, the proxy fails open and stores nothing
+        return "HIT".equals(send(client, onB, "GET").headers().firstValue("X-Cache").orElse(""));
+      });
+      int before = calls.get();
+      version.set(2);
+      assertEquals(200, send(client, onA, "POST").statusCode());
+      assertTrue(send(client, onB, "GET").body().contains("\"v\":2"), "the write through A reached B");
+      assertEquals(before + 2, calls.get(), "the POST, then one fill");
     } finally {
       upstream.stop(0);
     }
