@@ -11,27 +11,16 @@ out="${2:-}"
 for tool in node npm curl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "cache-tests.sh: needs $tool (apt-get install nodejs npm curl)" >&2; exit 1; }
 done
-./apicache --help >/dev/null # builds the demo on first use
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/server.pid" ] && kill "$(cat "$work/server.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "benchmarks/bench-lib.sh"
 (cd "$work" && npm install --silent --no-audit --no-fund "http-cache-tests@$version" >/dev/null)
 suite="$work/node_modules/http-cache-tests"
 origin=$(free_port)
 proxy=$(free_port)
 
 (cd "$suite" && npm_config_protocol=http npm_config_port="$origin" npm_config_pidfile="$work/server.pid" node server/server.mjs >"$work/server.log" 2>&1 &)
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$origin/" && break; sleep 0.1; done
+wait_for "http://127.0.0.1:$origin/"
 ./apicache proxy --upstream "http://127.0.0.1:$origin" --port "$proxy" >"$work/proxy.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$proxy/" && break; sleep 0.1; done
+wait_for "http://127.0.0.1:$proxy/"
 
 (cd "$suite" && npm run --silent cli --base="http://127.0.0.1:$proxy") >"$work/apicache.json"
 [ -n "$out" ] && cp "$work/apicache.json" "$out"

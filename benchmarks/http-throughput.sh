@@ -13,18 +13,7 @@ for tool in wrk nginx; do
     (apt-get install -y -qq wrk nginx-light >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null)
   fi
 done
-./apicache --help >/dev/null # builds the demo on first use
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "benchmarks/bench-lib.sh"
 cached=$(free_port); ceiling=$(free_port); uncached=$(free_port); proxy=$(free_port)
 ./apicache serve --port "$cached" >"$work/cached.log" 2>&1 & pids+=($!)
 ./apicache serve --port "$ceiling" --ceiling >"$work/ceiling.log" 2>&1 & pids+=($!)

@@ -19,19 +19,7 @@ for tool in wrk nginx; do
     (apt-get install -y -qq wrk nginx-light >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null)
   fi
 done
-./apicache --help >/dev/null # builds the demo on first use
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer at $1" >&2; exit 1; }
+source "benchmarks/bench-lib.sh"
 path=/api/products/1
 
 upstream=$(free_port)

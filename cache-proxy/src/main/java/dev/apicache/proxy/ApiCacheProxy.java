@@ -50,7 +50,10 @@ import java.util.Set;
  * upstream learns the client through {@code X-Forwarded-For}, {@code -Host} and {@code -Proto}.
  * The client's {@code Host} goes on unchanged when the JVM lets the JDK client send it (start it
  * with {@code -Djdk.httpclient.allowRestrictedHeaders=host}, as {@code apicache proxy} does);
- * otherwise the upstream gets its own authority and a warning is logged once. A request whose
+ * otherwise the upstream gets its own authority and a warning is logged once. Keep the client's
+ * idle-connection timeout ({@code -Djdk.httpclient.keepalive.timeout}, seconds) below the
+ * upstream's keep-alive timeout: an unsafe request is never retried, so one sent on a connection
+ * the upstream is closing gets 502 ({@code apicache proxy} sets 4 s, under Node's 5 s). A request whose
  * fields hold bytes above 0x7f is refused with 400: the server reads those bytes as U+FFFD, and the
  * proxy never forwards altered bytes. An unreachable upstream is answered
  * with 502, one that does not answer within the response timeout with 504, unless the engine may
