@@ -207,6 +207,30 @@ public final class CacheEngine implements AutoCloseable {
     invalidateTags(List.of(tags));
   }
 
+  /**
+   * Purges {@code url} (a path such as {@code /api/products/42}, with or without a query, or an
+   * absolute URL, whose host is ignored): every entry stored for that URL, whatever its query,
+   * host or vary values. When this returns, no later request is served what was purged, on any
+   * node sharing the store.
+   *
+   * @return whether a policy covers the URL (false: nothing of it is ever stored)
+   * @throws StoreException when the store could not record the purge
+   */
+  public boolean purge(String url) {
+    return invalidator.purge(requireNonNull(url, "url"));
+  }
+
+  /**
+   * Purges every entry of the policy whose {@linkplain CachePolicy#id() id} is {@code policyId}, with
+   * the same guarantee as {@link #purge}.
+   *
+   * @return whether there is such a policy
+   * @throws StoreException when the store could not record the purge
+   */
+  public boolean purgePolicy(String policyId) {
+    return invalidator.purgePolicy(requireNonNull(policyId, "policyId"));
+  }
+
   /** A snapshot of the counters, in total and per policy. */
   public CacheStats stats() {
     return stats.snapshot();

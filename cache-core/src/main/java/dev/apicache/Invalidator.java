@@ -90,6 +90,44 @@ final class Invalidator {
   }
 
   /**
+   * Purges the canonical URL of {@code url} (a path, with or without a query, or an absolute URL):
+   * every variant stored for it, whatever the query, host or vary values. False when no policy
+   * covers it.
+   */
+  boolean purge(String url) {
+    String path = url.trim();
+    int scheme = path.indexOf("://");
+    if (scheme > 0 && path.indexOf('/') > scheme) {
+      int slash = path.indexOf('/', scheme + 3);
+      path = slash < 0 ? "/" : path.substring(slash);
+    }
+    path = stripQuery(path);
+    Optional<List<String>> segments = path.length() > maxTargetLength ? Optional.empty()
+        : RequestTarget.forPurge(path);
+    CachePolicies.PolicyMatch match = segments.map(seg -> policies.matchPolicy("GET", seg)).orElse(null);
+    if (match == null) {
+      return false;
+    }
+    StatsRecorder.Scope scope = stats.scope(match.policy());
+    store.bump(List.of(FenceNames.url(match.policy(), match.path())), scope);
+    scope.purges.increment();
+    return true;
+  }
+
+  /** Purges every entry of the policy {@code policyId}; false when there is no such policy. */
+  boolean purgePolicy(String policyId) {
+    for (CachePolicy p : policies.policies()) {
+      if (p.id().equals(policyId)) {
+        StatsRecorder.Scope scope = stats.scope(p);
+        store.bump(List.of(FenceNames.policy(p)), scope);
+        scope.purges.increment();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The path of a {@code Location} or {@code Content-Location} value when it names the request's own
    * origin (RFC 9111 §4.4): a path, or an absolute URL with the request's scheme and authority.
    */

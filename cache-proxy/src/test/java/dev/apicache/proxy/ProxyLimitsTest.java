@@ -29,7 +29,7 @@ class ProxyLimitsTest extends ProxyHarness {
     return CachePolicies.builder()
         .add(CachePolicy.forRoute("/catalog/{id}").ttl(Duration.ofMinutes(5)).invalidateOn("catalog.changed")
             .tags("item:{id}").build())
-        .add(CachePolicy.forRoute("/**").originDirected(Duration.ZERO, Duration.ofDays(1)).build())
+        .add(CachePolicy.forRoute("/**").originDirected(Duration.ZERO, Duration.ofDays(1)).varyBy("query:*").build())
         .build();
   }
 
@@ -61,6 +61,25 @@ class ProxyLimitsTest extends ProxyHarness {
     assertEquals(405, send("GET", "/_apicache/invalidate?tag=x", null, "Authorization", "Bearer " + ADMIN_TOKEN)
         .status());
     assertEquals(0, upstream.count("/_apicache/invalidate"), "the admin path never reaches the upstream");
+  }
+
+  @Test
+  void theAdminEndpoint_purgesAUrlWithEveryQuery_onlyWithTheToken() throws Exception {
+    String path = unique("/purged");
+    AtomicInteger version = new AtomicInteger();
+    upstream.on(path, r -> Reply.of(200, "v" + version.incrementAndGet(), "Date", now(), "Cache-Control",
+        "max-age=600"));
+    get(path + "?a=1");
+    get(path + "?a=2");
+    assertEquals(401, send("POST", "/_apicache/purge?url=" + path, null).status());
+    assertEquals("HIT", xCache(get(path + "?a=1")));
+    RawHttp.Response purged = send("POST", "/_apicache/purge?url=" + path + "&url=/not-a-route-here", null,
+        "Authorization", "Bearer " + ADMIN_TOKEN);
+    assertEquals(200, purged.status(), purged.text());
+    assertEquals("{\"urls\":2,\"cached\":2}\n", purged.text(), "the default policy covers every path");
+    assertEquals("MISS", xCache(get(path + "?a=1")));
+    assertEquals("MISS", xCache(get(path + "?a=2")));
+    assertEquals(400, send("POST", "/_apicache/purge", null, "Authorization", "Bearer " + ADMIN_TOKEN).status());
   }
 
   @Test
