@@ -83,6 +83,8 @@ public final class CacheStats {
    * @param purges URLs purged by successful unsafe requests
    * @param bytesServed body bytes served from the store
    * @param bytesSavedByNotModified body bytes not sent because a 304 answered instead
+   * @param stores responses stored (fills and refreshes that the store kept)
+   * @param originNanos time spent in origin calls, all of them together, in nanoseconds
    */
   public record Counts(
       long hits,
@@ -102,13 +104,15 @@ public final class CacheStats {
       long tagInvalidations,
       long purges,
       long bytesServed,
-      long bytesSavedByNotModified) {
+      long bytesSavedByNotModified,
+      long stores,
+      long originNanos) {
 
-    static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0);
+    static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** The field-by-field sum of {@code parts}. */
     public static Counts sum(Collection<Counts> parts) {
-      long[] v = new long[16];
+      long[] v = new long[SCALAR_NAMES.size()];
       Map<String, Long> uncacheable = new HashMap<>();
       Map<String, Long> bypassReasons = new HashMap<>();
       for (Counts c : parts) {
@@ -126,14 +130,14 @@ public final class CacheStats {
     public long[] scalars() {
       return new long[] {hits, staleHits, conditionalHits, misses, bypasses, originCalls, coalescedWaits, revalidations,
           revalidationFailures, staleIfErrorServes, storeErrors, eventInvalidations, tagInvalidations, purges,
-          bytesServed, bytesSavedByNotModified};
+          bytesServed, bytesSavedByNotModified, stores, originNanos};
     }
 
     /** The names of {@link #scalars()}, in the same order. */
     public static final List<String> SCALAR_NAMES = List.of("hits", "staleHits",
         "conditionalHits", "misses", "bypasses", "originCalls", "coalescedWaits", "revalidations",
         "revalidationFailures", "staleIfErrorServes", "storeErrors", "eventInvalidations", "tagInvalidations",
-        "purges", "bytesServed", "bytesSavedByNotModified");
+        "purges", "bytesServed", "bytesSavedByNotModified", "stores", "originNanos");
 
     /** Counts from {@link #scalars()} and the two maps. */
     public static Counts fromScalars(long[] v, Map<String, Long> uncacheable, Map<String, Long> bypassReasons) {
@@ -141,7 +145,7 @@ public final class CacheStats {
         throw new IllegalArgumentException("expected " + SCALAR_NAMES.size() + " counters but got " + v.length);
       }
       return new Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], uncacheable, bypassReasons, v[10],
-          v[11], v[12], v[13], v[14], v[15]);
+          v[11], v[12], v[13], v[14], v[15], v[16], v[17]);
     }
 
     /** Copies the maps, so the counts never change. */

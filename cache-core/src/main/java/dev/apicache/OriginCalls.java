@@ -74,6 +74,7 @@ final class OriginCalls {
    */
   Outcome call(Admission.Cacheable c, CacheRequest asked, Origin origin, Fence fence, StoredEntry validated) {
     long requestTime = clock.millis();
+    long started = System.nanoTime();
     CacheResponse response;
     try {
       response = origin.fetch(withValidators(asked, validated));
@@ -82,6 +83,8 @@ final class OriginCalls {
       }
     } catch (Exception e) {
       return failed(c, e);
+    } finally {
+      c.scope.originNanos.add(System.nanoTime() - started);
     }
     return accept(c, response, fence, requestTime, validated);
   }
@@ -138,6 +141,9 @@ final class OriginCalls {
           && store.put(Variants.key(c.key, varied, c.request.headers()).storeKey(), EntryCodec.encode(entry),
               retention, fence, c.scope)
           && store.put(c.storeKey(), EntryCodec.encodeVariants(varied), retention, fence, c.scope);
+    }
+    if (stored) {
+      c.scope.stores.increment();
     }
     return Outcome.filled(response, entry, stored, c.request.headers());
   }

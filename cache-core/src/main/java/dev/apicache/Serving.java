@@ -39,6 +39,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     private final long startedMillis;
     private final StoredEntry validated;
     private final AtomicBoolean done = new AtomicBoolean();
+    private final long startedNanos = System.nanoTime();
 
     Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, EntryKey lease,
         StoredEntry fallback, CacheDecision.Forward forward, long startedMillis, StoredEntry validated) {
@@ -79,6 +80,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     public CacheResponse complete(CacheResponse answer) {
       requireNonNull(answer, "answer");
       finishOnce();
+      request.scope.originNanos.add(System.nanoTime() - startedNanos);
       return finish(fills.calls.accept(request, answer, fence, startedMillis, validated));
     }
 
@@ -91,6 +93,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     public CacheResponse fail(Exception error) {
       requireNonNull(error, "error");
       finishOnce();
+      request.scope.originNanos.add(System.nanoTime() - startedNanos);
       return finish(fills.calls.failed(request, error));
     }
 

@@ -55,6 +55,8 @@ final class StatsRecorder {
     final LongAdder eventInvalidations = new LongAdder();
     final LongAdder tagInvalidations = new LongAdder();
     final LongAdder purges = new LongAdder();
+    final LongAdder stores = new LongAdder();
+    final LongAdder originNanos = new LongAdder();
     final LongAdder bytesServed = new LongAdder();
     final LongAdder bytesSavedByNotModified = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> uncacheable = new ConcurrentHashMap<>();
@@ -98,7 +100,7 @@ final class StatsRecorder {
           originCalls.sum(), coalescedWaits.sum(), revalidations.sum(), revalidationFailures.sum(),
           staleIfErrorServes.sum(), sums(uncacheable), sums(bypassReasons), storeErrors.sum(),
           eventInvalidations.sum(), tagInvalidations.sum(), purges.sum(), bytesServed.sum(),
-          bytesSavedByNotModified.sum());
+          bytesSavedByNotModified.sum(), stores.sum(), originNanos.sum());
     }
 
     private static Map<String, Long> sums(Map<String, LongAdder> adders) {
