@@ -2,6 +2,7 @@ package dev.apicache.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.AdminApi;
 import dev.apicache.Admission;
 import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
@@ -59,9 +60,9 @@ import java.util.Set;
  * with 502, one that does not answer within the response timeout with 504, unless the engine may
  * serve a stale copy instead.
  *
- * <p>With an admin token, {@code POST /_apicache/invalidate?event=E} and {@code ?tag=T} (repeatable)
- * invalidate, given {@code Authorization: Bearer <token>}; without one that path is proxied like any
- * other. The engine stays the caller's to close.
+ * <p>With an admin token, {@link AdminApi} answers under {@code /_apicache/} (stats, invalidation by
+ * event and tag, purges by URL and policy) for {@code Authorization: Bearer <token>}; without one
+ * that path is proxied like any other. The engine stays the caller's to close.
  */
 public final class ApiCacheProxy implements AutoCloseable {
   /** The pseudonym this proxy adds to {@code Via}. */
@@ -70,14 +71,14 @@ public final class ApiCacheProxy implements AutoCloseable {
   private final CacheEngine engine;
   private final CacheFront front;
   private final Upstream upstream;
-  private final Optional<AdminEndpoint> admin;
+  private final Optional<AdminApi> admin;
   private final WebServer server;
 
   private ApiCacheProxy(Builder b) {
     this.engine = b.engine;
     this.front = CacheFront.of(engine);
     this.upstream = new Upstream(b.upstream, b.connectTimeout, b.responseTimeout, engine.policies().maxBodyBytes(), VIA);
-    this.admin = b.adminToken.map(token -> new AdminEndpoint(engine, token));
+    this.admin = b.adminToken.map(token -> AdminApi.of(engine, token));
     this.server = WebServer.builder()
         .host(b.host)
         .port(b.port)
@@ -172,7 +173,8 @@ public final class ApiCacheProxy implements AutoCloseable {
   private void handle(ServerRequest req, ServerResponse res) {
     try {
       HelidonExchange exchange = new HelidonExchange(req, res);
-      if (admin.isPresent() && admin.get().handles(req, res)) {
+      if (admin.isPresent() && admin.get().owns(req.prologue().uriPath().rawPath())) {
+        CacheFront.send(exchange, admin.get().handle(CacheFront.snapshot(exchange)));
         return;
       }
       String method = exchange.method();
