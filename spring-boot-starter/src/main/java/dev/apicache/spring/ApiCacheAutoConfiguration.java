@@ -1,0 +1,195 @@
+package dev.apicache.spring;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.apicache.CacheEngine;
+import dev.apicache.CachePolicies;
+import dev.apicache.KeyFunction;
+import dev.apicache.PolicyConfigException;
+import dev.apicache.PolicyFile;
+import dev.apicache.adapter.servlet.ApiCacheFilter;
+import dev.apicache.micrometer.ApiCacheMetrics;
+import dev.apicache.spi.Store;
+import dev.apicache.store.caffeine.CaffeineStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * Spring Boot auto-configuration for apicache: policies from {@code apicache.*} (inline or a policy
+ * file), a Caffeine store, the engine, the servlet filter registered after Spring Security and
+ * before the controllers, Micrometer meters and the {@code apicache} Actuator endpoint. Every bean
+ * gives way to one of the application's own; {@code apicache.enabled=false} turns it all off.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "apicache.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ApiCacheProperties.class)
+public class ApiCacheAutoConfiguration {
+  /**
+   * After Spring Security's filter chain (order -100) and Boot's request wrappers, before the
+   * application's own filters and the controllers: a cached answer never skips a check.
+   */
+  public static final int FILTER_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
+
+  /**
+   * The policies: the policy file's when one is given, else the inline ones; {@code key:NAME} parts
+   * name {@link KeyFunction} beans.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public CachePolicies apiCachePolicies(ApiCacheProperties properties, ResourceLoader resources,
+      ListableBeanFactory beans) {
+    // key:NAME parts name KeyFunction beans by their bean names
+    Map<String, KeyFunction> functions = beans.getBeansOfType(KeyFunction.class);
+    if (properties.getPolicyFile() != null) {
+      if (!properties.getPolicies().isEmpty() || !properties.getWrites().isEmpty()) {
+        throw new PolicyConfigException("apicache.policy-file and inline apicache.policies/writes are two sources"
+            + " of one list: give one");
+      }
+      Resource file = resources.getResource(properties.getPolicyFile());
+      try (InputStream in = file.getInputStream()) {
+        return PolicyFile.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), properties.getPolicyFile(),
+            functions);
+      } catch (IOException e) {
+        throw new PolicyConfigException("apicache.policy-file " + properties.getPolicyFile() + " cannot be read: "
+            + e.getMessage(), e);
+      }
+    }
+    if (properties.getPolicies().isEmpty() && properties.getWrites().isEmpty()) {
+      return CachePolicies.builder().build(); // nothing configured yet: nothing is cached
+    }
+    return PolicyFile.parse(inlineAsJson(properties), "apicache.* properties", functions);
+  }
+
+  /** The in-process store, bounded by {@code apicache.caffeine-maximum-bytes}. */
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  public Store apiCacheStore(ApiCacheProperties properties) {
+    return CaffeineStore.builder().maximumBytes(properties.getCaffeineMaximumBytes()).build();
+  }
+
+  /** The engine; closing it closes the store. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public CacheEngine apiCacheEngine(CachePolicies policies, Store store) {
+    return CacheEngine.builder(policies, store).build();
+  }
+
+  /** The filter in front of the servlet application. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(FilterRegistrationBean.class)
+  static class Servlet {
+    @Bean
+    @ConditionalOnMissingBean(name = "apiCacheFilter")
+    FilterRegistrationBean<ApiCacheFilter> apiCacheFilter(CacheEngine engine) {
+      FilterRegistrationBean<ApiCacheFilter> registration = new FilterRegistrationBean<>(ApiCacheFilter.create(engine));
+      registration.addUrlPatterns("/*");
+      registration.setAsyncSupported(true);
+      registration.setOrder(FILTER_ORDER);
+      return registration;
+    }
+  }
+
+  /** The engine's counters as meters, which Boot binds to every registry. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  static class Metrics {
+    @Bean
+    @ConditionalOnMissingBean
+    ApiCacheMetrics apiCacheMetrics(CacheEngine engine) {
+      return ApiCacheMetrics.of(engine, "apicache");
+    }
+  }
+
+  /** The Actuator endpoint, exposed and secured by Actuator's own settings. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(Endpoint.class)
+  static class Actuator {
+    @Bean
+    @ConditionalOnMissingBean
+    ApiCacheEndpoint apiCacheEndpoint(CacheEngine engine) {
+      return new ApiCacheEndpoint(engine);
+    }
+  }
+
+  /** The inline policies as a policy file, so that one reader checks both, with the same messages. */
+  static String inlineAsJson(ApiCacheProperties properties) {
+    List<Map<String, Object>> policies = new ArrayList<>();
+    for (ApiCacheProperties.Policy p : properties.getPolicies()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      put(m, "path", p.getPath());
+      list(m, "methods", p.getMethods());
+      duration(m, "ttl", p.getTtl());
+      duration(m, "staleWhileRevalidate", p.getStaleWhileRevalidate());
+      duration(m, "staleIfError", p.getStaleIfError());
+      list(m, "varyBy", p.getVaryBy());
+      list(m, "invalidateOn", p.getInvalidateOn());
+      list(m, "tags", p.getTags());
+      put(m, "cacheControl", p.getCacheControl());
+      put(m, "maxBodySize", p.getMaxBodySize());
+      put(m, "shared", p.getShared());
+      put(m, "shareAcrossHosts", p.getShareAcrossHosts());
+      put(m, "freshness", p.getFreshness());
+      duration(m, "minTtl", p.getMinTtl());
+      duration(m, "maxTtl", p.getMaxTtl());
+      policies.add(m);
+    }
+    List<Map<String, Object>> writes = new ArrayList<>();
+    for (ApiCacheProperties.Write w : properties.getWrites()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      put(m, "path", w.getPath());
+      list(m, "methods", w.getMethods());
+      list(m, "events", w.getEvents());
+      writes.add(m);
+    }
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("policies", policies);
+    if (!writes.isEmpty()) {
+      root.put("writes", writes);
+    }
+    try {
+      return new ObjectMapper().writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("plain maps always serialise", e);
+    }
+  }
+
+  private static void put(Map<String, Object> m, String key, Object value) {
+    if (value != null) {
+      m.put(key, value);
+    }
+  }
+
+  private static void list(Map<String, Object> m, String key, List<String> values) {
+    if (values != null && !values.isEmpty()) {
+      m.put(key, values);
+    }
+  }
+
+  private static void duration(Map<String, Object> m, String key, Duration value) {
+    if (value != null) {
+      m.put(key, value.toMillis() + "ms");
+    }
+  }
+}
