@@ -61,21 +61,21 @@ public class ApiCacheAutoConfiguration {
       ListableBeanFactory beans) {
     // key:NAME parts name KeyFunction beans by their bean names
     Map<String, KeyFunction> functions = beans.getBeansOfType(KeyFunction.class);
-    if (properties.getPolicyFile() != null) {
-      if (!properties.getPolicies().isEmpty() || !properties.getWrites().isEmpty()) {
+    if (properties.policyFile() != null) {
+      if (!properties.policies().isEmpty() || !properties.writes().isEmpty()) {
         throw new PolicyConfigException("apicache.policy-file and inline apicache.policies/writes are two sources"
             + " of one list: give one");
       }
-      Resource file = resources.getResource(properties.getPolicyFile());
+      Resource file = resources.getResource(properties.policyFile());
       try (InputStream in = file.getInputStream()) {
-        return PolicyFile.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), properties.getPolicyFile(),
+        return PolicyFile.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), properties.policyFile(),
             functions);
       } catch (IOException e) {
-        throw new PolicyConfigException("apicache.policy-file " + properties.getPolicyFile() + " cannot be read: "
+        throw new PolicyConfigException("apicache.policy-file " + properties.policyFile() + " cannot be read: "
             + e.getMessage(), e);
       }
     }
-    if (properties.getPolicies().isEmpty() && properties.getWrites().isEmpty()) {
+    if (properties.policies().isEmpty() && properties.writes().isEmpty()) {
       return CachePolicies.builder().build(); // nothing configured yet: nothing is cached
     }
     return PolicyFile.parse(inlineAsJson(properties), "apicache.* properties", functions);
@@ -85,7 +85,7 @@ public class ApiCacheAutoConfiguration {
   @Bean(destroyMethod = "")
   @ConditionalOnMissingBean
   public Store apiCacheStore(ApiCacheProperties properties) {
-    return CaffeineStore.builder().maximumBytes(properties.getCaffeineMaximumBytes()).build();
+    return CaffeineStore.builder().maximumBytes(properties.caffeineMaximumBytes()).build();
   }
 
   /** The engine; closing it closes the store. */
@@ -136,31 +136,31 @@ public class ApiCacheAutoConfiguration {
   /** The inline policies as a policy file, so that one reader checks both, with the same messages. */
   static String inlineAsJson(ApiCacheProperties properties) {
     List<Map<String, Object>> policies = new ArrayList<>();
-    for (ApiCacheProperties.Policy p : properties.getPolicies()) {
+    for (ApiCacheProperties.Policy p : properties.policies()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      put(m, "path", p.getPath());
-      list(m, "methods", p.getMethods());
-      duration(m, "ttl", p.getTtl());
-      duration(m, "staleWhileRevalidate", p.getStaleWhileRevalidate());
-      duration(m, "staleIfError", p.getStaleIfError());
-      list(m, "varyBy", p.getVaryBy());
-      list(m, "invalidateOn", p.getInvalidateOn());
-      list(m, "tags", p.getTags());
-      put(m, "cacheControl", p.getCacheControl());
-      put(m, "maxBodySize", p.getMaxBodySize());
-      put(m, "shared", p.getShared());
-      put(m, "shareAcrossHosts", p.getShareAcrossHosts());
-      put(m, "freshness", p.getFreshness());
-      duration(m, "minTtl", p.getMinTtl());
-      duration(m, "maxTtl", p.getMaxTtl());
+      put(m, "path", p.path());
+      list(m, "methods", p.methods());
+      duration(m, "ttl", p.ttl());
+      duration(m, "staleWhileRevalidate", p.staleWhileRevalidate());
+      duration(m, "staleIfError", p.staleIfError());
+      list(m, "varyBy", p.varyBy());
+      list(m, "invalidateOn", p.invalidateOn());
+      list(m, "tags", p.tags());
+      put(m, "cacheControl", p.cacheControl());
+      put(m, "maxBodySize", p.maxBodySize());
+      put(m, "shared", p.shared());
+      put(m, "shareAcrossHosts", p.shareAcrossHosts());
+      put(m, "freshness", p.freshness());
+      duration(m, "minTtl", p.minTtl());
+      duration(m, "maxTtl", p.maxTtl());
       policies.add(m);
     }
     List<Map<String, Object>> writes = new ArrayList<>();
-    for (ApiCacheProperties.Write w : properties.getWrites()) {
+    for (ApiCacheProperties.Write w : properties.writes()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      put(m, "path", w.getPath());
-      list(m, "methods", w.getMethods());
-      list(m, "events", w.getEvents());
+      put(m, "path", w.path());
+      list(m, "methods", w.methods());
+      list(m, "events", w.events());
       writes.add(m);
     }
     Map<String, Object> root = new LinkedHashMap<>();
