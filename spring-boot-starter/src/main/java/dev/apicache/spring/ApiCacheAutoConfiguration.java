@@ -95,6 +95,13 @@ public class ApiCacheAutoConfiguration {
     return CacheEngine.builder(policies, store).build();
   }
 
+  /** Invalidation that waits for the caller's transaction to commit. */
+  @Bean
+  @ConditionalOnMissingBean
+  public ApiCacheInvalidator apiCacheInvalidator(CacheEngine engine) {
+    return new ApiCacheInvalidator(engine);
+  }
+
   /** The filter in front of the servlet application. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
