@@ -14,6 +14,7 @@ import dev.apicache.store.caffeine.CaffeineStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
@@ -81,18 +83,51 @@ public class ApiCacheAutoConfiguration {
     return PolicyFile.parse(inlineAsJson(properties), "apicache.* properties", functions);
   }
 
-  /** The in-process store, bounded by {@code apicache.caffeine-maximum-bytes}. */
+  /**
+   * The store {@code apicache.store} names: in-process Caffeine bounded by
+   * {@code apicache.caffeine-maximum-bytes}, Redis at the server Spring's own
+   * {@code spring.data.redis.*} settings name (url, or host, port, username, password, database and
+   * ssl.enabled), or Hazelcast through the application's {@code HazelcastInstance} bean.
+   */
   @Bean(destroyMethod = "")
   @ConditionalOnMissingBean
-  public Store apiCacheStore(ApiCacheProperties properties) {
-    return CaffeineStore.builder().maximumBytes(properties.caffeineMaximumBytes()).build();
+  public Store apiCacheStore(ApiCacheProperties properties, Environment environment, ListableBeanFactory beans) {
+    switch (properties.store()) {
+      case REDIS:
+        StoreFactories.require("dev.apicache.store.redis.RedisStore", "apicache-store-redis");
+        return StoreFactories.Redis.create(redisUri(environment), properties.keyPrefix(), properties.storeTimeout());
+      case HAZELCAST:
+        StoreFactories.require("dev.apicache.store.hazelcast.HazelcastStore", "apicache-store-hazelcast");
+        return StoreFactories.Hazelcast.create(beans);
+      default:
+        return CaffeineStore.builder().maximumBytes(properties.caffeineMaximumBytes()).build();
+    }
   }
 
   /** The engine; closing it closes the store. */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public CacheEngine apiCacheEngine(CachePolicies policies, Store store) {
-    return CacheEngine.builder(policies, store).build();
+  public CacheEngine apiCacheEngine(CachePolicies policies, Store store, ApiCacheProperties properties) {
+    return CacheEngine.builder(policies, store).storeTimeout(properties.storeTimeout()).build();
+  }
+
+  /** The Redis URI of Spring's {@code spring.data.redis.*} settings. */
+  static String redisUri(Environment env) {
+    String url = env.getProperty("spring.data.redis.url");
+    if (url != null && !url.isBlank()) {
+      return url;
+    }
+    boolean ssl = env.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false);
+    String user = env.getProperty("spring.data.redis.username");
+    String password = env.getProperty("spring.data.redis.password");
+    String credentials = password == null ? "" : (user == null ? "" : encode(user)) + ":" + encode(password) + "@";
+    return (ssl ? "rediss://" : "redis://") + credentials + env.getProperty("spring.data.redis.host", "localhost")
+        + ":" + env.getProperty("spring.data.redis.port", "6379") + "/"
+        + env.getProperty("spring.data.redis.database", "0");
+  }
+
+  private static String encode(String part) {
+    return URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** Invalidation that waits for the caller's transaction to commit. */

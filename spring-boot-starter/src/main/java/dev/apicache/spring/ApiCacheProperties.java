@@ -16,6 +16,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param policies policies, as in a policy file's policies list
  * @param writes write rules, as in a policy file's writes list
  * @param caffeineMaximumBytes the in-process store's budget, in bytes of stored entries
+ * @param store caffeine (the default, in-process), redis (the server Spring's spring.data.redis.*
+ *     settings name) or hazelcast (the application's HazelcastInstance bean)
+ * @param storeTimeout how long a store call may take before the request goes on without the cache
+ * @param keyPrefix the prefix of every Redis key, so that several applications share one server
  */
 @ConfigurationProperties("apicache")
 public record ApiCacheProperties(
@@ -23,7 +27,20 @@ public record ApiCacheProperties(
     String policyFile,
     @DefaultValue List<Policy> policies,
     @DefaultValue List<Write> writes,
-    @DefaultValue("268435456") long caffeineMaximumBytes) {
+    @DefaultValue("268435456") long caffeineMaximumBytes,
+    @DefaultValue("caffeine") StoreKind store,
+    @DefaultValue("200ms") Duration storeTimeout,
+    @DefaultValue("apicache:") String keyPrefix) {
+
+  /** The stores the starter can make. */
+  public enum StoreKind {
+    /** In-process Caffeine: one node's own cache. */
+    CAFFEINE,
+    /** Redis through Lettuce, at the server spring.data.redis.* names. */
+    REDIS,
+    /** Hazelcast, through the application's HazelcastInstance bean. */
+    HAZELCAST
+  }
 
   /**
    * One policy; the fields and their meaning are the policy file's. Absent fields take the policy

@@ -1,20 +1,31 @@
 package dev.apicache.spring;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicies;
 import dev.apicache.CachePolicy;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
 import dev.apicache.KeyFunction;
 import dev.apicache.PolicyConfigException;
 import dev.apicache.micrometer.ApiCacheMetrics;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
+import dev.apicache.store.hazelcast.HazelcastStore;
+import dev.apicache.store.redis.RedisProcess;
+import dev.apicache.store.redis.RedisStore;
+import java.net.URI;
 import java.time.Duration;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -88,6 +99,50 @@ class ApiCacheAutoConfigurationTest {
         .withPropertyValues("apicache.policies[0].path=/api/x", "apicache.policies[0].ttl=10s",
             "apicache.policies[0].vary-by[0]=key:tenant")
         .run(context -> assertEquals(1, context.getBean(CacheEngine.class).policies().policies().size()));
+  }
+
+  @Test
+  void storeRedis_usesTheServerSpringsOwnSettingsName() throws Exception {
+    java.net.URI redis = URI.create(RedisProcess.shared().uri());
+    runner.withPropertyValues("apicache.store=redis", "spring.data.redis.host=" + redis.getHost(),
+            "spring.data.redis.port=" + redis.getPort(), "apicache.key-prefix=starter-test:",
+            "apicache.policies[0].path=/api/x", "apicache.policies[0].ttl=60s")
+        .run(context -> {
+          assertNull(context.getStartupFailure());
+          Store store = context.getBean(Store.class);
+          assertTrue(store instanceof RedisStore, store.getClass().getName());
+          CacheEngine engine = context.getBean(CacheEngine.class);
+          await().atMost(Duration.ofSeconds(20)).until(() -> {
+            engine.handle(CacheRequest.get("/api/x"),
+                r -> CacheResponse.builder(200).body("x").build());
+            return ((RedisStore) store).commandsSent() > 0 && "HIT".equals(engine.handle(
+                CacheRequest.get("/api/x"), r -> CacheResponse.builder(200).body("y").build())
+                .headers().first("X-Cache").orElse(""));
+          });
+        });
+  }
+
+  @Test
+  void storeHazelcast_usesTheApplicationsInstance() {
+    Config config = new Config();
+    config.setClusterName("starter-" + UUID.randomUUID());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.getJetConfig().setEnabled(false);
+    config.getNetworkConfig().setPort(5701).setPortAutoIncrement(true).setPortCount(100);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+    HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+    try {
+      runner.withBean(HazelcastInstance.class, () -> member)
+          .withPropertyValues("apicache.store=hazelcast")
+          .run(context -> assertTrue(context.getBean(Store.class) instanceof HazelcastStore));
+      runner.withPropertyValues("apicache.store=hazelcast").run(context ->
+          assertTrue(String.valueOf(context.getStartupFailure()).contains("HazelcastInstance bean"),
+              String.valueOf(context.getStartupFailure())));
+    } finally {
+      member.shutdown();
+    }
   }
 
   @Test
