@@ -25,26 +25,49 @@ public final class CacheFront {
   private static final System.Logger LOG = System.getLogger("dev.apicache");
 
   private final CacheEngine engine;
+  private final AdminApi admin;
   private volatile LoopbackOrigin loopback;
 
-  private CacheFront(CacheEngine engine, LoopbackOrigin loopback) {
+  private CacheFront(CacheEngine engine, LoopbackOrigin loopback, AdminApi admin) {
     this.engine = engine;
     this.loopback = loopback;
+    this.admin = admin;
   }
 
   /** A front for {@code engine}, refreshing over loopback to the connector each request arrived on. */
   public static CacheFront of(CacheEngine engine) {
-    return new CacheFront(requireNonNull(engine, "engine"), null);
+    return new CacheFront(requireNonNull(engine, "engine"), null, null);
   }
 
   /** A front whose background refreshes go through {@code loopback} (for servers that listen only on TLS). */
   public static CacheFront of(CacheEngine engine, LoopbackOrigin loopback) {
-    return new CacheFront(requireNonNull(engine, "engine"), requireNonNull(loopback, "loopback"));
+    return new CacheFront(requireNonNull(engine, "engine"), requireNonNull(loopback, "loopback"), null);
+  }
+
+  /** This front, also answering {@code admin}'s paths (see {@link #admin}). */
+  public CacheFront withAdmin(AdminApi admin) {
+    return new CacheFront(engine, loopback, requireNonNull(admin, "admin"));
   }
 
   /** The engine. */
   public CacheEngine engine() {
     return engine;
+  }
+
+  /**
+   * The admin API's answer when this front has one and {@code exchange} is for its path; the
+   * adapter sends it instead of running the application. Empty otherwise.
+   */
+  public Optional<CacheResponse> admin(ServerExchange exchange) {
+    if (admin == null) {
+      return Optional.empty();
+    }
+    String target = exchange.target();
+    int query = target.indexOf('?');
+    if (!admin.owns(query < 0 ? target : target.substring(0, query))) {
+      return Optional.empty();
+    }
+    return Optional.of(admin.handle(snapshot(exchange)));
   }
 
   /** The request as the framework parsed it: method, target, scheme, headers and attributes. */

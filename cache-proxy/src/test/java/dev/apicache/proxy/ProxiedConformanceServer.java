@@ -15,7 +15,8 @@ final class ProxiedConformanceServer {
 
   static RunningServer start(CacheEngine engine, ConformanceApp app) {
     RunningServer upstream = HelidonTestServer.startUncached(app);
-    ApiCacheProxy proxy = ApiCacheProxy.builder(upstream.baseUri(), engine).port(0).start();
+    ApiCacheProxy proxy = ApiCacheProxy.builder(upstream.baseUri(), engine).port(0)
+        .adminToken(ConformanceApp.ADMIN_TOKEN).start();
     return new RunningServer() {
       @Override
       public URI baseUri() {

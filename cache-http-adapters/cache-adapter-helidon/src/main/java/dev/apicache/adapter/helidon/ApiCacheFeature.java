@@ -1,5 +1,6 @@
 package dev.apicache.adapter.helidon;
 
+import dev.apicache.AdminApi;
 import dev.apicache.Admission;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheFront;
@@ -23,6 +24,7 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 
 /**
  * Puts a {@link CacheEngine} in front of a Helidon SE 4 application's routes.
@@ -60,6 +62,11 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
   /** A feature serving through {@code engine}; the application owns and closes the engine. */
   public static ApiCacheFeature create(CacheEngine engine) {
     return new ApiCacheFeature(CacheFront.of(engine));
+  }
+
+  /** A feature that also answers {@code admin}'s paths ({@code /_apicache/...} by default) for its token. */
+  public static ApiCacheFeature create(CacheEngine engine, AdminApi admin) {
+    return new ApiCacheFeature(CacheFront.of(engine).withAdmin(admin));
   }
 
   /** A feature whose loopback calls go through {@code origin} (for servers that listen only on TLS). */
@@ -108,6 +115,15 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
     HelidonExchange exchange = new HelidonExchange(req, res);
     if (front.isOwnCall(exchange)) {
       chain.proceed();
+      return;
+    }
+    Optional<CacheResponse> admin = front.admin(exchange);
+    if (admin.isPresent()) {
+      try {
+        CacheFront.send(exchange, admin.get());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       return;
     }
     Admission admission = front.admit(exchange);

@@ -1,5 +1,6 @@
 package dev.apicache.adapter.helidon;
 
+import dev.apicache.AdminApi;
 import dev.apicache.Bytes;
 import dev.apicache.CacheFront;
 import dev.apicache.CacheEngine;
@@ -36,7 +37,7 @@ public final class HelidonTestServer {
         .port(0)
         .addProtocol(Http1Config.builder().name("http_1_1").addSendListener(ApiCacheFeature.notModifiedListener()).build())
         .routing(routing -> routing
-            .update(r -> engine.ifPresent(e -> r.addFeature(ApiCacheFeature.create(e))))
+            .update(r -> engine.ifPresent(e -> r.addFeature(ApiCacheFeature.create(e, AdminApi.of(e, ConformanceApp.ADMIN_TOKEN)))))
             .addFilter((chain, req, res) -> {
               boolean session = req.headers().value(HeaderNames.COOKIE).orElse("").contains("session=ok");
               if (req.path().path().startsWith("/guarded") && !session) {

@@ -1,6 +1,7 @@
 package dev.apicache.adapter.javalin;
 
 import dev.apicache.Admission;
+import dev.apicache.AdminApi;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheFront;
 import dev.apicache.LoopbackOrigin;
@@ -62,6 +63,14 @@ public final class ApiCachePlugin extends Plugin<Void> {
    */
   public static ApiCachePlugin create(CacheEngine engine) {
     return new ApiCachePlugin(CacheFront.of(engine));
+  }
+
+  /**
+   * A plugin that also answers {@code admin}'s paths ({@code /_apicache/...} by default) for its
+   * token, in the servlet filter the plugin installs, whatever Javalin routes.
+   */
+  public static ApiCachePlugin create(CacheEngine engine, AdminApi admin) {
+    return new ApiCachePlugin(CacheFront.of(engine).withAdmin(admin));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.apicache.adapter.javalin;
 
+import dev.apicache.AdminApi;
 import dev.apicache.Bytes;
 import dev.apicache.CacheFront;
 import dev.apicache.adapter.servlet.ServletExchange;
@@ -32,7 +33,7 @@ public final class JavalinTestServer {
       config.jetty.host = "127.0.0.1";
       config.startup.showJavalinBanner = false;
       config.concurrency.useVirtualThreads = true;
-      config.registerPlugin(ApiCachePlugin.create(engine));
+      config.registerPlugin(ApiCachePlugin.create(engine, AdminApi.of(engine, ConformanceApp.ADMIN_TOKEN)));
       config.routes.beforeMatched(ctx -> {
         if (ctx.routeRoles().contains(Role.SESSION) && !"ok".equals(ctx.cookie("session"))) {
           throw new ForbiddenResponse();

@@ -2,6 +2,7 @@ package dev.apicache.adapter.servlet;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.AdminApi;
 import dev.apicache.Admission;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheFront;
@@ -24,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * Puts a {@link CacheEngine} in front of a servlet application: register it for {@code /*}, after
@@ -52,6 +54,14 @@ public final class ApiCacheFilter implements Filter {
   /** A filter serving through {@code engine}; the application owns and closes the engine. */
   public static ApiCacheFilter create(CacheEngine engine) {
     return new ApiCacheFilter(CacheFront.of(engine), false);
+  }
+
+  /**
+   * A filter that also answers {@code admin}'s paths ({@code /_apicache/...} by default), for its
+   * token: after the filters registered before this one, such as the application's security.
+   */
+  public static ApiCacheFilter create(CacheEngine engine, AdminApi admin) {
+    return new ApiCacheFilter(CacheFront.of(engine).withAdmin(admin), false);
   }
 
   /** A filter whose background refreshes go through {@code loopback} (for HTTPS-only servers). */
@@ -98,6 +108,11 @@ public final class ApiCacheFilter implements Filter {
     ServletExchange exchange = new ServletExchange(request, response);
     if (front.isOwnCall(exchange)) {
       chain.doFilter(req, res);
+      return;
+    }
+    Optional<CacheResponse> admin = front.admin(exchange);
+    if (admin.isPresent()) {
+      CacheFront.send(exchange, admin.get());
       return;
     }
     String method = request.getMethod();

@@ -1,5 +1,6 @@
 package dev.apicache.adapter.servlet;
 
+import dev.apicache.AdminApi;
 import dev.apicache.Bytes;
 import dev.apicache.CacheFront;
 import dev.apicache.CacheEngine;
@@ -41,7 +42,7 @@ public final class ServletTestServer {
         }
       }
     };
-    return JettyServer.start(List.of(new SessionGuard(), ApiCacheFilter.create(engine)), Map.of("/*", servlet));
+    return JettyServer.start(List.of(new SessionGuard(), ApiCacheFilter.create(engine, AdminApi.of(engine, ConformanceApp.ADMIN_TOKEN))), Map.of("/*", servlet));
   }
 
   /** What a security filter registered ahead of the cache does: {@code /guarded} needs a session. */

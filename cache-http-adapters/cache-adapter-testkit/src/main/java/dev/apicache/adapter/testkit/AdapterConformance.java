@@ -44,6 +44,21 @@ public abstract class AdapterConformance extends AdapterHarness {
   }
 
   @Test
+  void theAdminApi_answersForItsTokenOnly_andPurgesEveryVariantOfAUrl() throws Exception {
+    String target = "/products/" + unique();
+    get(target);
+    assertEquals("HIT", header(get(target), "X-Cache"));
+    assertEquals(401, get("/_apicache/stats").statusCode());
+    HttpResponse<String> stats = get("/_apicache/stats", "Authorization", "Bearer " + ConformanceApp.ADMIN_TOKEN);
+    assertEquals(200, stats.statusCode());
+    assertTrue(stats.body().startsWith("{\"total\":{\"hits\":"), stats.body());
+    HttpResponse<String> purged = send(HttpRequest.newBuilder(uri("/_apicache/purge?url=" + target))
+        .POST(HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + ConformanceApp.ADMIN_TOKEN));
+    assertEquals(200, purged.statusCode(), purged.body());
+    assertEquals("MISS", header(get(target), "X-Cache"));
+  }
+
+  @Test
   void missThenHit_servesTheStoredResponseWithoutTheOrigin() throws Exception {
     String target = "/products?category=" + unique();
     int before = app.calls("GET", "/products");

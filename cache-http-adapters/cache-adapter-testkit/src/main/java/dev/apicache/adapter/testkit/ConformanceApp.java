@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (see {@link AdversarialSuite}). Thread-safe.
  */
 public final class ConformanceApp {
+  /** The admin API's token on the suites' servers (each mounts {@code AdminApi} with it). */
+  public static final String ADMIN_TOKEN = "conformance-admin-token";
+
   /** The policies of the suite, loaded through the policy file loader as a user would. */
   public static final String POLICIES_YAML = String.join("\n",
       "policies:",
