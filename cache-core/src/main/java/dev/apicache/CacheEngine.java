@@ -2,6 +2,7 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Store;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -229,6 +230,11 @@ public final class CacheEngine implements AutoCloseable {
    */
   public boolean purgePolicy(String policyId) {
     return invalidator.purgePolicy(requireNonNull(policyId, "policyId"));
+  }
+
+  /** What the store holds (entries, bytes, evictions), when it knows without a remote call. */
+  public Optional<Footprint> storeFootprint() {
+    return store.footprint();
   }
 
   /** A snapshot of the counters, in total and per policy. */

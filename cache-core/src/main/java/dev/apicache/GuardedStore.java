@@ -3,6 +3,7 @@ package dev.apicache;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
+import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
 import java.lang.System.Logger.Level;
@@ -112,6 +113,15 @@ final class GuardedStore implements AutoCloseable {
       return found == null ? Optional.empty() : found;
     } catch (StoreException e) {
       scope.storeErrors.increment();
+      return Optional.empty();
+    }
+  }
+
+  /** What the store holds, when it knows; empty on any fault, which metrics must never cause. */
+  Optional<Footprint> footprint() {
+    try {
+      return store.footprint();
+    } catch (RuntimeException e) {
       return Optional.empty();
     }
   }

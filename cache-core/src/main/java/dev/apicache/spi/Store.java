@@ -78,6 +78,14 @@ public interface Store extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * What the store holds, for metrics, when it knows without a remote call; empty by default (a
+   * shared store's size is the server's to report).
+   */
+  default Optional<Footprint> footprint() {
+    return Optional.empty();
+  }
+
   /** Releases the store's resources; later calls may fail. */
   @Override
   void close();

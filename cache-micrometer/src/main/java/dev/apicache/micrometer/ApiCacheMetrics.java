@@ -6,8 +6,10 @@ import dev.apicache.BypassReason;
 import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicy;
 import dev.apicache.CacheStats;
+import dev.apicache.spi.Footprint;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -34,8 +36,10 @@ import java.util.function.ToLongFunction;
  * {@code apicache.revalidations} ({@code result=success|failure}), {@code apicache.coalesced.waits},
  * {@code apicache.store.errors}, {@code apicache.invalidations} ({@code kind=event|tag|purge}),
  * {@code apicache.uncacheable} ({@code reason}), {@code apicache.bytes.served} and
- * {@code apicache.bytes.saved} (304s instead of bodies). Stores report neither evictions nor sizes
- * to the engine, so {@code cache.evictions} and {@code cache.size} are not published.
+ * {@code apicache.bytes.saved} (304s instead of bodies). Stores report their size and evictions
+ * to the engine only where they know them in-process (the Caffeine store does): then
+ * {@code cache.size} (entries), {@code apicache.store.bytes} and {@code cache.evictions}, tagged
+ * {@code cache} only, since the store is shared by every policy.
  *
  * <p>Every meter reads the engine's counters when the registry polls it, through one snapshot
  * reused for a second: nothing is done per request, and nothing remote is called.
@@ -77,6 +81,17 @@ public final class ApiCacheMetrics implements MeterBinder {
     for (BypassReason reason : BypassReason.values()) {
       counter(registry, "apicache.bypasses", "requests sent to the origin without the cache", NO_POLICY,
           c -> c.bypassReasons().getOrDefault(reason.token(), 0L), "reason", reason.token());
+    }
+    if (engine.storeFootprint().isPresent()) {
+      Tags store = Tags.of("cache", name);
+      Gauge.builder("cache.size", engine, e -> e.storeFootprint().map(Footprint::entries).orElse(0L))
+          .description("entries in the store").tags(store).register(registry);
+      Gauge.builder("apicache.store.bytes", engine, e -> e.storeFootprint().map(Footprint::bytes).orElse(0L))
+          .description("bytes the stored entries take").baseUnit("bytes").tags(store).register(registry);
+      FunctionCounter.builder("cache.evictions", engine,
+              e -> e.storeFootprint().map(Footprint::evictions).orElse(0L))
+          .description("entries the store dropped to stay in bounds or because they expired").tags(store)
+          .register(registry);
     }
   }
 

@@ -52,6 +52,9 @@ class ApiCacheMetricsTest {
       assertEquals(1, count(registry, "apicache.bypasses", "/api/profile", "reason", "ttl-0"));
       assertEquals(1, count(registry, "apicache.bypasses", "none", "reason", "no-policy"));
       assertTrue(count(registry, "apicache.bytes.served", PRODUCTS) >= 6, "three bodies of one from the store");
+      assertEquals(1, registry.get("cache.size").tag("cache", "api").gauge().value(), "one entry stored");
+      assertTrue(registry.get("apicache.store.bytes").gauge().value() > 0);
+      assertEquals(0, registry.get("cache.evictions").functionCounter().count());
       FunctionTimer origin = registry.get("apicache.origin").tag("policy", PRODUCTS).functionTimer();
       assertEquals(2, origin.count());
       assertTrue(origin.totalTime(TimeUnit.NANOSECONDS) > 0);

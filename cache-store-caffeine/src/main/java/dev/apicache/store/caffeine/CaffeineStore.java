@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
+import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Store;
 import java.time.Duration;
 import java.util.Collection;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -42,12 +45,14 @@ public final class CaffeineStore implements Store {
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong longestLifetimeNanos = new AtomicLong();
   private final ReadWriteLock fenceLock = new ReentrantReadWriteLock();
+  private final LongAdder evictions = new LongAdder();
 
   private CaffeineStore(Builder b) {
     this.entries = Caffeine.newBuilder()
         .maximumWeight(b.maximumBytes)
         .weigher((EntryKey key, Entry e) -> weight(key, e.bytes))
         .expireAfter(Expiry.writing((EntryKey key, Entry e) -> Duration.ofNanos(e.ttlNanos)))
+        .evictionListener((EntryKey key, Entry e, RemovalCause cause) -> evictions.increment())
         .ticker(b.ticker)
         .executor(Runnable::run)
         .build();
@@ -114,6 +119,13 @@ public final class CaffeineStore implements Store {
     } finally {
       fenceLock.readLock().unlock();
     }
+  }
+
+  /** Entries, their weight in bytes and the evictions so far, all known in-process. */
+  @Override
+  public Optional<Footprint> footprint() {
+    long bytes = entries.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+    return Optional.of(new Footprint(entries.estimatedSize(), bytes, evictions.sum()));
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.apicache.store.caffeine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apicache.spi.Fence;
+import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Store;
 import dev.apicache.testing.ManualClock;
 import dev.apicache.testing.StoreContract;
@@ -28,6 +30,10 @@ class CaffeineStoreTest extends StoreContract {
       assertTrue(weight <= bound, "weight " + weight + " above bound " + bound + " after put " + i);
     }
     assertTrue(small.estimatedSize() > 0 && small.estimatedSize() < 2_000, "evicted nothing or everything");
+    Footprint f = small.footprint().orElseThrow();
+    assertEquals(small.estimatedSize(), f.entries());
+    assertEquals(small.weightedSize(), f.bytes());
+    assertEquals(2_000 - small.estimatedSize(), f.evictions(), "every entry not kept was evicted, and counted");
   }
 
   @Test
