@@ -78,7 +78,7 @@ public final class ApiCacheProxy implements AutoCloseable {
     this.engine = b.engine;
     this.front = CacheFront.of(engine);
     this.upstream = new Upstream(b.upstream, b.connectTimeout, b.responseTimeout, engine.policies().maxBodyBytes(), VIA);
-    this.admin = b.adminToken.map(token -> AdminApi.of(engine, token));
+    this.admin = b.admin;
     this.server = WebServer.builder()
         .host(b.host)
         .port(b.port)
@@ -319,7 +319,7 @@ public final class ApiCacheProxy implements AutoCloseable {
     private int port = 8080;
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration responseTimeout = Duration.ofSeconds(30);
-    private Optional<String> adminToken = Optional.empty();
+    private Optional<AdminApi> admin = Optional.empty();
 
     private Builder(URI upstream, CacheEngine engine) {
       this.upstream = upstream;
@@ -353,13 +353,13 @@ public final class ApiCacheProxy implements AutoCloseable {
       return this;
     }
 
-    /** Turns the admin endpoint on, for callers that send {@code Authorization: Bearer <token>}. */
+    /**
+     * Turns the admin API on, for callers that send {@code Authorization: Bearer <token>}.
+     *
+     * @throws IllegalArgumentException when the token is shorter than 16 characters
+     */
     public Builder adminToken(String token) {
-      requireNonNull(token, "token");
-      if (token.length() < 16) {
-        throw new IllegalArgumentException("the admin token must be at least 16 characters but has " + token.length());
-      }
-      adminToken = Optional.of(token);
+      admin = Optional.of(AdminApi.of(engine, token));
       return this;
     }
 
