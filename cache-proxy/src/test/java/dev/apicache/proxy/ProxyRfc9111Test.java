@@ -130,7 +130,9 @@ class ProxyRfc9111Test extends ProxyHarness {
       get(path);
       clock.advance(Duration.ofSeconds(42));
       RawHttp.Response hit = get(path);
-      assertEquals("42", hit.header("Age").orElseThrow());
+      // the stored Date has whole seconds, so the age it arrived with is up to a second more than the transit
+      int age = Integer.parseInt(hit.header("Age").orElseThrow());
+      assertTrue(age == 42 || age == 43, "Age " + age);
       assertEquals(date, hit.header("Date").orElseThrow());
     }
   }
