@@ -18,6 +18,8 @@ import java.util.Optional;
  *   <li>{@link #get} returns an entry only while its fence holds (every counter still has its
  *       recorded value) and its time to live has not passed.</li>
  *   <li>{@link #put} with a fence that no longer holds stores nothing (the race rule).</li>
+ *   <li>{@link #getWatching} returns what {@link #get} would, with its watched counters' values read
+ *       no earlier than the entry.</li>
  *   <li>Every call returns or throws within a bounded time. A store that can hang must say so
  *       through {@link #callsAreBounded()}, and the engine then bounds its calls itself.</li>
  * </ul>
@@ -44,6 +46,21 @@ public interface Store extends AutoCloseable {
   /** True when {@link #get(EntryKey, List)} saves work over {@link #get(EntryKey)}; false by default. */
   default boolean readsCountersWithEntries() {
     return false;
+  }
+
+  /**
+   * As {@link #get(EntryKey, List)}, and the current values of {@code watched}: counters that do not
+   * fence the entry but that the engine compares with values the entry recorded (soft purges mark
+   * entries stale this way). The values are read no earlier than the entry, so a {@link #bump} of a
+   * watched counter that returned before this call started is always seen. {@code watched} shares
+   * the key's partition.
+   *
+   * <p>The default reads the entry, then {@linkplain #fence fences} {@code watched}: correct, but two
+   * operations; a remote store should read both in one.
+   */
+  default Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
+    Optional<byte[]> entry = readsCountersWithEntries() ? get(key, fenceCounters) : get(key);
+    return entry.isEmpty() ? Optional.empty() : Optional.of(new Watched(entry.get(), fence(watched)));
   }
 
   /** The current values of {@code counters}, in order, as a fence for a fill about to start. */

@@ -162,6 +162,38 @@ public abstract class StoreContract {
   }
 
   @Test
+  void getWatching_returnsTheEntryWithItsWatchedCountersCurrentValues_whichNeverFenceIt() {
+    store.put(key("k1"), bytes("v"), Duration.ofMinutes(1), fence("p:a", "u:/x"));
+    List<Counter> watched = List.of(counter("sp:a"), counter("su:/x"));
+    dev.apicache.spi.Watched first = store.getWatching(key("k1"), List.of(counter("p:a"), counter("u:/x")), watched)
+        .orElseThrow();
+    assertArrayEquals(bytes("v"), first.entry());
+    assertEquals(watched, first.counters().counters());
+    assertEquals(0L, first.counters().value(0));
+    assertEquals(0L, first.counters().value(1));
+
+    store.bump(List.of(counter("su:/x")));
+    dev.apicache.spi.Watched after = store.getWatching(key("k1"), List.of(counter("p:a"), counter("u:/x")), watched)
+        .orElseThrow(() -> new AssertionError("a watched counter must not fence the entry"));
+    assertArrayEquals(bytes("v"), after.entry());
+    assertEquals(first.counters().value(0), after.counters().value(0));
+    assertNotEquals(first.counters().value(1), after.counters().value(1), "the bump that returned is seen");
+    assertEquals(fence("sp:a", "su:/x"), after.counters());
+  }
+
+  @Test
+  void getWatching_honoursTheFenceAndMissesLikeGet() {
+    List<Counter> watched = List.of(counter("su:/x"));
+    assertTrue(store.getWatching(key("absent"), List.of(counter("p:a")), watched).isEmpty());
+    store.put(key("k1"), bytes("v"), Duration.ofMinutes(1), fence("p:a"));
+    assertEquals(Fence.none(), store.getWatching(key("k1"), List.of(counter("p:a")), List.of()).orElseThrow()
+        .counters());
+    store.bump(List.of(counter("p:a")));
+    assertTrue(store.getWatching(key("k1"), List.of(counter("p:a")), watched).isEmpty());
+    assertTrue(store.getWatching(key("k1"), List.of(), watched).isEmpty(), "a fence counter it was not told of counts");
+  }
+
+  @Test
   void put_withAFenceThatMoved_storesNothing() {
     Fence stale = fence("p:products", "u:/api/products");
     store.bump(List.of(counter("u:/api/products")));

@@ -12,6 +12,7 @@ import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Store;
+import dev.apicache.spi.Watched;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -94,6 +95,22 @@ public final class CaffeineStore implements Store {
     return Optional.of(e.bytes);
   }
 
+  /**
+   * The entry under {@code key} with the watched values it was {@linkplain #put(EntryKey, byte[],
+   * Duration, Fence, Fence) stored with}; empty when there is none, or it was stored without them.
+   */
+  Optional<Watched> remembered(EntryKey key) {
+    Entry e = entries.getIfPresent(key);
+    if (e == null || e.watched == null) {
+      return Optional.empty();
+    }
+    if (!e.fence.holds(this::current)) {
+      entries.asMap().remove(key, e);
+      return Optional.empty();
+    }
+    return Optional.of(new Watched(e.bytes, e.watched));
+  }
+
   @Override
   public Fence fence(List<Counter> names) {
     return Fence.read(names, this::current);
@@ -101,6 +118,15 @@ public final class CaffeineStore implements Store {
 
   @Override
   public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
+    return put(key, entry, timeToLive, fence, null);
+  }
+
+  /**
+   * As {@link #put(EntryKey, byte[], Duration, Fence)}, remembering {@code watched}: the values of
+   * watched counters that came with {@code entry} from another store, handed back by
+   * {@link #remembered}.
+   */
+  boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence, Fence watched) {
     requireNonNull(key, "key");
     requireNonNull(entry, "entry");
     requireNonNull(fence, "fence");
@@ -114,7 +140,7 @@ public final class CaffeineStore implements Store {
       if (!fence.holds(this::current)) {
         return false;
       }
-      entries.put(key, new Entry(entry, fence, ttlNanos));
+      entries.put(key, new Entry(entry, fence, ttlNanos, watched));
       return true;
     } finally {
       fenceLock.readLock().unlock();
@@ -176,11 +202,13 @@ public final class CaffeineStore implements Store {
     final byte[] bytes;
     final Fence fence;
     final long ttlNanos;
+    final Fence watched;
 
-    Entry(byte[] bytes, Fence fence, long ttlNanos) {
+    Entry(byte[] bytes, Fence fence, long ttlNanos, Fence watched) {
       this.bytes = bytes;
       this.fence = fence;
       this.ttlNanos = ttlNanos;
+      this.watched = watched;
     }
   }
 

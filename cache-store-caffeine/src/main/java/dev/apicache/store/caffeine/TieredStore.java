@@ -9,6 +9,7 @@ import dev.apicache.spi.Fence;
 import dev.apicache.spi.InvalidationBus;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
+import dev.apicache.spi.Watched;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,6 +94,26 @@ public final class TieredStore implements Store {
     Fence nearFence = near.fence(List.of(nearCounter(key.partition())));
     Optional<byte[]> found = farGet(key, fenceCounters);
     found.ifPresent(bytes -> near.put(key, bytes, nearMaxAge, nearFence));
+    return found;
+  }
+
+  /**
+   * A near copy that remembers the watched values its far read came with, or the far store's read,
+   * which then becomes that copy. A watched counter's bump drops the copy as any bump does, so the
+   * values it remembers are current while it is served.
+   */
+  @Override
+  public Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
+    if (!nearTrusted) {
+      return far.getWatching(key, fenceCounters, watched);
+    }
+    Optional<Watched> copy = near.remembered(key);
+    if (copy.isPresent() && copy.get().counters().counters().equals(watched)) {
+      return copy;
+    }
+    Fence nearFence = near.fence(List.of(nearCounter(key.partition())));
+    Optional<Watched> found = far.getWatching(key, fenceCounters, watched);
+    found.ifPresent(w -> near.put(key, w.entry(), nearMaxAge, nearFence, w.counters()));
     return found;
   }
 

@@ -10,6 +10,7 @@ import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
+import dev.apicache.spi.Watched;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -86,10 +87,21 @@ public final class HazelcastStore implements Store {
    */
   @Override
   public Optional<byte[]> get(EntryKey key, List<Counter> fenceCounters) {
+    return read(key, fenceCounters, List.of()).map(Watched::entry);
+  }
+
+  /** The watched counters join the same {@code getAll}: a soft-purge check costs no extra call. */
+  @Override
+  public Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
+    return read(key, fenceCounters, watched);
+  }
+
+  private Optional<Watched> read(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
     String k = entryKey(key);
     Set<String> keys = new HashSet<>();
     keys.add(k);
     fenceCounters.forEach(c -> keys.add(counterKey(c)));
+    watched.forEach(c -> keys.add(counterKey(c)));
     Map<String, Object> found = call(() -> map.getAll(keys));
     Object value = found.get(k);
     if (!(value instanceof byte[] stored)) {
@@ -105,7 +117,8 @@ public final class HazelcastStore implements Store {
       fence = decodeFence(new String(fenceBytes, StandardCharsets.UTF_8));
       entry = Arrays.copyOfRange(stored, in.position(), stored.length);
     } catch (RuntimeException corrupt) {
-      return Optional.of(new byte[0]); // not ours: the engine's decoder reports it as a miss
+      // not ours: the engine's decoder reports it as a miss
+      return Optional.of(new Watched(new byte[0], Fence.read(watched, c -> 0L)));
     }
     Map<String, Long> unread = new LinkedHashMap<>();
     for (Map.Entry<String, Long> e : fence.entrySet()) {
@@ -115,7 +128,10 @@ public final class HazelcastStore implements Store {
         return Optional.empty();
       }
     }
-    return holds(unread) ? Optional.of(entry) : Optional.empty();
+    if (!holds(unread)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Watched(entry, Fence.read(watched, c -> (Long) found.getOrDefault(counterKey(c), 0L))));
   }
 
   @Override

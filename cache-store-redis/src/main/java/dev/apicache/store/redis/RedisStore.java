@@ -9,6 +9,7 @@ import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
+import dev.apicache.spi.Watched;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -112,6 +113,45 @@ public final class RedisStore implements Store {
     return Optional.ofNullable(blob);
   }
 
+  /** The entry and its watched counters in one script, so one round trip as for {@link #get(EntryKey)}. */
+  @Override
+  public Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
+    String p = partitionPrefix(key.partition());
+    byte[][] keys = new byte[watched.size() + 1][];
+    keys[0] = bytes(p + "e:" + key.id());
+    for (int i = 0; i < watched.size(); i++) {
+      Counter c = watched.get(i);
+      if (!c.partition().equals(key.partition())) {
+        throw new IllegalArgumentException("counter " + c + " is not in the partition of " + key);
+      }
+      keys[i + 1] = bytes(counterKey(c));
+    }
+    List<Object> reply = call(() -> Scripts.GET_WATCHING.run(link.commands(), ScriptOutputType.MULTI, keys,
+        bytes(p + "c:")));
+    if (reply == null || reply.isEmpty() || reply.get(0) == null) {
+      return Optional.empty();
+    }
+    if (reply.size() != keys.length || !(reply.get(0) instanceof byte[] blob)) {
+      throw Scripts.unexpected(reply);
+    }
+    long[] values = new long[watched.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = counterValue(reply.get(i + 1));
+    }
+    return Optional.of(new Watched(blob, Fence.of(watched, values)));
+  }
+
+  private static long counterValue(Object reply) {
+    if (!(reply instanceof byte[] b)) {
+      throw Scripts.unexpected(reply);
+    }
+    try {
+      return Long.parseLong(new String(b, StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      throw Scripts.unexpected(new String(b, StandardCharsets.US_ASCII));
+    }
+  }
+
   @Override
   public Fence fence(List<Counter> counters) {
     if (counters.isEmpty()) {
@@ -125,7 +165,7 @@ public final class RedisStore implements Store {
     long[] current = new long[keys.length];
     for (int i = 0; i < keys.length; i++) {
       KeyValue<byte[], byte[]> kv = values.get(i);
-      current[i] = kv.hasValue() ? Long.parseLong(new String(kv.getValue(), StandardCharsets.US_ASCII)) : 0L;
+      current[i] = kv.hasValue() ? counterValue(kv.getValue()) : 0L;
     }
     return Fence.of(counters, current);
   }

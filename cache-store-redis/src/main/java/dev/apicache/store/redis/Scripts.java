@@ -27,6 +27,20 @@ final class Scripts {
       "return v[1]"));
 
   /**
+   * KEYS[1] entry, KEYS[2..] watched counters; ARGV[1] counter key prefix. While the entry's fence
+   * holds, returns the blob followed by each watched counter's value; else nil.
+   */
+  static final Scripts GET_WATCHING = new Scripts(String.join("\n",
+      "local v = redis.call('HMGET', KEYS[1], 'b', 'f')",
+      "if not v[1] then return false end",
+      "for name, val in string.gmatch(v[2] or '', '([^=;]+)=(%d+);') do",
+      "  if (redis.call('GET', ARGV[1] .. name) or '0') ~= val then return false end",
+      "end",
+      "local out = {v[1]}",
+      "for i = 2, #KEYS do out[i] = redis.call('GET', KEYS[i]) or '0' end",
+      "return out"));
+
+  /**
    * KEYS[1] entry, KEYS[2] the partition's longest lifetime; ARGV counter prefix, ttl millis, fence,
    * blob, margin millis. Stores only while the fence holds; returns 1 when stored. The longest
    * lifetime outlives every entry of the partition, so a later bump can keep its counters that long.
