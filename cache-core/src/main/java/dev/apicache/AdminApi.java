@@ -20,7 +20,10 @@ import java.util.TreeMap;
  *   <li>{@code GET stats}: the counters, in total and per policy, as JSON;
  *   <li>{@code POST invalidate?event=E&tag=T}: invalidates events and tags (each repeatable);
  *   <li>{@code POST purge?url=/path}: purges every stored variant of each URL (repeatable);
- *   <li>{@code POST purge?policy=ID}: purges every entry of each policy (repeatable).
+ *   <li>{@code POST purge?policy=ID}: purges every entry of each policy (repeatable);
+ *   <li>{@code POST soft-purge?url=/path&policy=ID}: as {@code purge}, but marks the entries stale
+ *       instead (see {@link CacheEngine#softPurge}): they are served stale while one revalidation
+ *       refreshes each.
  * </ul>
  *
  * <p>Answers are JSON with {@code Cache-Control: no-store}: 405 for a wrong method, 404 for another
@@ -86,10 +89,12 @@ public final class AdminApi {
         case "invalidate":
           return request.method().equals("POST") ? invalidate(query) : notAllowed("POST");
         case "purge":
-          return request.method().equals("POST") ? purge(query) : notAllowed("POST");
+          return request.method().equals("POST") ? purge(query, false) : notAllowed("POST");
+        case "soft-purge":
+          return request.method().equals("POST") ? purge(query, true) : notAllowed("POST");
         default:
           return json(404, "{\"error\":\"unknown admin path; use GET " + prefix + "stats, POST " + prefix
-              + "invalidate or POST " + prefix + "purge\"}");
+              + "invalidate, POST " + prefix + "purge or POST " + prefix + "soft-purge\"}");
       }
     } catch (StoreException e) {
       return json(503, "{\"error\":\"the store could not record it; retry\"}");
@@ -112,7 +117,7 @@ public final class AdminApi {
     return json(200, "{\"events\":" + events.size() + ",\"policies\":" + policies + ",\"tags\":" + tags.size() + "}");
   }
 
-  private CacheResponse purge(Map<String, List<String>> query) {
+  private CacheResponse purge(Map<String, List<String>> query, boolean soft) {
     List<String> urls = query.getOrDefault("url", List.of());
     List<String> policies = query.getOrDefault("policy", List.of());
     if (urls.isEmpty() && policies.isEmpty() || blank(urls) || blank(policies)) {
@@ -120,13 +125,14 @@ public final class AdminApi {
     }
     int cached = 0;
     for (String url : urls) {
-      cached += engine.purge(url) ? 1 : 0;
+      cached += (soft ? engine.softPurge(url) : engine.purge(url)) ? 1 : 0;
     }
     int known = 0;
     for (String policy : policies) {
-      known += engine.purgePolicy(policy) ? 1 : 0;
+      known += (soft ? engine.softPurgePolicy(policy) : engine.purgePolicy(policy)) ? 1 : 0;
     }
-    return json(200, "{\"urls\":" + urls.size() + ",\"cached\":" + cached + ",\"policies\":" + known + "}");
+    return json(200, "{\"urls\":" + urls.size() + ",\"cached\":" + cached + ",\"policies\":" + known
+        + ",\"soft\":" + soft + "}");
   }
 
   private static boolean blank(List<String> values) {
@@ -167,6 +173,8 @@ public final class AdminApi {
       string(b, CacheStats.Counts.SCALAR_NAMES.get(i));
       b.append(':').append(v[i]).append(',');
     }
+    // the replaced layer's dashboards read one invalidations total
+    b.append("\"invalidations\":").append(c.invalidations()).append(',');
     b.append("\"hitRate\":").append(Math.round(c.hitRate() * 10_000) / 10_000.0);
     map(b, "uncacheable", c.uncacheable());
     map(b, "bypassReasons", c.bypassReasons());

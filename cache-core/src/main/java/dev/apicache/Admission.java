@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
+import dev.apicache.spi.Fence;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -63,6 +65,8 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
     final boolean head;
     private List<String> tags;
     private List<Counter> counters;
+    private List<Counter> softCounters;
+    private List<Counter> fillCounters;
 
     Cacheable(CacheRequest request, CachePolicy policy, StatsRecorder.Scope scope, String path, CacheKey key,
         Map<String, String> variables) {
@@ -115,6 +119,38 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
         counters = all;
       }
       return counters;
+    }
+
+    /** The soft-purge counters an entry of this request records and is read with: policy, then URL. */
+    List<Counter> softCounters() {
+      if (softCounters == null) {
+        softCounters = List.of(FenceNames.softPolicy(policy), FenceNames.softUrl(policy, path));
+      }
+      return softCounters;
+    }
+
+    /**
+     * What a fill reads before its origin call: the {@linkplain #counters fence}, then the
+     * {@linkplain #softCounters soft counters}. Two fills agree on all of it or do not share a call.
+     */
+    List<Counter> fillCounters() {
+      if (fillCounters == null) {
+        List<Counter> all = new ArrayList<>(counters());
+        all.addAll(softCounters());
+        fillCounters = List.copyOf(all);
+      }
+      return fillCounters;
+    }
+
+    /** The part of a fill's snapshot (over {@link #fillCounters}) that fences its entry. */
+    Fence fenceOf(Fence fill) {
+      return Fence.of(counters(), Arrays.copyOf(fill.values(), counters().size()));
+    }
+
+    /** The soft counters' values in a fill's snapshot: what its entry records. */
+    long[] marksOf(Fence fill) {
+      long[] all = fill.values();
+      return Arrays.copyOfRange(all, all.length - softCounters().size(), all.length);
     }
 
     /** The key as the store names it. */

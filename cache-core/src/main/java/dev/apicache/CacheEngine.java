@@ -23,9 +23,11 @@ import java.util.concurrent.ExecutorService;
  *
  * <p>Guarantees, each covered by tests:
  * <ul>
- *   <li><b>No stale after invalidation.</b> Once {@link #invalidate}, {@link #invalidateTags} or a
- *       successful unsafe request returns, no request that starts later is served a response
- *       produced before it; a slow origin call that raced the invalidation is never stored.</li>
+ *   <li><b>No stale after invalidation.</b> Once {@link #invalidate}, {@link #invalidateTags},
+ *       {@link #purge}, {@link #purgePolicy} or a successful unsafe request returns, no request that
+ *       starts later is served a response produced before it; a slow origin call that raced the
+ *       invalidation is never stored. After {@link #softPurge} or {@link #softPurgePolicy}, such a
+ *       response is served only as stale.</li>
  *   <li><b>Single flight.</b> Concurrent misses of one key wait for one origin call (up to the
  *       coalescing timeout, then they call the origin themselves); concurrent stale hits start one
  *       background revalidation.</li>
@@ -125,7 +127,7 @@ public final class CacheEngine implements AutoCloseable {
     requireNonNull(request, "request");
     requireNonNull(background, "background");
     long now = clock.millis();
-    Optional<StoredEntry> stored = Optional.ofNullable(fills.calls.current(request));
+    Optional<StoredEntry> stored = Optional.ofNullable(fills.calls.current(request, now));
     RequestDirectives directives = request.policy.originDirected().isPresent()
         ? RequestDirectives.of(request.request.headers()) : RequestDirectives.NONE;
     CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now, directives);
@@ -218,7 +220,22 @@ public final class CacheEngine implements AutoCloseable {
    * @throws StoreException when the store could not record the purge
    */
   public boolean purge(String url) {
-    return invalidator.purge(requireNonNull(url, "url"));
+    return invalidator.purge(requireNonNull(url, "url"), false);
+  }
+
+  /**
+   * Marks every entry stored for {@code url} (read as by {@link #purge}) stale instead of dropping
+   * it: within its policy's stale-while-revalidate window it is still served, stale, while one
+   * background revalidation per key refreshes it; without that window the next request calls the
+   * origin (with the stored validators on an origin-directed route), and stale-if-error may still
+   * serve it. When this returns, no later request is served a purged entry as fresh, on any node
+   * sharing the store, and a fill that began before the call is stored as stale too.
+   *
+   * @return whether a policy covers the URL
+   * @throws StoreException when the store could not record the purge
+   */
+  public boolean softPurge(String url) {
+    return invalidator.purge(requireNonNull(url, "url"), true);
   }
 
   /**
@@ -229,12 +246,30 @@ public final class CacheEngine implements AutoCloseable {
    * @throws StoreException when the store could not record the purge
    */
   public boolean purgePolicy(String policyId) {
-    return invalidator.purgePolicy(requireNonNull(policyId, "policyId"));
+    return invalidator.purgePolicy(requireNonNull(policyId, "policyId"), false);
+  }
+
+  /**
+   * Marks every entry of the policy {@code policyId} stale, as {@link #softPurge} does for a URL.
+   *
+   * @return whether there is such a policy
+   * @throws StoreException when the store could not record the purge
+   */
+  public boolean softPurgePolicy(String policyId) {
+    return invalidator.purgePolicy(requireNonNull(policyId, "policyId"), true);
   }
 
   /** What the store holds (entries, bytes, evictions), when it knows without a remote call. */
   public Optional<Footprint> storeFootprint() {
     return store.footprint();
+  }
+
+  /**
+   * True while the engine skips the store after repeated faults (its circuit is open): requests are
+   * then served from the origin, and the store is tried again after a pause of about a second.
+   */
+  public boolean storeCircuitOpen() {
+    return store.circuitOpen();
   }
 
   /** A snapshot of the counters, in total and per policy. */

@@ -80,7 +80,8 @@ public final class CacheStats {
    * @param storeErrors store calls that failed, timed out or returned a corrupt entry
    * @param eventInvalidations policy generations moved by events
    * @param tagInvalidations tags invalidated
-   * @param purges URLs purged by successful unsafe requests
+   * @param purges URLs and policies purged, soft purges included, and URLs purged by successful
+   *     unsafe requests
    * @param bytesServed body bytes served from the store
    * @param bytesSavedByNotModified body bytes not sent because a 304 answered instead
    * @param stores responses stored (fills and refreshes that the store kept)

@@ -13,16 +13,22 @@ import java.util.Optional;
  * The one binary form of a stored entry, shared by every store.
  *
  * <p>Layout, big-endian: magic {@code 0xAC 0x01}, version byte, status (u16), stored time, ttl, swr,
- * sie (i64 millis each), ETag (string), header count (i32) and name/value strings, tag count (i32)
- * and tag strings, body length (i32) and bytes. Strings are an i32 byte length and UTF-8. Decoding
- * never throws: an unknown version or a malformed blob is reported as empty, and the caller treats
- * it as a miss. Decoding does not copy the body.
+ * sie (i64 millis each), soft-purge mark count (u8) and marks (i64 each), ETag (string), header
+ * count (i32) and name/value strings, tag count (i32) and tag strings, body length (i32) and bytes.
+ * Strings are an i32 byte length and UTF-8. Version 1 had no marks; it decodes with two zero marks,
+ * which is what it would have recorded before any soft purge, so entries written before an upgrade
+ * stay readable and still see a later soft purge. Decoding never throws: an unknown version or a
+ * malformed blob is reported as empty, and the caller treats it as a miss. Decoding does not copy
+ * the body.
  *
  * <p>A variant list (the {@code Vary} names a route's key defers to, see {@link Variants}) has magic
  * {@code 0xAC 0x02}, the version byte, a name count (i32) and the names.
  */
 final class EntryCodec {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  private static final int VERSION_WITHOUT_MARKS = 1;
+  private static final int VARIANTS_VERSION = 1;
+  private static final long[] MARKS_BEFORE_SOFT_PURGES = {0, 0};
   private static final byte MAGIC_0 = (byte) 0xAC;
   private static final byte MAGIC_1 = (byte) 0x01;
   private static final byte MAGIC_VARIANTS = (byte) 0x02;
@@ -40,6 +46,10 @@ final class EntryCodec {
       out.writeLong(e.ttlMillis());
       out.writeLong(e.swrMillis());
       out.writeLong(e.sieMillis());
+      out.writeByte(e.marks().length);
+      for (long mark : e.marks()) {
+        out.writeLong(mark);
+      }
       writeString(out, e.etag().toString());
       out.writeInt(e.headers().size());
       for (int i = 0; i < e.headers().size(); i++) {
@@ -64,7 +74,7 @@ final class EntryCodec {
     try (DataOutputStream out = new DataOutputStream(buffer)) {
       out.writeByte(MAGIC_0);
       out.writeByte(MAGIC_VARIANTS);
-      out.writeByte(VERSION);
+      out.writeByte(VARIANTS_VERSION);
       out.writeInt(names.size());
       for (String name : names) {
         writeString(out, name);
@@ -79,7 +89,7 @@ final class EntryCodec {
   static Optional<List<String>> decodeVariants(byte[] blob) {
     try {
       Reader in = new Reader(blob);
-      if (in.u8() != (MAGIC_0 & 0xff) || in.u8() != (MAGIC_VARIANTS & 0xff) || in.u8() != VERSION) {
+      if (in.u8() != (MAGIC_0 & 0xff) || in.u8() != (MAGIC_VARIANTS & 0xff) || in.u8() != VARIANTS_VERSION) {
         return Optional.empty();
       }
       int count = in.count();
@@ -103,7 +113,11 @@ final class EntryCodec {
   static Optional<StoredEntry> decode(byte[] blob) {
     try {
       Reader in = new Reader(blob);
-      if (in.u8() != (MAGIC_0 & 0xff) || in.u8() != (MAGIC_1 & 0xff) || in.u8() != VERSION) {
+      if (in.u8() != (MAGIC_0 & 0xff) || in.u8() != (MAGIC_1 & 0xff)) {
+        return Optional.empty();
+      }
+      int version = in.u8();
+      if (version != VERSION && version != VERSION_WITHOUT_MARKS) {
         return Optional.empty();
       }
       int status = in.u16();
@@ -116,6 +130,13 @@ final class EntryCodec {
       long sie = in.i64();
       if (ttl < 0 || swr < 0 || sie < 0) {
         return Optional.empty();
+      }
+      long[] marks = MARKS_BEFORE_SOFT_PURGES;
+      if (version == VERSION) {
+        marks = new long[in.u8()];
+        for (int i = 0; i < marks.length; i++) {
+          marks[i] = in.i64();
+        }
       }
       Optional<EntityTag> etag = EntityTag.tryParse(in.string());
       if (etag.isEmpty()) {
@@ -137,7 +158,7 @@ final class EntryCodec {
         return Optional.empty();
       }
       return Optional.of(new StoredEntry(status, headers.build(), body, etag.get(), storedAt, ttl, swr, sie,
-          List.copyOf(tags)));
+          List.copyOf(tags), marks));
     } catch (RuntimeException malformed) {
       return Optional.empty();
     }

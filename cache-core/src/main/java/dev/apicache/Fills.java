@@ -40,7 +40,7 @@ final class Fills {
     if (noStore) {
       return fill(c, null, null, null, fallback, decision.forward(), validated); // the client's no-store: serve, never store
     }
-    Optional<Fence> fence = store.fence(c.counters(), c.scope);
+    Optional<Fence> fence = store.fence(c.fillCounters(), c.scope);
     if (fence.isEmpty()) {
       return fill(c, null, null, null, fallback, decision.forward(), validated); // the store is down: serve, never store
     }
@@ -77,8 +77,9 @@ final class Fills {
       }
       c.scope.coalescedWaits.increment();
       store.awaitLease(lease, clusterWideMissWait, c.scope);
-      StoredEntry filled = calls.current(c);
-      if (filled != null && filled.classify(clock.millis()) == Freshness.State.FRESH) {
+      long now = clock.millis();
+      StoredEntry filled = calls.current(c, now);
+      if (filled != null && filled.classify(now) == Freshness.State.FRESH) {
         Outcome peer = Outcome.fromPeer(filled);
         flight.land(peer);
         landed = true;

@@ -6,6 +6,7 @@ import dev.apicache.spi.Fence;
 import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
+import dev.apicache.spi.Watched;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Collection;
@@ -104,17 +105,28 @@ final class GuardedStore implements AutoCloseable {
     }
   }
 
-  /** The entry under {@code key}; empty on a miss or a fault (counted in {@code scope}). */
-  Optional<byte[]> get(EntryKey key, Supplier<List<Counter>> fenceCounters,
+  /**
+   * The entry under {@code key} with the current values of {@code watched}; empty on a miss or a
+   * fault (counted in {@code scope}). {@code fenceCounters} is asked for only when the store reads
+   * counters with entries.
+   */
+  Optional<Watched> getWatching(EntryKey key, Supplier<List<Counter>> fenceCounters, List<Counter> watched,
       StatsRecorder.Scope scope) {
+    // the fence's names cost a tag expansion: only a store that reads them with the entry gets them
+    List<Counter> told = readsCounters ? fenceCounters.get() : List.of();
     try {
-      Optional<byte[]> found = call("get", readsCounters
-          ? () -> store.get(key, fenceCounters.get()) : () -> store.get(key));
+      Optional<Watched> found = call("get", () -> store.getWatching(key, told, watched));
       return found == null ? Optional.empty() : found;
     } catch (StoreException e) {
       scope.storeErrors.increment();
       return Optional.empty();
     }
+  }
+
+  /** True while calls are skipped after repeated faults; the first call after the pause tries the store again. */
+  boolean circuitOpen() {
+    long openUntil = openUntilNanos;
+    return openUntil != 0 && System.nanoTime() - openUntil < 0;
   }
 
   /** What the store holds, when it knows; empty on any fault, which metrics must never cause. */

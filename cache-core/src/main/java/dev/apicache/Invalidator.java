@@ -91,10 +91,10 @@ final class Invalidator {
 
   /**
    * Purges the canonical URL of {@code url} (a path, with or without a query, or an absolute URL):
-   * every variant stored for it, whatever the query, host or vary values. False when no policy
-   * covers it.
+   * every variant stored for it, whatever the query, host or vary values; when {@code soft}, marks
+   * them stale instead. False when no policy covers it.
    */
-  boolean purge(String url) {
+  boolean purge(String url, boolean soft) {
     String path = url.trim();
     int scheme = path.indexOf("://");
     if (scheme > 0 && path.indexOf('/') > scheme) {
@@ -109,17 +109,21 @@ final class Invalidator {
       return false;
     }
     StatsRecorder.Scope scope = stats.scope(match.policy());
-    store.bump(List.of(FenceNames.url(match.policy(), match.path())), scope);
+    store.bump(List.of(soft ? FenceNames.softUrl(match.policy(), match.path())
+        : FenceNames.url(match.policy(), match.path())), scope);
     scope.purges.increment();
     return true;
   }
 
-  /** Purges every entry of the policy {@code policyId}; false when there is no such policy. */
-  boolean purgePolicy(String policyId) {
+  /**
+   * Purges every entry of the policy {@code policyId} (or, when {@code soft}, marks them stale);
+   * false when there is no such policy.
+   */
+  boolean purgePolicy(String policyId, boolean soft) {
     for (CachePolicy p : policies.policies()) {
       if (p.id().equals(policyId)) {
         StatsRecorder.Scope scope = stats.scope(p);
-        store.bump(List.of(FenceNames.policy(p)), scope);
+        store.bump(List.of(soft ? FenceNames.softPolicy(p) : FenceNames.policy(p)), scope);
         scope.purges.increment();
         return true;
       }

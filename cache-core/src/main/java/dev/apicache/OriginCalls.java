@@ -1,6 +1,7 @@
 package dev.apicache;
 
 import dev.apicache.spi.Fence;
+import dev.apicache.spi.Watched;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
@@ -102,7 +103,7 @@ final class OriginCalls {
 
   /**
    * Stores {@code response}, asked for at {@code requestTimeMillis}, when it may be stored and
-   * {@code fence} is not null.
+   * {@code fence} (the fill's snapshot over {@link Admission.Cacheable#fillCounters}) is not null.
    */
   Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence, long requestTimeMillis,
       StoredEntry validated) {
@@ -130,17 +131,23 @@ final class OriginCalls {
       return Outcome.uncacheable(response, reason);
     }
     StoredEntry entry = toEntry(c, response, now, fromOrigin);
+    Fence entryFence = null;
+    if (fence != null) {
+      // the fill's snapshot: the entry is fenced on its first part and records the soft counters' values
+      entry = entry.withMarks(c.marksOf(fence));
+      entryFence = c.fenceOf(fence);
+    }
     Duration retention = retention(entry, fromOrigin);
     List<String> varied = Variants.selecting(c.policy, response.headers());
     boolean stored;
     if (varied.isEmpty()) {
-      stored = fence != null && store.put(c.storeKey(), EntryCodec.encode(entry), retention, fence, c.scope);
+      stored = entryFence != null && store.put(c.storeKey(), EntryCodec.encode(entry), retention, entryFence, c.scope);
     } else {
       // the variant first: a reader that finds the list finds the variant too
-      stored = fence != null
+      stored = entryFence != null
           && store.put(Variants.key(c.key, varied, c.request.headers()).storeKey(), EntryCodec.encode(entry),
-              retention, fence, c.scope)
-          && store.put(c.storeKey(), EntryCodec.encodeVariants(varied), retention, fence, c.scope);
+              retention, entryFence, c.scope)
+          && store.put(c.storeKey(), EntryCodec.encodeVariants(varied), retention, entryFence, c.scope);
     }
     if (stored) {
       c.scope.stores.increment();
@@ -235,25 +242,30 @@ final class OriginCalls {
         p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), c.tags());
   }
 
-  /** The entry the store holds for {@code c} now, if any and readable. */
-  StoredEntry current(Admission.Cacheable c) {
-    Optional<byte[]> blob = store.get(c.storeKey(), c::counters, c.scope);
-    if (blob.isEmpty()) {
+  /**
+   * The entry the store holds for {@code c}, if any and readable, as of {@code nowMillis}: an entry
+   * soft-purged since its fill began has its lifetime ended then.
+   */
+  StoredEntry current(Admission.Cacheable c, long nowMillis) {
+    Optional<Watched> found = store.getWatching(c.storeKey(), c::counters, c.softCounters(), c.scope);
+    if (found.isEmpty()) {
       return null;
     }
-    Optional<List<String>> varied = EntryCodec.decodeVariants(blob.get());
+    Optional<List<String>> varied = EntryCodec.decodeVariants(found.get().entry());
     if (varied.isPresent()) {
       // the route's responses vary on request fields: the request's own values pick the variant
-      blob = store.get(Variants.key(c.key, varied.get(), c.request.headers()).storeKey(), c::counters, c.scope);
-      if (blob.isEmpty()) {
+      found = store.getWatching(Variants.key(c.key, varied.get(), c.request.headers()).storeKey(), c::counters,
+          c.softCounters(), c.scope);
+      if (found.isEmpty()) {
         return null;
       }
     }
-    Optional<StoredEntry> decoded = EntryCodec.decode(blob.get());
+    Optional<StoredEntry> decoded = EntryCodec.decode(found.get().entry());
     if (decoded.isEmpty()) {
       c.scope.storeErrors.increment();
       return null;
     }
-    return decoded.get();
+    StoredEntry entry = decoded.get();
+    return entry.marksHold(found.get().counters()) ? entry : entry.expiredAt(nowMillis);
   }
 }

@@ -78,12 +78,13 @@ final class Revalidator implements AutoCloseable {
     }
     try {
       if (store.hasLeases()) {
-        StoredEntry now = calls.current(c);
-        if (now != null && now.classify(clock.millis()) == Freshness.State.FRESH) {
+        long nowMillis = clock.millis();
+        StoredEntry now = calls.current(c, nowMillis);
+        if (now != null && now.classify(nowMillis) == Freshness.State.FRESH) {
           return; // another node refreshed it before this one got the lease
         }
       }
-      Optional<Fence> fence = store.fence(c.counters(), c.scope);
+      Optional<Fence> fence = store.fence(c.fillCounters(), c.scope);
       c.scope.originCalls.increment();
       Outcome o = calls.call(c, refreshRequest(c.request), origin, fence.orElse(null), validated);
       if (o.response != null) {

@@ -1,11 +1,18 @@
 package dev.apicache;
 
+import dev.apicache.spi.Fence;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A stored response with what the state machine needs: when it was stored and the freshness times
  * it was stored with, so that classifying it never needs the policy that stored it.
+ *
+ * <p>{@code marks} are the soft-purge counters' values when the entry's fill began (see
+ * {@link FenceNames#softPolicy}); a read that finds them moved {@linkplain #expiredAt ends its
+ * lifetime}.
  */
 record StoredEntry(
     int status,
@@ -16,7 +23,16 @@ record StoredEntry(
     long ttlMillis,
     long swrMillis,
     long sieMillis,
-    List<String> tags) {
+    List<String> tags,
+    long[] marks) {
+
+  private static final long[] NO_MARKS = {};
+
+  /** An entry that records no soft-purge marks: any soft purge of it is then already seen. */
+  StoredEntry(int status, Headers headers, Bytes body, EntityTag etag, long storedAtMillis, long ttlMillis,
+      long swrMillis, long sieMillis, List<String> tags) {
+    this(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags, NO_MARKS);
+  }
 
   Freshness.State classify(long nowMillis) {
     return Freshness.classifyMillis(Math.max(0, nowMillis - storedAtMillis), ttlMillis, swrMillis, sieMillis);
@@ -29,5 +45,58 @@ record StoredEntry(
   /** How long a store must keep the entry: {@code ttl + max(swr, sie)}. */
   Duration retention() {
     return Duration.ofMillis(ttlMillis + Math.max(swrMillis, sieMillis));
+  }
+
+  /** This entry with {@code marks} in place of its own. */
+  StoredEntry withMarks(long[] newMarks) {
+    return new StoredEntry(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags,
+        newMarks.clone());
+  }
+
+  /** Whether the soft counters still have the values this entry recorded. */
+  boolean marksHold(Fence current) {
+    if (current.size() != marks.length) {
+      return false;
+    }
+    for (int i = 0; i < marks.length; i++) {
+      if (current.value(i) != marks[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * This entry with its lifetime ended at {@code nowMillis} (a soft purge): stale from then on, with
+   * its stale-while-revalidate and stale-if-error windows counted from then; unchanged if it is
+   * stale already.
+   */
+  StoredEntry expiredAt(long nowMillis) {
+    long age = ageMillis(nowMillis);
+    if (age >= ttlMillis) {
+      return this;
+    }
+    return new StoredEntry(status, headers, body, etag, storedAtMillis, age, swrMillis, sieMillis, tags, marks);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StoredEntry e && status == e.status && storedAtMillis == e.storedAtMillis
+        && ttlMillis == e.ttlMillis && swrMillis == e.swrMillis && sieMillis == e.sieMillis
+        && headers.equals(e.headers) && body.equals(e.body) && etag.equals(e.etag) && tags.equals(e.tags)
+        && Arrays.equals(marks, e.marks);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags)
+        * 31 + Arrays.hashCode(marks);
+  }
+
+  @Override
+  public String toString() {
+    return "StoredEntry[" + status + ", storedAt=" + storedAtMillis + ", ttl=" + ttlMillis + ", swr=" + swrMillis
+        + ", sie=" + sieMillis + ", tags=" + tags + ", marks=" + Arrays.toString(marks) + ", " + body.size()
+        + " body bytes]";
   }
 }

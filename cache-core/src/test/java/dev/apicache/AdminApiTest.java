@@ -59,7 +59,7 @@ class AdminApiTest {
     f.get("/api/products/1");
     f.get("/api/products/2");
     f.get("/api/products?category=a");
-    assertEquals("{\"urls\":1,\"cached\":1,\"policies\":0}\n",
+    assertEquals("{\"urls\":1,\"cached\":1,\"policies\":0,\"soft\":false}\n",
         call("POST", "/_apicache/purge?url=%2Fapi%2Fproducts%2F1", true).body().utf8());
     assertEquals("MISS", xCache(f.get("/api/products/1")));
     assertEquals("HIT", xCache(f.get("/api/products/2")));
@@ -68,6 +68,21 @@ class AdminApiTest {
     assertEquals("{\"events\":1,\"policies\":2,\"tags\":0}\n",
         call("POST", "/_apicache/invalidate?event=product.updated", true).body().utf8());
     assertEquals("MISS", xCache(f.get("/api/products?category=a")));
+  }
+
+  @Test
+  void softPurge_marksEntriesStaleInsteadOfDroppingThem() {
+    f.get("/api/products/1");
+    f.get("/api/products/2");
+    assertEquals("{\"urls\":1,\"cached\":1,\"policies\":0,\"soft\":true}\n",
+        call("POST", "/_apicache/soft-purge?url=/api/products/1", true).body().utf8());
+    assertEquals("STALE", xCache(f.get("/api/products/1")));
+    assertEquals("HIT", xCache(f.get("/api/products/2")));
+    assertEquals(200, call("POST", "/_apicache/soft-purge?policy=/api/products/{id}", true).status());
+    assertEquals("STALE", xCache(f.get("/api/products/2")));
+    assertEquals(405, call("GET", "/_apicache/soft-purge?url=/x", true).status());
+    assertEquals(400, call("POST", "/_apicache/soft-purge?url=", true).status());
+    assertEquals(401, call("POST", "/_apicache/soft-purge?url=/api/products/1", false).status());
   }
 
   @Test

@@ -40,22 +40,6 @@ class EngineConcurrencyTest {
     pool.shutdownNow();
   }
 
-  /** Polls every millisecond (the default 100 ms would dominate 200 rounds), up to 30 s. */
-  private static org.awaitility.core.ConditionFactory quickly() {
-    return await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1));
-  }
-
-  private static void awaitLatch(CountDownLatch latch) {
-    try {
-      if (!latch.await(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("latch never opened");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Test
   void sixtyFourConcurrentMissesOfOneKey_makeOneOriginCall() throws Exception {
     try (Fixture f = new Fixture()) {
@@ -65,7 +49,7 @@ class EngineConcurrencyTest {
         AtomicInteger calls = new AtomicInteger();
         f.respond = r -> {
           calls.incrementAndGet();
-          awaitLatch(release);
+          Fixture.awaitLatch(release);
           return CacheResponse.builder(200).body("body of " + r.target()).build();
         };
         long waitsBefore = f.engine.stats().total().coalescedWaits();
@@ -74,7 +58,7 @@ class EngineConcurrencyTest {
           results.add(pool.submit(() -> f.get(target)));
         }
         // every other request is parked on the leader's call before the origin may answer
-        quickly()
+        Fixture.quickly()
             .until(() -> f.engine.stats().total().coalescedWaits() - waitsBefore == 63);
         release.countDown();
         for (Future<CacheResponse> r : results) {
@@ -96,11 +80,11 @@ class EngineConcurrencyTest {
         f.respond = r -> {
           int seen = version.get(); // the slow read sees the data before the write...
           originRead.countDown();
-          awaitLatch(writeDone); // ...and answers only after the write and its invalidation
+          Fixture.awaitLatch(writeDone); // ...and answers only after the write and its invalidation
           return CacheResponse.builder(200).body("v" + seen).build();
         };
         Future<CacheResponse> slowRead = pool.submit(() -> f.get(target));
-        awaitLatch(originRead);
+        Fixture.awaitLatch(originRead);
         version.set(2);
         f.engine.invalidate("product.updated");
         writeDone.countDown();
@@ -168,7 +152,7 @@ class EngineConcurrencyTest {
         AtomicInteger revalidationCalls = new AtomicInteger();
         f.respond = r -> {
           revalidationCalls.incrementAndGet();
-          awaitLatch(release);
+          Fixture.awaitLatch(release);
           return CacheResponse.builder(200).body("new").build();
         };
         long before = f.engine.stats().total().revalidations();
@@ -186,7 +170,7 @@ class EngineConcurrencyTest {
           assertEquals("STALE", Fixture.xCache(r));
         }
         release.countDown();
-        quickly().until(() -> f.engine.stats().total().revalidations() == before + 1);
+        Fixture.quickly().until(() -> f.engine.stats().total().revalidations() == before + 1);
         assertEquals(1, revalidationCalls.get(), "round " + round);
         assertEquals("new", f.get(target).body().utf8());
       }
@@ -203,12 +187,12 @@ class EngineConcurrencyTest {
       AtomicInteger calls = new AtomicInteger();
       Origin origin = r -> {
         if (calls.incrementAndGet() == 1) {
-          awaitLatch(release);
+          Fixture.awaitLatch(release);
         }
         return CacheResponse.builder(200).body("x").build();
       };
       Future<CacheResponse> leader = pool.submit(() -> engine.handle(CacheRequest.get("/api/products/slow"), origin));
-      quickly().until(() -> calls.get() == 1);
+      Fixture.quickly().until(() -> calls.get() == 1);
       CacheResponse follower = engine.handle(CacheRequest.get("/api/products/slow"), origin);
       assertEquals(200, follower.status());
       assertEquals(2, calls.get());

@@ -31,6 +31,29 @@ class EntryCodecTest {
   }
 
   @Test
+  void roundTrip_keepsTheSoftPurgeMarks() {
+    StoredEntry marked = entry(new byte[3]).withMarks(new long[] {7, Long.MAX_VALUE});
+    StoredEntry decoded = EntryCodec.decode(EntryCodec.encode(marked)).orElseThrow();
+    assertArrayEquals(new long[] {7, Long.MAX_VALUE}, decoded.marks());
+    assertEquals(marked, decoded);
+  }
+
+  @Test
+  void anEntryWrittenBeforeMarksExisted_decodesWithTheMarksItWouldHaveHad() {
+    // version 1: the same layout without the mark count and marks after the four times
+    StoredEntry e = entry("{}".getBytes());
+    byte[] v2 = EntryCodec.encode(e.withMarks(new long[] {0, 0}));
+    int marksAt = 3 + 2 + 4 * 8;
+    byte[] v1 = new byte[v2.length - 1 - 2 * 8];
+    System.arraycopy(v2, 0, v1, 0, marksAt);
+    System.arraycopy(v2, marksAt + 1 + 2 * 8, v1, marksAt, v2.length - marksAt - 1 - 2 * 8);
+    v1[2] = 1;
+    StoredEntry decoded = EntryCodec.decode(v1).orElseThrow();
+    assertArrayEquals(new long[] {0, 0}, decoded.marks());
+    assertEquals(e.withMarks(new long[] {0, 0}), decoded);
+  }
+
+  @Test
   void unknownVersion_isAMiss() {
     byte[] blob = EntryCodec.encode(entry(new byte[10]));
     blob[2] = 99;

@@ -73,6 +73,24 @@ final class Fixture implements AutoCloseable {
     return engine.handle(request, origin);
   }
 
+  /** Polls every millisecond (the default 100 ms would dominate many rounds), up to 30 s. */
+  static org.awaitility.core.ConditionFactory quickly() {
+    return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1));
+  }
+
+  /** Waits for {@code latch}, at most 30 s, and fails the test if it never opens. */
+  static void awaitLatch(java.util.concurrent.CountDownLatch latch) {
+    try {
+      if (!latch.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException("latch never opened");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String xCache(CacheResponse r) {
     return r.headers().first(HeaderNames.X_CACHE).orElse("");
   }

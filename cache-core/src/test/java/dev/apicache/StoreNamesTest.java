@@ -82,7 +82,7 @@ class StoreNamesTest {
       engine.handle(c, r -> CacheResponse.builder(200).body("x").build());
       String partition = c.key().storeKey().partition();
       assertEquals(CacheKey.partitionOf(c.policy().id()), partition);
-      assertEquals(4, seen.size(), "policy, URL and two tags: " + seen);
+      assertEquals(6, seen.size(), "policy, URL, two tags and the two soft-purge counters: " + seen);
       for (Counter counter : seen) {
         assertEquals(partition, counter.partition(), counter.toString());
       }

@@ -39,7 +39,8 @@ import java.util.function.ToLongFunction;
  * {@code apicache.bytes.saved} (304s instead of bodies). Stores report their size and evictions
  * to the engine only where they know them in-process (the Caffeine store does): then
  * {@code cache.size} (entries), {@code apicache.store.bytes} and {@code cache.evictions}, tagged
- * {@code cache} only, since the store is shared by every policy.
+ * {@code cache} only, since the store is shared by every policy; so is {@code apicache.store.circuit},
+ * 1 while the engine skips a failing store and 0 otherwise.
  *
  * <p>Every meter reads the engine's counters when the registry polls it, through one snapshot
  * reused for a second: nothing is done per request, and nothing remote is called.
@@ -82,6 +83,9 @@ public final class ApiCacheMetrics implements MeterBinder {
       counter(registry, "apicache.bypasses", "requests sent to the origin without the cache", NO_POLICY,
           c -> c.bypassReasons().getOrDefault(reason.token(), 0L), "reason", reason.token());
     }
+    Gauge.builder("apicache.store.circuit", engine, e -> e.storeCircuitOpen() ? 1 : 0)
+        .description("1 while the store is skipped after repeated faults (requests go to the origin), else 0")
+        .tags(Tags.of("cache", name)).register(registry);
     if (engine.storeFootprint().isPresent()) {
       Tags store = Tags.of("cache", name);
       Gauge.builder("cache.size", engine, e -> e.storeFootprint().map(Footprint::entries).orElse(0L))

@@ -10,10 +10,13 @@ import dev.apicache.CachePolicy;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import dev.apicache.store.caffeine.CaffeineStore;
+import dev.apicache.testing.FaultyStore;
 import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The meters a registry reads from a real engine over the Caffeine store, after real requests. */
@@ -58,6 +61,30 @@ class ApiCacheMetricsTest {
       FunctionTimer origin = registry.get("apicache.origin").tag("policy", PRODUCTS).functionTimer();
       assertEquals(2, origin.count());
       assertTrue(origin.totalTime(TimeUnit.NANOSECONDS) > 0);
+    }
+  }
+
+  @Test
+  void theStoreCircuit_readsOneWhileAFailingStoreIsSkipped_andZeroOnceItRecovers() {
+    CachePolicies policies = CachePolicies.builder()
+        .add(CachePolicy.forRoute(PRODUCTS).ttl(Duration.ofMinutes(1)).build()).build();
+    FaultyStore store = new FaultyStore(CaffeineStore.builder().build());
+    try (CacheEngine engine = CacheEngine.builder(policies, store).build()) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      ApiCacheMetrics.of(engine, "api").bindTo(registry);
+      Gauge circuit = registry.get("apicache.store.circuit").tag("cache", "api").gauge();
+      assertEquals(0, circuit.value());
+      store.mode(FaultyStore.Mode.THROW);
+      for (int i = 0; i < 10; i++) {
+        assertEquals("one", engine.handle(CacheRequest.get("/api/products/1"),
+            r -> CacheResponse.builder(200).body("one").build()).body().utf8(), "the origin still answers");
+      }
+      assertEquals(1, circuit.value(), "open after repeated faults");
+      store.mode(FaultyStore.Mode.HEALTHY);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        engine.handle(CacheRequest.get("/api/products/1"), r -> CacheResponse.builder(200).body("one").build());
+        return circuit.value() == 0 && !engine.storeCircuitOpen();
+      });
     }
   }
 

@@ -13,7 +13,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * The {@code apicache} Actuator endpoint: reading it returns the counters, in total and per policy;
- * writing it invalidates an event or a tag, or purges a URL (every stored variant of it). Exposed
+ * writing it invalidates an event or a tag, or purges (or soft-purges) a URL or a policy. Exposed
  * and secured by Actuator's own rules ({@code management.endpoints.web.exposure.include}).
  */
 @Endpoint(id = "apicache")
@@ -38,14 +38,19 @@ public class ApiCacheEndpoint {
   }
 
   /**
-   * Invalidates {@code event} and {@code tag} and purges {@code url}, each when given; once this
-   * returns, no later request is served what they dropped.
+   * Invalidates {@code event} and {@code tag}, and purges {@code url} (every stored variant) and
+   * {@code policy} (every entry of the policy with that id), each when given. With {@code soft}
+   * true the purges mark entries stale instead of dropping them ({@link CacheEngine#softPurge}).
+   * Once this returns, no later request is served what they dropped, or is served what they marked
+   * as fresh.
    */
   @WriteOperation
-  public Map<String, Object> invalidate(@Nullable String event, @Nullable String tag, @Nullable String url) {
-    if (event == null && tag == null && url == null) {
-      throw new IllegalArgumentException("give event, tag or url");
+  public Map<String, Object> invalidate(@Nullable String event, @Nullable String tag, @Nullable String url,
+      @Nullable String policy, @Nullable Boolean soft) {
+    if (event == null && tag == null && url == null && policy == null) {
+      throw new IllegalArgumentException("give event, tag, url or policy");
     }
+    boolean softly = Boolean.TRUE.equals(soft);
     Map<String, Object> out = new LinkedHashMap<>();
     if (event != null) {
       out.put("policies", engine.invalidate(event));
@@ -55,7 +60,13 @@ public class ApiCacheEndpoint {
       out.put("tag", tag);
     }
     if (url != null) {
-      out.put("cached", engine.purge(url));
+      out.put("cached", softly ? engine.softPurge(url) : engine.purge(url));
+    }
+    if (policy != null) {
+      out.put("policy", softly ? engine.softPurgePolicy(policy) : engine.purgePolicy(policy));
+    }
+    if (url != null || policy != null) {
+      out.put("soft", softly);
     }
     return out;
   }

@@ -91,6 +91,7 @@ class StarterApplicationTest {
         "server.address=127.0.0.1",
         "apicache.policies[0].path=/api/products/{id}",
         "apicache.policies[0].ttl=60s",
+        "apicache.policies[0].stale-while-revalidate=60s",
         "apicache.policies[0].invalidate-on[0]=product.updated",
         "apicache.policies[1].path=/api/admin/report",
         "apicache.policies[1].ttl=60s",
@@ -146,6 +147,25 @@ class StarterApplicationTest {
     HttpResponse<String> stats = get("/actuator/apicache", ADMIN);
     assertEquals(200, stats.statusCode());
     assertTrue(stats.body().contains("\"/api/products/{id}\""), stats.body());
+  }
+
+  @Test
+  void theActuatorEndpoint_purgesAndSoftPurgesUrlsAndPolicies() throws Exception {
+    get("/api/products/31", null);
+    get("/api/products/32", null);
+    assertEquals("HIT", xCache(get("/api/products/31", null)));
+    HttpResponse<String> soft = postJson("/actuator/apicache", "{\"url\":\"/api/products/31\",\"soft\":true}", ADMIN);
+    assertEquals(200, soft.statusCode(), soft.body());
+    assertTrue(soft.body().contains("\"soft\":true"), soft.body());
+    assertEquals("STALE", xCache(get("/api/products/31", null)), "served stale while it refreshes");
+    assertEquals("HIT", xCache(get("/api/products/32", null)));
+    // the refresh ends before the next test counts the application's calls
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(10)).until(() -> "HIT".equals(xCache(get("/api/products/31", null))));
+
+    HttpResponse<String> hard = postJson("/actuator/apicache", "{\"policy\":\"/api/products/{id}\"}", ADMIN);
+    assertEquals(200, hard.statusCode(), hard.body());
+    assertEquals("MISS", xCache(get("/api/products/32", null)));
   }
 
   @Test

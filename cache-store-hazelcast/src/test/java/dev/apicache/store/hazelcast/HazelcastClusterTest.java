@@ -16,6 +16,7 @@ import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.store.caffeine.TieredStore;
+import dev.apicache.testing.SoftPurgeAcrossNodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +90,27 @@ class HazelcastClusterTest {
       b.invalidateTags("product:1");
       assertEquals("v2", a.handle(CacheRequest.get("/api/products/1"),
           r -> CacheResponse.builder(200).body("v2").build()).body().utf8());
+    }
+  }
+
+  @Test
+  void softPurgeOnOneMember_isSeenOnTheOther_plainAndTiered() {
+    String map = "soft-" + UUID.randomUUID();
+    try (CacheEngine a = CacheEngine.builder(SoftPurgeAcrossNodes.policies(), HazelcastStore.create(one, map))
+            .storeTimeout(Duration.ofSeconds(2)).build();
+        CacheEngine b = CacheEngine.builder(SoftPurgeAcrossNodes.policies(), HazelcastStore.create(two, map))
+            .storeTimeout(Duration.ofSeconds(2)).build()) {
+      SoftPurgeAcrossNodes.check(a, b, "plain", true);
+    }
+    String tieredMap = "soft-tiered-" + UUID.randomUUID();
+    String topic = "bus-" + UUID.randomUUID();
+    try (CacheEngine a = CacheEngine.builder(SoftPurgeAcrossNodes.policies(), TieredStore.builder(
+            HazelcastStore.create(one, tieredMap), HazelcastInvalidationBus.create(one, topic)).build())
+            .storeTimeout(Duration.ofSeconds(2)).build();
+        CacheEngine b = CacheEngine.builder(SoftPurgeAcrossNodes.policies(), TieredStore.builder(
+            HazelcastStore.create(two, tieredMap), HazelcastInvalidationBus.create(two, topic)).build())
+            .storeTimeout(Duration.ofSeconds(2)).build()) {
+      SoftPurgeAcrossNodes.check(a, b, "tiered", false);
     }
   }
 

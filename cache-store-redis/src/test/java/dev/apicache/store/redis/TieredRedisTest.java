@@ -1,6 +1,7 @@
 package dev.apicache.store.redis;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.store.caffeine.TieredStore;
+import dev.apicache.testing.SoftPurgeAcrossNodes;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
@@ -110,6 +112,40 @@ class TieredRedisTest {
       Arrays.sort(lagMicros);
       System.out.printf("near-copy invalidation lag between two nodes over %d rounds: p50 %d us, p99 %d us, max %d us%n",
           rounds, lagMicros[rounds / 2], lagMicros[rounds * 99 / 100], lagMicros[rounds - 1]);
+    }
+  }
+
+  @Test
+  void watchedCounters_comeWithTheNearCopy_andABumpOnTheOtherNodeReachesThem() {
+    String prefix = "tiered:" + UUID.randomUUID() + ":";
+    try (TieredStore a = node(prefix, prefix + "bus"); TieredStore b = node(prefix, prefix + "bus")) {
+      fill(a, key("w"), "v");
+      List<Counter> fence = List.of(counter("p:x"));
+      List<Counter> watched = List.of(counter("su:/w"));
+      assertEquals(0L, b.getWatching(key("w"), fence, watched).orElseThrow().counters().value(0));
+      long before = evalshaCalls();
+      for (int i = 0; i < 100; i++) {
+        assertEquals(0L, b.getWatching(key("w"), fence, watched).orElseThrow().counters().value(0));
+      }
+      assertEquals(before, evalshaCalls(), "the near copy remembers the watched values its far read came with");
+      a.bump(watched);
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+          .until(() -> b.getWatching(key("w"), fence, watched).orElseThrow().counters().value(0) != 0L);
+      assertArrayEquals(bytes("v"), b.getWatching(key("w"), fence, watched).orElseThrow().entry(),
+          "a watched counter never fences the entry");
+    }
+  }
+
+  @Test
+  void softPurgeThroughTieredEngines_reachesTheOtherNode() {
+    String prefix = "tiered:" + UUID.randomUUID() + ":";
+    try (dev.apicache.CacheEngine a = dev.apicache.CacheEngine.builder(SoftPurgeAcrossNodes.policies(),
+            node(prefix, prefix + "bus")).build();
+        dev.apicache.CacheEngine b = dev.apicache.CacheEngine.builder(SoftPurgeAcrossNodes.policies(),
+            node(prefix, prefix + "bus")).build()) {
+      for (int round = 0; round < 10; round++) {
+        SoftPurgeAcrossNodes.check(round % 2 == 0 ? a : b, round % 2 == 0 ? b : a, "r" + round, false);
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import dev.apicache.CachePolicies;
 import dev.apicache.CachePolicy;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
+import dev.apicache.testing.SoftPurgeAcrossNodes;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -70,6 +71,17 @@ class TwoNodeRedisTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void softPurgeOnOneNode_isSeenByTheOthersNextRequest_andOneRevalidationServesBoth() {
+    String prefix = "two-node:" + UUID.randomUUID() + ":";
+    try (CacheEngine a = CacheEngine.builder(SoftPurgeAcrossNodes.policies(), store(prefix)).build();
+        CacheEngine b = CacheEngine.builder(SoftPurgeAcrossNodes.policies(), store(prefix)).build()) {
+      for (int round = 0; round < 20; round++) {
+        SoftPurgeAcrossNodes.check(round % 2 == 0 ? a : b, round % 2 == 0 ? b : a, "r" + round, true);
+      }
     }
   }
 
