@@ -1,9 +1,9 @@
 package dev.apicache.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.apicache.AdminApi;
 import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicies;
-import dev.apicache.CacheStats;
 import dev.apicache.PolicyFile;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
@@ -12,11 +12,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -25,6 +23,8 @@ import java.util.UUID;
  */
 final class DemoApi implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** Where the demo mounts the admin API: {@code GET /_cache/stats} and the rest. */
+  static final String ADMIN_PREFIX = "/_cache/";
 
   /** The frameworks the demo runs on, chosen with {@code --framework}. */
   enum Framework {
@@ -74,13 +74,13 @@ final class DemoApi implements AutoCloseable {
       String redisUrl) {
     CacheEngine statsOnly = CacheEngine.builder(CachePolicies.builder().build(),
         CaffeineStore.builder().build()).build();
-    ProductApi api = new ProductApi(catalog, statsOnly::stats);
+    ProductApi api = new ProductApi(catalog);
     if (layer == Layer.SEED) {
       SeedLayer seed = new SeedLayer(redisUrl, "seed:" + UUID.randomUUID().toString().substring(0, 8) + ":");
-      return new DemoApi(DemoServers.javalin(host, port, null, api, seed), statsOnly, catalog, seed);
+      return new DemoApi(DemoServers.javalin(host, port, null, null, api, seed), statsOnly, catalog, seed);
     }
     try {
-      return new DemoApi(DemoServers.start(framework, host, port, null, api), statsOnly, catalog, null);
+      return new DemoApi(DemoServers.start(framework, host, port, null, null, api), statsOnly, catalog, null);
     } catch (Exception e) {
       statsOnly.close();
       throw new IllegalStateException("cannot start the demo on " + framework + ": " + e.getMessage(), e);
@@ -107,17 +107,21 @@ final class DemoApi implements AutoCloseable {
   /** Starts the API on Javalin over the in-process store, at {@code host}:{@code port} (0 picks one). */
   static DemoApi start(String host, int port, CachePolicies policies, ProductCatalog catalog) {
     return start(Framework.JAVALIN, host, port, policies, catalog,
-        CaffeineStore.builder().maximumBytes(128L << 20).build());
+        CaffeineStore.builder().maximumBytes(128L << 20).build(), Optional.empty());
   }
 
-  /** Starts the API on {@code framework} over {@code store}, which the API then owns. */
+  /**
+   * Starts the API on {@code framework} over {@code store}, which the API then owns; with
+   * {@code adminToken}, the cache's admin API answers under {@link #ADMIN_PREFIX} for that token.
+   */
   static DemoApi start(Framework framework, String host, int port, CachePolicies policies, ProductCatalog catalog,
-      Store store) {
+      Store store, Optional<String> adminToken) {
     CacheEngine engine = CacheEngine.builder(policies, store).build();
-    ProductApi api = new ProductApi(catalog, engine::stats);
+    ProductApi api = new ProductApi(catalog);
     DemoServers.Server server;
     try {
-      server = DemoServers.start(framework, host, port, engine, api);
+      AdminApi admin = adminToken.map(t -> AdminApi.of(engine, t, ADMIN_PREFIX)).orElse(null);
+      server = DemoServers.start(framework, host, port, engine, admin, api);
     } catch (Exception e) {
       engine.close();
       throw new IllegalStateException("cannot start the demo on " + framework + ": " + e.getMessage(), e);
@@ -149,40 +153,5 @@ final class DemoApi implements AutoCloseable {
     if (seed != null) {
       seed.close();
     }
-  }
-
-  /** The stats snapshot with the names of the layer apicache replaces, and the rest of the counters. */
-  static Map<String, Object> statsJson(CacheStats stats) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("total", counts(stats.total()));
-    Map<String, Object> policies = new TreeMap<>();
-    stats.byPolicy().forEach((id, c) -> policies.put(id, counts(c)));
-    out.put("policies", policies);
-    return out;
-  }
-
-  private static Map<String, Object> counts(CacheStats.Counts c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("hits", c.hits());
-    m.put("misses", c.misses());
-    m.put("staleHits", c.staleHits());
-    m.put("conditionalHits", c.conditionalHits());
-    m.put("invalidations", c.invalidations());
-    m.put("hitRate", Math.round(c.hitRate() * 10_000) / 10_000.0);
-    m.put("bypasses", c.bypasses());
-    m.put("bypassReasons", new TreeMap<>(c.bypassReasons()));
-    m.put("originCalls", c.originCalls());
-    m.put("coalescedWaits", c.coalescedWaits());
-    m.put("revalidations", c.revalidations());
-    m.put("revalidationFailures", c.revalidationFailures());
-    m.put("staleIfErrorServes", c.staleIfErrorServes());
-    m.put("uncacheable", new TreeMap<>(c.uncacheable()));
-    m.put("storeErrors", c.storeErrors());
-    m.put("eventInvalidations", c.eventInvalidations());
-    m.put("tagInvalidations", c.tagInvalidations());
-    m.put("purges", c.purges());
-    m.put("bytesServed", c.bytesServed());
-    m.put("bytesSavedByNotModified", c.bytesSavedByNotModified());
-    return m;
   }
 }

@@ -1,6 +1,7 @@
 package dev.apicache.bench;
 
 import dev.apicache.Bytes;
+import dev.apicache.AdminApi;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheFront;
 import dev.apicache.CacheRequest;
@@ -70,16 +71,19 @@ final class DemoServers {
     };
   }
 
-  /** The API on {@code framework}, behind apicache over {@code engine}, or behind nothing when it is null. */
-  static Server start(DemoApi.Framework framework, String host, int port, CacheEngine engine, ProductApi api)
-      throws Exception {
+  /**
+   * The API on {@code framework}, behind apicache over {@code engine} (with {@code admin} mounted when
+   * it is not null), or behind nothing when {@code engine} is null.
+   */
+  static Server start(DemoApi.Framework framework, String host, int port, CacheEngine engine, AdminApi admin,
+      ProductApi api) throws Exception {
     switch (framework) {
       case SERVLET:
-        return servlet(host, port, engine, api);
+        return servlet(host, port, engine, admin, api);
       case HELIDON:
-        return helidon(host, port, engine, api);
+        return helidon(host, port, engine, admin, api);
       default:
-        return javalin(host, port, engine, api, null);
+        return javalin(host, port, engine, admin, api, null);
     }
   }
 
@@ -87,13 +91,13 @@ final class DemoServers {
    * Javalin with apicache ({@code engine}), with the replaced layer ({@code seed}, for comparison), or
    * with neither (both null: no cache at all).
    */
-  static Server javalin(String host, int port, CacheEngine engine, ProductApi api, SeedLayer seed) {
+  static Server javalin(String host, int port, CacheEngine engine, AdminApi admin, ProductApi api, SeedLayer seed) {
     Javalin javalin = Javalin.create(config -> {
       config.jetty.host = host;
       config.startup.showJavalinBanner = false;
       config.concurrency.useVirtualThreads = true;
       if (engine != null) {
-        config.registerPlugin(ApiCachePlugin.create(engine));
+        config.registerPlugin(admin == null ? ApiCachePlugin.create(engine) : ApiCachePlugin.create(engine, admin));
       }
       if (seed != null) {
         config.routes.before(seed::before);
@@ -112,13 +116,14 @@ final class DemoServers {
     return server(DemoApi.Framework.JAVALIN, javalin::port, javalin::stop);
   }
 
-  private static Server servlet(String host, int port, CacheEngine engine, ProductApi api) throws Exception {
+  private static Server servlet(String host, int port, CacheEngine engine, AdminApi admin, ProductApi api)
+      throws Exception {
     return servletServer(host, port, new HttpServlet() {
       @Override
       protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         servletRespond(req, res, api);
       }
-    }, engine == null ? null : ApiCacheFilter.create(engine));
+    }, engine == null ? null : admin == null ? ApiCacheFilter.create(engine) : ApiCacheFilter.create(engine, admin));
   }
 
   /** Jetty on virtual threads with {@code servlet} for every path, behind {@code filter} when there is one. */
@@ -148,11 +153,11 @@ final class DemoServers {
     });
   }
 
-  private static Server helidon(String host, int port, CacheEngine engine, ProductApi api) {
+  private static Server helidon(String host, int port, CacheEngine engine, AdminApi admin, ProductApi api) {
     WebServer server = helidonServer(host, port)
         .routing(routing -> {
           if (engine != null) {
-            routing.addFeature(ApiCacheFeature.create(engine));
+            routing.addFeature(admin == null ? ApiCacheFeature.create(engine) : ApiCacheFeature.create(engine, admin));
           }
           routing.any((req, res) -> {
             HelidonExchange exchange = new HelidonExchange(req, res);

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,7 @@ public final class Main {
       "usage:",
       "  apicache serve    [--host 127.0.0.1] [--port 8080] [--config FILE] [--store caffeine|redis|tiered|hazelcast]",
       "                    [--redis-url URL] [--framework javalin|servlet|helidon] [--no-cache | --ceiling]",
+      "                    [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN; else a random token, printed)",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
@@ -69,18 +71,24 @@ public final class Main {
     }
   }
 
-  /** What {@code serve} was asked to run. */
+  /** What {@code serve} was asked to run; {@code adminToken} is empty when none was given. */
   record ServeOptions(String host, int port, Optional<Path> config, DemoApi.Layer layer, boolean ceiling,
-      StoreChoice store) {}
+      StoreChoice store, Optional<String> adminToken) {}
 
   /** Parses the options of {@code serve}, refusing combinations that make no sense. */
   static ServeOptions parseServe(Deque<String> args) {
+    return parseServe(args, System.getenv());
+  }
+
+  /** As {@link #parseServe(Deque)}, with {@code environment} supplying the admin token when no file does. */
+  static ServeOptions parseServe(Deque<String> args, Map<String, String> environment) {
     int port = 8080;
     String host = "127.0.0.1";
     Optional<Path> config = Optional.empty();
     DemoApi.Layer layer = DemoApi.Layer.APICACHE;
     boolean ceiling = false;
     StoreChoice store = new StoreChoice();
+    Optional<Path> tokenFile = Optional.empty();
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       if (store.accepts(flag, args)) {
@@ -102,6 +110,9 @@ public final class Main {
         case "--ceiling":
           ceiling = true;
           break;
+        case "--admin-token-file":
+          tokenFile = Optional.of(Path.of(value(flag, args)));
+          break;
         default:
           throw new UsageException("unknown option '" + flag + "' for serve");
       }
@@ -109,11 +120,12 @@ public final class Main {
     if (ceiling && layer == DemoApi.Layer.NONE) {
       throw new UsageException("--ceiling and --no-cache are two different baselines: pick one");
     }
-    if ((ceiling || layer == DemoApi.Layer.NONE) && (store.storeGiven || store.redisUrlGiven || config.isPresent())) {
-      throw new UsageException((ceiling ? "--ceiling" : "--no-cache") + " runs no cache, so --store, --redis-url and"
-          + " --config mean nothing with it");
+    if ((ceiling || layer == DemoApi.Layer.NONE)
+        && (store.storeGiven || store.redisUrlGiven || config.isPresent() || tokenFile.isPresent())) {
+      throw new UsageException((ceiling ? "--ceiling" : "--no-cache") + " runs no cache, so --store, --redis-url,"
+          + " --config and --admin-token-file mean nothing with it");
     }
-    return new ServeOptions(host, port, config, layer, ceiling, store);
+    return new ServeOptions(host, port, config, layer, ceiling, store, AdminToken.read(tokenFile, environment));
   }
 
   private static int serve(Deque<String> args) throws Exception {
@@ -124,6 +136,7 @@ public final class Main {
     DemoApi.Layer layer = o.layer();
     boolean ceiling = o.ceiling();
     StoreChoice store = o.store();
+    String adminToken = o.adminToken().orElseGet(AdminToken::random);
     String where = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host);
     if (ceiling) {
       DemoServers.Server server = DemoServers.ceiling(store.framework, host, port);
@@ -139,7 +152,8 @@ public final class Main {
           store.redisUrl);
     } else {
       DemoStore opened = DemoStore.open(store.kind, store.redisUrl);
-      api = DemoApi.start(store.framework, host, port, policies, new ProductCatalog(1000, 1_000_000), opened.store());
+      api = DemoApi.start(store.framework, host, port, policies, new ProductCatalog(1000, 1_000_000), opened.store(),
+          Optional.of(adminToken));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(api::close));
     String base = where + ":" + api.port();
@@ -150,11 +164,12 @@ public final class Main {
           + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: "
           + api.framework() + ")");
     }
-    if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-      System.out.println("  note: /_cache/stats (every route, live counters) answers anyone who can reach " + host);
-    }
     System.out.println("  try: curl -i " + base + "/api/products?category=books");
-    System.out.println("       curl -s " + base + "/_cache/stats");
+    if (layer != DemoApi.Layer.NONE) {
+      String bearer = o.adminToken().isPresent() ? "<admin token>" : adminToken;
+      System.out.println("       curl -s -H 'Authorization: Bearer " + bearer + "' " + base + DemoApi.ADMIN_PREFIX + "stats"
+          + (o.adminToken().isPresent() ? "" : "   (a token of this run; give --admin-token-file to choose one)"));
+    }
     Thread.currentThread().join();
     return 0;
   }

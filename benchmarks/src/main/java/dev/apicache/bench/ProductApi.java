@@ -3,7 +3,6 @@ package dev.apicache.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
-import dev.apicache.CacheStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * The demo's product-catalogue API, written once over the request/response model so that every
@@ -24,12 +22,10 @@ import java.util.function.Supplier;
  */
 final class ProductApi {
   private final ProductCatalog catalog;
-  private final Supplier<CacheStats> stats;
   private final Map<String, AtomicLong> visits = new ConcurrentHashMap<>();
 
-  ProductApi(ProductCatalog catalog, Supplier<CacheStats> stats) {
+  ProductApi(ProductCatalog catalog) {
     this.catalog = catalog;
-    this.stats = stats;
   }
 
   CacheResponse handle(CacheRequest r) {
@@ -84,8 +80,6 @@ final class ProductApi {
         String user = r.headers().first("X-User").orElse("anonymous");
         return json(200, Map.of("user", user, "visits", visits.computeIfAbsent(user, u -> new AtomicLong())
             .incrementAndGet()));
-      case "/_cache/stats":
-        return json(200, DemoApi.statsJson(stats.get()));
       default:
         return json(404, Map.of("error", "no such resource"));
     }

@@ -8,9 +8,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Deque;
@@ -24,7 +21,6 @@ final class ProxyCommand {
       "  apicache proxy    --upstream http://127.0.0.1:3000 [--host 127.0.0.1] [--port 8080] [--config FILE]\n"
       + "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url URL] [--connect-timeout 2s]\n"
       + "                    [--timeout 30s] [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN in the environment)\n";
-  static final String TOKEN_VARIABLE = "APICACHE_ADMIN_TOKEN";
 
   /** What {@code proxy} was asked to run. */
   record Options(URI upstream, String host, int port, Optional<Path> config, DemoStore.Kind store, String redisUrl,
@@ -100,26 +96,8 @@ final class ProxyCommand {
     if (redisUrlGiven && (store == DemoStore.Kind.CAFFEINE || store == DemoStore.Kind.HAZELCAST)) {
       throw new Main.UsageException("--redis-url means nothing with --store " + store);
     }
-    Optional<String> token = tokenFile.isPresent() ? Optional.of(readToken(tokenFile.get()))
-        : Optional.ofNullable(environment.get(TOKEN_VARIABLE)).map(String::strip).filter(t -> !t.isEmpty());
-    if (token.isPresent() && token.get().length() < 16) {
-      throw new Main.UsageException("the admin token must be at least 16 characters but has " + token.get().length());
-    }
-    return new Options(upstream.get(), host, port, config, store, redisUrl, connectTimeout, timeout, token);
-  }
-
-  private static String readToken(Path file) {
-    try {
-      String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-      if (token.isEmpty()) {
-        throw new Main.UsageException("--admin-token-file " + file + " is empty");
-      }
-      return token;
-    } catch (NoSuchFileException e) {
-      throw new Main.UsageException("--admin-token-file " + file + " does not exist");
-    } catch (IOException e) {
-      throw new Main.UsageException("--admin-token-file " + file + " cannot be read: " + e.getMessage());
-    }
+    return new Options(upstream.get(), host, port, config, store, redisUrl, connectTimeout, timeout,
+        AdminToken.read(tokenFile, environment));
   }
 
   /** Starts the proxy {@code o} describes. */
@@ -151,7 +129,7 @@ final class ProxyCommand {
         + "; store: " + o.store() + ")");
     System.out.println("  admin: " + (proxy.adminEnabled()
         ? "POST " + proxy.address() + "/_apicache/invalidate?event=...|tag=... with Authorization: Bearer <token>"
-        : "off (give --admin-token-file or " + TOKEN_VARIABLE + " to turn it on)"));
+        : "off (give --admin-token-file or " + AdminToken.VARIABLE + " to turn it on)"));
     if (!answers(proxy.upstream())) {
       System.out.println("  note: nothing answers at " + proxy.upstream() + " yet; requests get 502 until it does");
     }

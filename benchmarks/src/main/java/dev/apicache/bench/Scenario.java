@@ -169,7 +169,8 @@ final class Scenario {
     boolean apicache = options.layer() == DemoApi.Layer.APICACHE;
     DemoStore store = apicache ? DemoStore.openReady(options.store(), options.redisUrl(), Duration.ofSeconds(5)) : null;
     try (DemoApi api = apicache
-        ? DemoApi.start(options.framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store())
+        ? DemoApi.start(options.framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store(),
+            Optional.empty())
         : DemoApi.startWithout(options.layer(), options.framework(), "127.0.0.1", 0, catalog, options.redisUrl())) {
       URI base = URI.create("http://127.0.0.1:" + api.port());
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -19,13 +19,14 @@ import org.junit.jupiter.api.TestInstance;
 abstract class DemoApiContract {
   abstract DemoApi.Framework framework();
 
+  private static final String ADMIN_TOKEN = "a-demo-admin-token-for-tests";
   private DemoApi api;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void start() {
     api = DemoApi.start(framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), new ProductCatalog(100, 0),
-        dev.apicache.store.caffeine.CaffeineStore.builder().build());
+        dev.apicache.store.caffeine.CaffeineStore.builder().build(), Optional.of(ADMIN_TOKEN));
   }
 
   @AfterAll
@@ -104,10 +105,13 @@ abstract class DemoApiContract {
   }
 
   @Test
-  void statsEndpoint_usesTheSeedNamesPerPolicyAndInTotal() throws Exception {
+  void theAdminApi_servesStatsWithTheSeedNames_forItsTokenOnly() throws Exception {
     send("GET", "/api/categories", null);
     send("GET", "/api/categories", null);
-    JsonNode stats = DemoApi.JSON.readTree(send("GET", "/_cache/stats", null).body());
+    assertEquals(401, send("GET", "/_cache/stats", null).statusCode(), "the counters are not for anyone");
+    HttpResponse<String> r = send("GET", "/_cache/stats", null, "Authorization", "Bearer " + ADMIN_TOKEN);
+    assertEquals(200, r.statusCode());
+    JsonNode stats = DemoApi.JSON.readTree(r.body());
     for (String name : new String[] {"hits", "misses", "staleHits", "conditionalHits", "invalidations", "hitRate",
         "bypasses", "originCalls", "revalidations", "storeErrors", "bytesSavedByNotModified"}) {
       assertTrue(stats.get("total").has(name), name);
@@ -115,5 +119,12 @@ abstract class DemoApiContract {
     JsonNode categories = stats.get("policies").get("/api/categories");
     assertTrue(categories.get("hits").asLong() >= 1);
     assertTrue(categories.get("misses").asLong() >= 1);
+
+    assertEquals("HIT", xCache(send("GET", "/api/categories", null)));
+    HttpResponse<String> purged = send("POST", "/_cache/soft-purge?url=/api/categories", null,
+        "Authorization", "Bearer " + ADMIN_TOKEN);
+    assertEquals(200, purged.statusCode(), purged.body());
+    assertEquals("STALE", xCache(send("GET", "/api/categories", null)), "soft-purged through the admin API");
   }
+
 }

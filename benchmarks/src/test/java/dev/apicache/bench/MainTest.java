@@ -34,6 +34,23 @@ class MainTest {
   }
 
   @Test
+  void serve_takesItsAdminTokenFromAFileOrTheEnvironment_andRefusesAShortOne(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    assertTrue(Main.parseServe(new ArrayDeque<>(), java.util.Map.of()).adminToken().isEmpty());
+    assertEquals("from-the-environment-01", Main.parseServe(new ArrayDeque<>(),
+        java.util.Map.of(AdminToken.VARIABLE, "from-the-environment-01")).adminToken().orElseThrow());
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("token"), "from-a-file-of-our-own\n");
+    assertEquals("from-a-file-of-our-own", Main.parseServe(new ArrayDeque<>(List.of("--admin-token-file",
+        file.toString())), java.util.Map.of(AdminToken.VARIABLE, "from-the-environment-01")).adminToken().orElseThrow());
+    Main.UsageException shortOne = assertThrows(Main.UsageException.class, () -> Main.parseServe(new ArrayDeque<>(),
+        java.util.Map.of(AdminToken.VARIABLE, "short")));
+    assertTrue(shortOne.getMessage().contains("at least 16"), shortOne.getMessage());
+    assertThrows(Main.UsageException.class, () -> Main.parseServe(new ArrayDeque<>(List.of("--no-cache",
+        "--admin-token-file", file.toString())), java.util.Map.of()));
+    assertTrue(AdminToken.random().length() >= 16);
+  }
+
+  @Test
   void serve_refusesBaselinesWithCacheOptions() {
     for (List<String> args : List.of(List.of("--ceiling", "--no-cache"), List.of("--ceiling", "--store", "redis"),
         List.of("--no-cache", "--store", "tiered"), List.of("--no-cache", "--redis-url", "redis://x:1"),

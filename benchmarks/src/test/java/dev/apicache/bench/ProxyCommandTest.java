@@ -62,7 +62,7 @@ class ProxyCommandTest {
     assertEquals("from-a-file-0123456789",
         parse(Map.of(), "--upstream", "http://h:1", "--admin-token-file", file.toString()).adminToken().orElseThrow());
     assertEquals("from-the-environment-01",
-        parse(Map.of(ProxyCommand.TOKEN_VARIABLE, "from-the-environment-01"), "--upstream", "http://h:1")
+        parse(Map.of(AdminToken.VARIABLE, "from-the-environment-01"), "--upstream", "http://h:1")
             .adminToken().orElseThrow());
     assertTrue(parse(Map.of(), "--upstream", "http://h:1").adminToken().isEmpty());
   }
