@@ -3,12 +3,6 @@ package dev.apicache;
 import static java.util.Objects.requireNonNull;
 
 import dev.apicache.spi.EntryKey;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -16,30 +10,20 @@ import java.util.List;
  * in the policy's declared order.
  *
  * <p>The parts are encoded injectively (each is length-prefixed, lists are counted, and an absent
- * value is distinct from an empty one), then hashed with SHA-256, so two different part lists never share a key and
- * every key has the same size, whatever the URL. {@link #storeKey()} is the key as stores see it: a short
- * readable partition naming the policy, and the hash; {@link #toString()} is its flat form. Immutable;
- * equality by value.
+ * value is distinct from an empty one), so two different part lists never share a key. The
+ * encoding is the key itself: {@link #storeKey()} names the entry by a short readable partition (the
+ * policy) and the encoding, which in-process stores compare and hash as a string, and remote stores
+ * hash into a bounded name of their own (checking the full key on read, so that a collision is a
+ * miss). No cryptographic digest is computed per request. {@link #toString()} and
+ * {@link #shortHash()} never show the parts. Immutable; equality by value.
  */
 public final class CacheKey {
-  private static final MessageDigest SHA_256;
-
-  static {
-    try {
-      SHA_256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private final byte[] hash;
+  private final String encoded;
   private final EntryKey entryKey;
-  private final String storeKey;
 
-  private CacheKey(byte[] hash, String prefix) {
-    this.hash = hash;
-    this.entryKey = new EntryKey(prefix, Base64.getUrlEncoder().withoutPadding().encodeToString(hash));
-    this.storeKey = entryKey.flat();
+  private CacheKey(String encoded, String prefix) {
+    this.encoded = encoded;
+    this.entryKey = new EntryKey(prefix, encoded);
   }
 
   /** Starts a key for {@code policyId}, {@code methodClass} (GET for GET and HEAD) and a normalised path. */
@@ -68,35 +52,47 @@ public final class CacheKey {
     return entryKey.partition();
   }
 
-  /** The key as stores see it: the partition and the hash. */
+  /** The key as stores see it: the partition and the injective encoding of the parts. */
   public EntryKey storeKey() {
     return entryKey;
   }
 
-  /** The key as stores see it: readable prefix, {@code |}, URL-safe base64 of the hash. */
+  /** The partition and the {@linkplain #shortHash short hash}: for logs, never the parts. */
   @Override
   public String toString() {
-    return storeKey;
+    return "CacheKey[" + entryKey.partition() + " " + shortHash() + "]";
   }
 
-  /** A short hash for logs and the {@code Cache-Status} header: never the URL or its values. */
+  /**
+   * A short hash for logs and the {@code Cache-Status} header: never the URL or its values. It is
+   * not a digest (two keys may share one); it costs nothing on a hit, where the store already
+   * hashed the key.
+   */
   public String shortHash() {
-    return entryKey.id().substring(0, 11);
+    int h = entryKey.hashCode() * 0x9E3779B1;
+    char[] out = new char[8];
+    for (int i = 7; i >= 0; i--) {
+      out[i] = HEX[h & 0xf];
+      h >>>= 4;
+    }
+    return new String(out);
   }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CacheKey k && Arrays.equals(k.hash, hash);
+    return o instanceof CacheKey k && k.entryKey.equals(entryKey);
   }
 
   @Override
   public int hashCode() {
-    return (hash[0] & 0xff) << 24 | (hash[1] & 0xff) << 16 | (hash[2] & 0xff) << 8 | (hash[3] & 0xff);
+    return entryKey.hashCode();
   }
 
   /** Collects a key's parts in order; not thread-safe. */
   public static final class Builder {
-    private final ByteArrayOutputStream encoding = new ByteArrayOutputStream(128);
+    private final StringBuilder encoding = new StringBuilder(96);
     private final String prefix;
 
     private Builder(String policyId, String methodClass, String normalisedPath) {
@@ -109,18 +105,13 @@ public final class CacheKey {
 
     private Builder(CacheKey base) {
       this.prefix = base.partition();
-      encoding.write('V'); // keys from policies start with '+', so none equals a variant's
-      encoding.write(base.hash, 0, base.hash.length);
+      encoding.append('V'); // keys from policies start with '+', so none equals a variant's
+      part(base.encoded);
     }
 
-    /** Appends a present value (possibly empty). */
+    /** Appends a present value (possibly empty): its length in chars, then the chars, so any value is safe. */
     public Builder part(String value) {
-      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-      encoding.write('+');
-      byte[] len = Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII);
-      encoding.write(len, 0, len.length);
-      encoding.write(':');
-      encoding.write(bytes, 0, bytes.length);
+      encoding.append('+').append(value.length()).append(':').append(value);
       return this;
     }
 
@@ -129,24 +120,16 @@ public final class CacheKey {
      * absent parameter is the empty list, which never equals a list holding one empty value.
      */
     public Builder values(List<String> list) {
-      encoding.write('#');
-      byte[] count = Integer.toString(list.size()).getBytes(StandardCharsets.US_ASCII);
-      encoding.write(count, 0, count.length);
+      encoding.append('#').append(list.size());
       for (String v : list) {
         part(v);
       }
       return this;
     }
 
-    /** The key: the hash of the parts added so far. */
+    /** The key of the parts added so far. */
     public CacheKey build() {
-      MessageDigest digest;
-      try {
-        digest = (MessageDigest) SHA_256.clone();
-      } catch (CloneNotSupportedException e) {
-        throw new IllegalStateException(e);
-      }
-      return new CacheKey(digest.digest(encoding.toByteArray()), prefix);
+      return new CacheKey(encoding.toString(), prefix);
     }
 
     private static String readable(String policyId) {

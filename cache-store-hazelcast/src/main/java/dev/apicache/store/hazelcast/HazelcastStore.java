@@ -13,11 +13,9 @@ import dev.apicache.spi.Store;
 import dev.apicache.spi.Watched;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -111,10 +109,7 @@ public final class HazelcastStore implements Store {
     Map<String, Long> fence;
     byte[] entry;
     try {
-      int fenceLength = in.getInt();
-      byte[] fenceBytes = new byte[fenceLength];
-      in.get(fenceBytes);
-      fence = decodeFence(new String(fenceBytes, StandardCharsets.UTF_8));
+      fence = decodeFence(in, in.getInt());
       entry = Arrays.copyOfRange(stored, in.position(), stored.length);
     } catch (RuntimeException corrupt) {
       // not ours: the engine's decoder reports it as a miss
@@ -156,7 +151,7 @@ public final class HazelcastStore implements Store {
       return false;
     }
     longestLifetimeMillis.accumulateAndGet(ttl, Math::max);
-    byte[] fenceBytes = encodeFence(fence).getBytes(StandardCharsets.UTF_8);
+    byte[] fenceBytes = encodeFence(fence);
     byte[] value = ByteBuffer.allocate(4 + fenceBytes.length + entry.length)
         .putInt(fenceBytes.length).put(fenceBytes).put(entry).array();
     String k = entryKey(key);
@@ -276,20 +271,35 @@ public final class HazelcastStore implements Store {
     return out;
   }
 
-  /** The fence as {@code counterKey=value;} pairs; counter keys never contain those characters. */
-  private static String encodeFence(Fence fence) {
-    StringBuilder b = new StringBuilder();
-    fenceByKey(fence).forEach((k, v) -> b.append(k).append('=').append(v).append(';'));
-    return b.toString();
+  /** The fence as length-prefixed UTF-8 counter keys, each with its value: any name is safe. */
+  private static byte[] encodeFence(Fence fence) {
+    Map<String, Long> byKey = fenceByKey(fence);
+    List<byte[]> names = new ArrayList<>(byKey.size());
+    int size = 0;
+    for (String k : byKey.keySet()) {
+      byte[] name = k.getBytes(StandardCharsets.UTF_8);
+      names.add(name);
+      size += 4 + name.length + 8;
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    int i = 0;
+    for (long value : byKey.values()) {
+      byte[] name = names.get(i++);
+      out.putInt(name.length).put(name).putLong(value);
+    }
+    return out.array();
   }
 
-  private static Map<String, Long> decodeFence(String text) {
+  private static Map<String, Long> decodeFence(ByteBuffer in, int length) {
     Map<String, Long> out = new LinkedHashMap<>();
-    for (String pair : text.split(";")) {
-      if (!pair.isEmpty()) {
-        int eq = pair.lastIndexOf('=');
-        out.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
-      }
+    int end = in.position() + length;
+    while (in.position() < end) {
+      byte[] name = new byte[in.getInt()];
+      in.get(name);
+      out.put(new String(name, StandardCharsets.UTF_8), in.getLong());
+    }
+    if (in.position() != end) {
+      throw new IllegalArgumentException("fence overruns its length");
     }
     return out;
   }
@@ -298,22 +308,13 @@ public final class HazelcastStore implements Store {
     return "e:" + key.flat();
   }
 
+  /** Names by value: Hazelcast hashes keys itself, so no digest is needed and none can collide. */
   private static String counterKey(Counter counter) {
-    return "c:" + hash(counter.flat());
+    return "c:" + counter.flat();
   }
 
   private static String leaseKey(EntryKey key) {
-    return "l:" + hash(key.flat() + ":lease");
-  }
-
-  /** 128 bits of SHA-256, URL-safe: bounded keys whatever the URL. */
-  private static String hash(String text) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, 16));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "l:" + key.flat();
   }
 
   private static <T> T call(Supplier<T> operation) {

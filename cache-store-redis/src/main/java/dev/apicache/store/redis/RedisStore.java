@@ -24,8 +24,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -62,7 +60,9 @@ import java.util.function.Supplier;
  * {@code <prefix>{<tag>}<policy>:c:<hash>} for counters, where {@code <tag>} is 8 hex digits of the
  * policy's partition. The hash tag puts a policy's entries and counters in one Cluster slot, which
  * is what lets one script check a fence; the trade-off is that one policy's traffic lands on one
- * master. Keys have a bounded length whatever the URL. Thread-safe.
+ * master. Keys have a bounded length whatever the URL: each {@code <hash>} is 128 bits of seeded
+ * XXH3 of the full name ({@link Builder#hashSeed}), and an entry keeps its full key beside its bytes,
+ * checked by the read script, so a collision is a miss and never another key's answer. Thread-safe.
  */
 public final class RedisStore implements Store {
   private static final long COUNTER_MARGIN_MILLIS = 60_000;
@@ -71,10 +71,12 @@ public final class RedisStore implements Store {
   private final String prefix;
   private final Map<String, String> partitionPrefixes = new ConcurrentHashMap<>();
   private final LongAdder commandsSent = new LongAdder();
+  private final NameHash names;
 
-  private RedisStore(RedisLink link, String prefix) {
+  private RedisStore(RedisLink link, String prefix, NameHash names) {
     this.link = link;
     this.prefix = prefix;
+    this.names = names;
   }
 
   /** A store on the standalone Redis at {@code uri} (such as {@code redis://127.0.0.1:6379}); it owns its client. */
@@ -109,7 +111,7 @@ public final class RedisStore implements Store {
   public Optional<byte[]> get(EntryKey key) {
     String p = partitionPrefix(key.partition());
     byte[] blob = call(() -> Scripts.GET.run(link.commands(), ScriptOutputType.VALUE,
-        new byte[][] {bytes(p + "e:" + key.id())}, bytes(p + "c:")));
+        new byte[][] {bytes(entryKey(p, key))}, bytes(p + "c:"), bytes(key.id())));
     return Optional.ofNullable(blob);
   }
 
@@ -118,7 +120,7 @@ public final class RedisStore implements Store {
   public Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
     String p = partitionPrefix(key.partition());
     byte[][] keys = new byte[watched.size() + 1][];
-    keys[0] = bytes(p + "e:" + key.id());
+    keys[0] = bytes(entryKey(p, key));
     for (int i = 0; i < watched.size(); i++) {
       Counter c = watched.get(i);
       if (!c.partition().equals(key.partition())) {
@@ -127,7 +129,7 @@ public final class RedisStore implements Store {
       keys[i + 1] = bytes(counterKey(c));
     }
     List<Object> reply = call(() -> Scripts.GET_WATCHING.run(link.commands(), ScriptOutputType.MULTI, keys,
-        bytes(p + "c:")));
+        bytes(p + "c:"), bytes(key.id())));
     if (reply == null || reply.isEmpty() || reply.get(0) == null) {
       return Optional.empty();
     }
@@ -186,9 +188,9 @@ public final class RedisStore implements Store {
       encodedFence.append(counterHash(counter)).append('=').append(fence.value(i)).append(';');
     }
     Long stored = call(() -> Scripts.PUT.run(link.commands(), ScriptOutputType.INTEGER,
-        new byte[][] {bytes(p + "e:" + key.id()), bytes(p + "maxttl")},
+        new byte[][] {bytes(entryKey(p, key)), bytes(p + "maxttl")},
         bytes(p + "c:"), bytes(Long.toString(ttl)), bytes(encodedFence.toString()), entry,
-        bytes(Long.toString(COUNTER_MARGIN_MILLIS))));
+        bytes(Long.toString(COUNTER_MARGIN_MILLIS)), bytes(key.id())));
     return stored != null && stored == 1L;
   }
 
@@ -259,7 +261,7 @@ public final class RedisStore implements Store {
 
   /** The lease of an entry, in its partition (the name hashed as earlier versions did, so keys stay put). */
   private String leaseKey(EntryKey key) {
-    return partitionPrefix(key.partition()) + "l:" + counterHash(key.flat() + ":lease");
+    return partitionPrefix(key.partition()) + "l:" + names.of(key.flat() + ":lease");
   }
 
   /** Commands (round trips) this store has sent to Redis, failed ones included. */
@@ -304,14 +306,14 @@ public final class RedisStore implements Store {
     return partitionPrefix(counter.partition()) + "c:" + counterHash(counter);
   }
 
-  /** 128 bits of SHA-256 of the counter's flat name, URL-safe: fixed length, no script separators. */
-  private static String counterHash(Counter counter) {
-    return counterHash(counter.flat());
+  /** The counter's bounded name: fixed length, no script separators. */
+  private String counterHash(Counter counter) {
+    return names.of(counter.flat());
   }
 
-  private static String counterHash(String name) {
-    byte[] h = sha256(name);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, 16));
+  /** The entry's bounded name; its full key is stored with it. */
+  private String entryKey(String partitionPrefix, EntryKey key) {
+    return partitionPrefix + "e:" + names.of(key.id());
   }
 
   private static byte[] sha256(String text) {
@@ -332,6 +334,8 @@ public final class RedisStore implements Store {
     private final boolean ownsClient;
     private String keyPrefix = "apicache:";
     private Duration commandTimeout = Duration.ofMillis(100);
+    private Long hashSeed;
+    private NameHash names;
 
     private Builder(Supplier<AbstractRedisClient> client, boolean ownsClient) {
       this.client = client;
@@ -359,9 +363,27 @@ public final class RedisStore implements Store {
       return this;
     }
 
+    /**
+     * The seed of the hash that bounds key names; by default one derived from the key prefix. Every
+     * node sharing entries must agree on it; a secret one keeps outsiders from choosing URLs whose
+     * names collide (which would cost only misses: each entry's full key is checked on read).
+     */
+    public Builder hashSeed(long seed) {
+      hashSeed = seed;
+      return this;
+    }
+
+    /** Names hashed by {@code function} instead: tests force collisions with it. */
+    Builder names(NameHash function) {
+      names = requireNonNull(function, "function");
+      return this;
+    }
+
     /** Creates the store; it connects in the background and serves as soon as Redis answers. */
     public RedisStore build() {
-      return new RedisStore(new RedisLink(client.get(), ownsClient, commandTimeout), keyPrefix);
+      NameHash hash = names != null ? names
+          : NameHash.xxh3(hashSeed != null ? hashSeed : NameHash.seedOf(keyPrefix));
+      return new RedisStore(new RedisLink(client.get(), ownsClient, commandTimeout), keyPrefix, hash);
     }
   }
 }

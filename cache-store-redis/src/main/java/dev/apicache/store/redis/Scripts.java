@@ -17,22 +17,25 @@ import java.util.HexFormat;
  * its key; a counter key that does not exist reads as 0.
  */
 final class Scripts {
-  /** KEYS[1] entry; ARGV[1] counter key prefix. Returns the blob while its fence holds, else nil. */
+  /**
+   * KEYS[1] entry; ARGV[1] counter key prefix, ARGV[2] the entry's full key. Returns the blob while
+   * it is that key's (not another's whose name hashed alike) and its fence holds, else nil.
+   */
   static final Scripts GET = new Scripts(String.join("\n",
-      "local v = redis.call('HMGET', KEYS[1], 'b', 'f')",
-      "if not v[1] then return false end",
+      "local v = redis.call('HMGET', KEYS[1], 'b', 'f', 'k')",
+      "if not v[1] or v[3] ~= ARGV[2] then return false end",
       "for name, val in string.gmatch(v[2] or '', '([^=;]+)=(%d+);') do",
       "  if (redis.call('GET', ARGV[1] .. name) or '0') ~= val then return false end",
       "end",
       "return v[1]"));
 
   /**
-   * KEYS[1] entry, KEYS[2..] watched counters; ARGV[1] counter key prefix. While the entry's fence
-   * holds, returns the blob followed by each watched counter's value; else nil.
+   * KEYS[1] entry, KEYS[2..] watched counters; ARGV[1] counter key prefix, ARGV[2] the entry's full
+   * key. As {@link #GET}, then each watched counter's value after the blob.
    */
   static final Scripts GET_WATCHING = new Scripts(String.join("\n",
-      "local v = redis.call('HMGET', KEYS[1], 'b', 'f')",
-      "if not v[1] then return false end",
+      "local v = redis.call('HMGET', KEYS[1], 'b', 'f', 'k')",
+      "if not v[1] or v[3] ~= ARGV[2] then return false end",
       "for name, val in string.gmatch(v[2] or '', '([^=;]+)=(%d+);') do",
       "  if (redis.call('GET', ARGV[1] .. name) or '0') ~= val then return false end",
       "end",
@@ -42,7 +45,7 @@ final class Scripts {
 
   /**
    * KEYS[1] entry, KEYS[2] the partition's longest lifetime; ARGV counter prefix, ttl millis, fence,
-   * blob, margin millis. Stores only while the fence holds; returns 1 when stored. The longest
+   * blob, margin millis, the entry's full key. Stores only while the fence holds; returns 1 when stored. The longest
    * lifetime outlives every entry of the partition, so a later bump can keep its counters that long.
    */
   static final Scripts PUT = new Scripts(String.join("\n",
@@ -50,7 +53,7 @@ final class Scripts {
       "  if (redis.call('GET', ARGV[1] .. name) or '0') ~= val then return 0 end",
       "end",
       "redis.call('DEL', KEYS[1])",
-      "redis.call('HSET', KEYS[1], 'b', ARGV[4], 'f', ARGV[3])",
+      "redis.call('HSET', KEYS[1], 'b', ARGV[4], 'f', ARGV[3], 'k', ARGV[6])",
       "redis.call('PEXPIRE', KEYS[1], ARGV[2])",
       "local longest = math.max(tonumber(ARGV[2]), tonumber(redis.call('GET', KEYS[2]) or '0'))",
       "redis.call('SET', KEYS[2], longest, 'PX', longest + tonumber(ARGV[5]))",
