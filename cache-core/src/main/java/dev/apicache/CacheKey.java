@@ -31,6 +31,11 @@ public final class CacheKey {
     return new Builder(policyId, methodClass, normalisedPath);
   }
 
+  /** As {@link #builder(String, String, String)} for {@code policy}, whose partition it already knows. */
+  static Builder builder(CachePolicy policy, String methodClass, String normalisedPath) {
+    return new Builder(policy.id(), policy.partition(), methodClass, normalisedPath);
+  }
+
   /**
    * Starts the key of a variant of {@code base} (RFC 9111 §4.1): in the same partition, distinct
    * from {@code base} and from every key {@link #builder} makes, whatever parts follow.
@@ -96,8 +101,11 @@ public final class CacheKey {
     private final String prefix;
 
     private Builder(String policyId, String methodClass, String normalisedPath) {
-      requireNonNull(policyId, "policyId");
-      this.prefix = readable(policyId);
+      this(requireNonNull(policyId, "policyId"), readable(policyId), methodClass, normalisedPath);
+    }
+
+    private Builder(String policyId, String partition, String methodClass, String normalisedPath) {
+      this.prefix = partition;
       part(policyId);
       part(requireNonNull(methodClass, "methodClass"));
       part(requireNonNull(normalisedPath, "normalisedPath"));

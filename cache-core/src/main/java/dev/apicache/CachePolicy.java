@@ -43,10 +43,15 @@ public final class CachePolicy {
   private final boolean shareAcrossHosts;
   private final OriginFreshness.Limits originLimits;
   private final String partition;
+  /** Named once: every request of the policy reads them. */
+  final dev.apicache.spi.Counter policyCounter;
+  final dev.apicache.spi.Counter softPolicyCounter;
 
   private CachePolicy(Builder b, Route route) {
     this.route = route;
     this.partition = CacheKey.partitionOf(route.toString());
+    this.policyCounter = new dev.apicache.spi.Counter(partition, "p:" + route);
+    this.softPolicyCounter = new dev.apicache.spi.Counter(partition, "sp:" + route);
     this.methods = Set.copyOf(b.methods);
     this.ttl = b.ttl;
     this.staleWhileRevalidate = b.staleWhileRevalidate;

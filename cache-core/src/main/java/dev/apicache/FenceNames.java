@@ -15,7 +15,7 @@ final class FenceNames {
 
   /** Bumped by an event the policy listens to: every entry of the policy. */
   static Counter policy(CachePolicy p) {
-    return new Counter(p.partition(), "p:" + p.id());
+    return p.policyCounter;
   }
 
   /** Bumped by a write to the URL: every entry of the path, whatever its host or vary values. */
@@ -25,7 +25,7 @@ final class FenceNames {
 
   /** Bumped by a soft purge of the policy: every entry of it is stale from then on. */
   static Counter softPolicy(CachePolicy p) {
-    return new Counter(p.partition(), "sp:" + p.id());
+    return p.softPolicyCounter;
   }
 
   /** Bumped by a soft purge of the URL: every entry of the path is stale from then on. */

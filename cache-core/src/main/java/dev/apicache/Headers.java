@@ -3,6 +3,7 @@ package dev.apicache;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +55,23 @@ public final class Headers {
     builder.names.addAll(names);
     builder.values.addAll(values);
     return builder;
+  }
+
+  /**
+   * These headers followed by three more fields, built in one step: the hit path's own fields
+   * after an entry's stored ones. The caller knows the names are absent here.
+   */
+  Headers plus(String n1, String v1, String n2, String v2, String n3, String v3) {
+    int size = names.size();
+    String[] n = names.toArray(new String[size + 3]);
+    String[] v = values.toArray(new String[size + 3]);
+    n[size] = n1;
+    v[size] = v1;
+    n[size + 1] = n2;
+    v[size + 1] = v2;
+    n[size + 2] = n3;
+    v[size + 2] = v3;
+    return new Headers(Collections.unmodifiableList(Arrays.asList(n)), Collections.unmodifiableList(Arrays.asList(v)));
   }
 
   /** The first value of {@code name}, if present. */

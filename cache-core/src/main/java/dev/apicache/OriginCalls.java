@@ -32,6 +32,7 @@ final class OriginCalls {
 
   private final GuardedStore store;
   private final InstantSource clock;
+  private final DecodedEntries decodedEntries = new DecodedEntries();
   private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - 2_000_000_000L);
 
   OriginCalls(GuardedStore store, InstantSource clock) {
@@ -260,7 +261,7 @@ final class OriginCalls {
         return null;
       }
     }
-    Optional<StoredEntry> decoded = EntryCodec.decode(found.get().entry());
+    Optional<StoredEntry> decoded = decodedEntries.decode(found.get().entry());
     if (decoded.isEmpty()) {
       c.scope.storeErrors.increment();
       return null;

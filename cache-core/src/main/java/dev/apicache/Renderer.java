@@ -30,6 +30,11 @@ final class Renderer {
    */
   static CacheResponse fromEntry(Admission.Cacheable c, StoredEntry e, long now, String xCache, CacheStatus status,
       boolean notModified) {
+    if (!notModified && !c.head) {
+      return CacheResponse.of(e.status(), rendered(c.policy, e).plus(HeaderNames.AGE,
+          Long.toString(e.ageMillis(now) / 1000), HeaderNames.X_CACHE, xCache, HeaderNames.CACHE_STATUS,
+          status.toString()), e.body());
+    }
     Headers.Builder h = e.headers().toBuilder();
     if (c.policy.originDirected().isEmpty()) {
       h.set(HeaderNames.ETAG, e.etag().toString()); // else the origin's own, when it sent one
@@ -61,6 +66,31 @@ final class Renderer {
       return CacheResponse.of(e.status(), h.build(), Bytes.empty());
     }
     return CacheResponse.of(e.status(), h.build(), e.body());
+  }
+
+  /**
+   * {@code e}'s headers as {@code policy} always sends them (its entity tag, {@code Cache-Control}
+   * and {@code Vary} under policy-directed freshness), without the per-response fields; computed
+   * once per decoded entry. The stored headers never hold {@code Age}, {@code X-Cache} or
+   * {@code Cache-Status}, so those are appended after.
+   */
+  private static Headers rendered(CachePolicy policy, StoredEntry e) {
+    StoredEntry.Rendered.ForPolicy done = e.rendered().value;
+    if (done != null && done.policy() == policy) {
+      return done.headers();
+    }
+    Headers.Builder b = e.headers().toBuilder();
+    if (policy.originDirected().isEmpty()) {
+      b.set(HeaderNames.ETAG, e.etag().toString()); // else the origin's own, when it sent one
+      b.set(HeaderNames.CACHE_CONTROL, policy.clientCacheControl()); // else the origin's own, as stored
+    }
+    String vary = varyHeader(policy, e.headers());
+    if (vary != null) {
+      b.set(HeaderNames.VARY, vary);
+    }
+    Headers h = b.build();
+    e.rendered().value = new StoredEntry.Rendered.ForPolicy(policy, h);
+    return h;
   }
 
   /** An origin response that was not stored, marked as a miss. */

@@ -48,7 +48,7 @@ final class Screener {
     if (request.headers().contains("Range")) {
       return bypass(request, BypassReason.RANGE, scope);
     }
-    CacheKey.Builder key = CacheKey.builder(policy.id(), "GET", match.path());
+    CacheKey.Builder key = CacheKey.builder(policy, "GET", match.path());
     if (!policy.shareAcrossHosts()) {
       List<String> hosts = request.headers().all("Host");
       String host = hosts.size() == 1 ? Authority.normalise(hosts.get(0), request.scheme()) : hosts.isEmpty() ? "" : null;

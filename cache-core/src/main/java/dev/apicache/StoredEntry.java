@@ -24,14 +24,32 @@ record StoredEntry(
     long swrMillis,
     long sieMillis,
     List<String> tags,
-    long[] marks) {
+    long[] marks,
+    Rendered rendered) {
 
   private static final long[] NO_MARKS = {};
+
+  /**
+   * The headers a 200 from this entry always carries, for the one policy that serves it, computed on
+   * its first hit: the hit path then only appends the per-response fields. Not part of equality.
+   */
+  static final class Rendered {
+    /** The policy and its headers, published together. */
+    record ForPolicy(CachePolicy policy, Headers headers) {}
+
+    volatile ForPolicy value;
+  }
 
   /** An entry that records no soft-purge marks: any soft purge of it is then already seen. */
   StoredEntry(int status, Headers headers, Bytes body, EntityTag etag, long storedAtMillis, long ttlMillis,
       long swrMillis, long sieMillis, List<String> tags) {
     this(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags, NO_MARKS);
+  }
+
+  /** An entry with {@code marks}, rendered afresh. */
+  StoredEntry(int status, Headers headers, Bytes body, EntityTag etag, long storedAtMillis, long ttlMillis,
+      long swrMillis, long sieMillis, List<String> tags, long[] marks) {
+    this(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags, marks, new Rendered());
   }
 
   Freshness.State classify(long nowMillis) {
@@ -76,7 +94,8 @@ record StoredEntry(
     if (age >= ttlMillis) {
       return this;
     }
-    return new StoredEntry(status, headers, body, etag, storedAtMillis, age, swrMillis, sieMillis, tags, marks);
+    return new StoredEntry(status, headers, body, etag, storedAtMillis, age, swrMillis, sieMillis, tags, marks,
+        rendered);
   }
 
   @Override
