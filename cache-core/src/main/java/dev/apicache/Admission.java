@@ -116,7 +116,7 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
         for (String t : tags()) {
           all.add(FenceNames.tag(policy, t));
         }
-        counters = all;
+        counters = List.copyOf(all); // immutable, so every fence of this request shares it
       }
       return counters;
     }

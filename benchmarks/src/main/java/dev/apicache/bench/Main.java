@@ -26,6 +26,7 @@ public final class Main {
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
       ProxyCommand.USAGE.stripTrailing(),
+      EntryFootprint.USAGE.stripTrailing(),
       "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
       "                    StoreHitBenchmark, InvalidationBenchmark; -h lists JMH's options)",
       "");
@@ -57,6 +58,8 @@ public final class Main {
         return scenario(rest);
       case "proxy":
         return ProxyCommand.run(rest);
+      case "footprint":
+        return EntryFootprint.run(rest);
       case "bench":
         // JMH's own command line: a benchmark name pattern, then JMH options (-f, -wi, -i, -rf json ...)
         org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
