@@ -59,6 +59,11 @@ public final class Bytes {
     return adopt(array, 0, array.length);
   }
 
+  /** A stream over the bytes, without copying them. */
+  java.io.InputStream inputStream() {
+    return new java.io.ByteArrayInputStream(array, offset, length);
+  }
+
   /** The number of bytes. */
   public int size() {
     return length;

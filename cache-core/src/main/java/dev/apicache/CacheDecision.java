@@ -138,7 +138,9 @@ sealed interface CacheDecision {
     }
     List<String> inm = requestHeaders.all(HeaderNames.IF_NONE_MATCH);
     if (!inm.isEmpty()) {
-      return EntityTag.parseIfNoneMatch(inm).map(m -> m.matches(e.etag())).orElse(false);
+      // the tag of the representation this client would be sent: a gzipped entry has two
+      EntityTag current = e.etagFor(Compression.accepted(requestHeaders));
+      return EntityTag.parseIfNoneMatch(inm).map(m -> m.matches(current)).orElse(false);
     }
     Optional<String> ims = requestHeaders.first(HeaderNames.IF_MODIFIED_SINCE);
     Optional<String> lastModified = e.headers().first(HeaderNames.LAST_MODIFIED);

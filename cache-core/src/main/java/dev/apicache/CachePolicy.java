@@ -42,6 +42,7 @@ public final class CachePolicy {
   private final boolean shared;
   private final boolean shareAcrossHosts;
   private final OriginFreshness.Limits originLimits;
+  private final Compression compression;
   private final String partition;
   /** Named once: every request of the policy reads them. */
   final dev.apicache.spi.Counter policyCounter;
@@ -64,6 +65,12 @@ public final class CachePolicy {
     this.shared = b.shared;
     this.shareAcrossHosts = b.shareAcrossHosts;
     this.originLimits = b.originLimits;
+    this.compression = b.compression;
+  }
+
+  /** How stored bodies are compressed; empty when they are stored as they came. */
+  public Optional<Compression> compression() {
+    return Optional.ofNullable(compression);
   }
 
   /**
@@ -210,6 +217,7 @@ public final class CachePolicy {
     private boolean shared;
     private boolean shareAcrossHosts;
     private OriginFreshness.Limits originLimits;
+    private Compression compression;
 
     private Builder(String route) {
       this.routePattern = requireNonNull(route, "route");
@@ -311,6 +319,22 @@ public final class CachePolicy {
         throw fail("maxBodyBytes must be in [0, " + (Integer.MAX_VALUE - 64) + "] but was " + bytes);
       }
       maxBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Stores text-like bodies ({@link Compression#DEFAULTS}) gzip-encoded: about a fifth of the
+     * memory for JSON. Clients that accept gzip get the stored bytes with
+     * {@code Content-Encoding: gzip} and an entity tag of their own; the others get the decoded
+     * body. Off by default.
+     */
+    public Builder compress() {
+      return compress(Compression.DEFAULTS);
+    }
+
+    /** As {@link #compress()}, with {@code settings}' size threshold and content types. */
+    public Builder compress(Compression settings) {
+      compression = requireNonNull(settings, "settings");
       return this;
     }
 

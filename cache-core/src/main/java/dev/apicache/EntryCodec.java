@@ -13,9 +13,11 @@ import java.util.Optional;
  * The one binary form of a stored entry, shared by every store.
  *
  * <p>Layout, big-endian: magic {@code 0xAC 0x01}, version byte, status (u16), stored time, ttl, swr,
- * sie (i64 millis each), soft-purge mark count (u8) and marks (i64 each), ETag (string), header
+ * sie (i64 millis each), soft-purge mark count (u8) and marks (i64 each), flags (u8: bit 0, the body
+ * is gzip-encoded; version 3 on), ETag (string), header
  * count (i32) and name/value strings, tag count (i32) and tag strings, body length (i32) and bytes.
- * Strings are an i32 byte length and UTF-8. Version 1 had no marks; it decodes with two zero marks,
+ * Strings are an i32 byte length and UTF-8. Version 2 had no flags: its bodies are as they came.
+ * Version 1 had no marks either; it decodes with two zero marks,
  * which is what it would have recorded before any soft purge, so entries written before an upgrade
  * stay readable and still see a later soft purge. Decoding never throws: an unknown version or a
  * malformed blob is reported as empty, and the caller treats it as a miss. Decoding does not copy
@@ -25,8 +27,10 @@ import java.util.Optional;
  * {@code 0xAC 0x02}, the version byte, a name count (i32) and the names.
  */
 final class EntryCodec {
-  static final int VERSION = 2;
+  static final int VERSION = 3;
+  private static final int VERSION_WITHOUT_FLAGS = 2;
   private static final int VERSION_WITHOUT_MARKS = 1;
+  private static final int FLAG_GZIP = 1;
   private static final int VARIANTS_VERSION = 1;
   private static final long[] MARKS_BEFORE_SOFT_PURGES = {0, 0};
   private static final byte MAGIC_0 = (byte) 0xAC;
@@ -50,6 +54,7 @@ final class EntryCodec {
       for (long mark : e.marks()) {
         out.writeLong(mark);
       }
+      out.writeByte(e.gzipped() ? FLAG_GZIP : 0);
       writeString(out, e.etag().toString());
       out.writeInt(e.headers().size());
       for (int i = 0; i < e.headers().size(); i++) {
@@ -117,7 +122,7 @@ final class EntryCodec {
         return Optional.empty();
       }
       int version = in.u8();
-      if (version != VERSION && version != VERSION_WITHOUT_MARKS) {
+      if (version != VERSION && version != VERSION_WITHOUT_FLAGS && version != VERSION_WITHOUT_MARKS) {
         return Optional.empty();
       }
       int status = in.u16();
@@ -132,11 +137,15 @@ final class EntryCodec {
         return Optional.empty();
       }
       long[] marks = MARKS_BEFORE_SOFT_PURGES;
-      if (version == VERSION) {
+      if (version != VERSION_WITHOUT_MARKS) {
         marks = new long[in.u8()];
         for (int i = 0; i < marks.length; i++) {
           marks[i] = in.i64();
         }
+      }
+      int flags = version == VERSION ? in.u8() : 0;
+      if ((flags & ~FLAG_GZIP) != 0) {
+        return Optional.empty();
       }
       Optional<EntityTag> etag = EntityTag.tryParse(in.string());
       if (etag.isEmpty()) {
@@ -158,7 +167,7 @@ final class EntryCodec {
         return Optional.empty();
       }
       return Optional.of(new StoredEntry(status, headers.build(), body, etag.get(), storedAt, ttl, swr, sie,
-          List.copyOf(tags), marks));
+          List.copyOf(tags), marks, (flags & FLAG_GZIP) != 0, new StoredEntry.Rendered()));
     } catch (RuntimeException malformed) {
       return Optional.empty();
     }

@@ -109,7 +109,10 @@ final class OriginCalls {
   Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence, long requestTimeMillis,
       StoredEntry validated) {
     if (validated != null && response.status() == 304) {
-      response = freshened(validated, response);
+      Optional<Bytes> body = validated.decodedBody();
+      if (body.isPresent()) {
+        response = freshened(validated, response, body.get());
+      }
     }
     String reason = Storability.reasonNotToStore(c.policy, response);
     long now = clock.millis();
@@ -138,6 +141,7 @@ final class OriginCalls {
       entry = entry.withMarks(c.marksOf(fence));
       entryFence = c.fenceOf(fence);
     }
+    entry = compressed(c.policy, entry);
     Duration retention = retention(entry, fromOrigin);
     List<String> varied = Variants.selecting(c.policy, response.headers());
     boolean stored;
@@ -154,6 +158,16 @@ final class OriginCalls {
       c.scope.stores.increment();
     }
     return Outcome.filled(response, entry, stored, c.request.headers());
+  }
+
+  /** {@code entry} with its body gzip-encoded, when its policy says so and that makes it smaller. */
+  private static StoredEntry compressed(CachePolicy policy, StoredEntry entry) {
+    Optional<Compression> settings = policy.compression();
+    if (settings.isEmpty() || !settings.get().applies(entry.headers(), entry.body().size())) {
+      return entry;
+    }
+    Bytes gzip = Compression.gzip(entry.body());
+    return gzip.size() < entry.body().size() ? entry.withGzippedBody(gzip) : entry;
   }
 
   /** Whether the origin gave {@code headers} something to validate with (RFC 9111 §4.3.1). */
@@ -199,7 +213,7 @@ final class OriginCalls {
    * The stored response {@code e} brought up to date by the origin's 304 (RFC 9111 §4.3.4): its
    * body, with each header the 304 carries replacing the stored one; the 304's freshness applies.
    */
-  private static CacheResponse freshened(StoredEntry e, CacheResponse notModified) {
+  private static CacheResponse freshened(StoredEntry e, CacheResponse notModified, Bytes body) {
     Headers.Builder h = e.headers().toBuilder();
     Set<String> replaced = new HashSet<>();
     notModified.headers().forEach((name, value) -> {
@@ -212,7 +226,7 @@ final class OriginCalls {
       }
       h.add(name, value);
     });
-    return CacheResponse.of(e.status(), h.build(), e.body());
+    return CacheResponse.of(e.status(), h.build(), body);
   }
 
   private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response, long now, OriginFreshness fromOrigin) {

@@ -24,7 +24,8 @@ final class PolicyReader {
   private static final Set<String> TOP_LEVEL = Set.of("policies", "writes");
   private static final Set<String> POLICY_FIELDS = Set.of("path", "methods", "ttl", "staleWhileRevalidate",
       "staleIfError", "varyBy", "invalidateOn", "tags", "cacheControl", "maxBodySize", "shared",
-      "shareAcrossHosts", "freshness", "minTtl", "maxTtl");
+      "shareAcrossHosts", "freshness", "minTtl", "maxTtl", "compress");
+  private static final Set<String> COMPRESS_FIELDS = Set.of("minSize", "types");
   private static final Set<String> WRITE_FIELDS = Set.of("path", "methods", "events");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
@@ -137,9 +138,35 @@ final class PolicyReader {
       if (node.has("shareAcrossHosts")) {
         b.shareAcrossHosts(bool(node, "shareAcrossHosts"));
       }
+      if (node.has("compress")) {
+        compression(node.get("compress"), entry).ifPresent(b::compress);
+      }
       return b.build();
     } catch (PolicyConfigException e) {
       throw e.getMessage().startsWith(where) ? e : new PolicyConfigException(entry + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code compress: true}, {@code false}, or a mapping with {@code minSize} and {@code types}. */
+  private static java.util.Optional<Compression> compression(JsonNode v, String entry) {
+    if (v.isBoolean()) {
+      return v.booleanValue() ? java.util.Optional.of(Compression.DEFAULTS) : java.util.Optional.empty();
+    }
+    if (!v.isObject()) {
+      throw new PolicyConfigException(entry + ": compress: expected true, false or a mapping with minSize and types"
+          + " but got " + kind(v));
+    }
+    String where = entry + ": compress";
+    unknownFields(v, COMPRESS_FIELDS, where, null);
+    long min = v.has("minSize") ? size(v, "minSize", where) : Compression.DEFAULTS.minBytes();
+    if (min > Integer.MAX_VALUE) {
+      throw new PolicyConfigException(where + ": minSize must be under 2GB but was " + min);
+    }
+    List<String> types = v.has("types") ? texts(v, "types", where) : Compression.DEFAULTS.types();
+    try {
+      return java.util.Optional.of(new Compression((int) min, types));
+    } catch (IllegalArgumentException e) {
+      throw new PolicyConfigException(where + ": " + e.getMessage());
     }
   }
 

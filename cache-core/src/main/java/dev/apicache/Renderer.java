@@ -26,31 +26,17 @@ final class Renderer {
 
   /**
    * The response for {@code e}: a 304 when {@code notModified} (the decision's, or
-   * {@link CacheDecision#clientIsCurrent} after an origin call), else the stored response.
+   * {@link CacheDecision#clientIsCurrent} after an origin call), else the stored response. A
+   * gzipped entry is sent as stored to a client that accepts gzip, decoded to any other.
    */
   static CacheResponse fromEntry(Admission.Cacheable c, StoredEntry e, long now, String xCache, CacheStatus status,
       boolean notModified) {
-    if (!notModified && !c.head) {
-      return CacheResponse.of(e.status(), rendered(c.policy, e).plus(HeaderNames.AGE,
-          Long.toString(e.ageMillis(now) / 1000), HeaderNames.X_CACHE, xCache, HeaderNames.CACHE_STATUS,
-          status.toString()), e.body());
-    }
-    Headers.Builder h = e.headers().toBuilder();
-    if (c.policy.originDirected().isEmpty()) {
-      h.set(HeaderNames.ETAG, e.etag().toString()); // else the origin's own, when it sent one
-    }
-    h.set(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000))
-        .set(HeaderNames.X_CACHE, xCache)
-        .set(HeaderNames.CACHE_STATUS, status.toString());
-    if (c.policy.originDirected().isEmpty()) {
-      h.set(HeaderNames.CACHE_CONTROL, c.policy.clientCacheControl()); // else the origin's own, as stored
-    }
-    String vary = varyHeader(c.policy, e.headers());
-    if (vary != null) {
-      h.set(HeaderNames.VARY, vary);
-    }
+    boolean asStored = !e.gzipped() || Compression.accepted(c.request.headers());
+    Headers base = rendered(c.policy, e, asStored);
+    Headers full = base.plus(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000), HeaderNames.X_CACHE, xCache,
+        HeaderNames.CACHE_STATUS, status.toString());
+    int length = asStored ? e.body().size() : e.decodedSize();
     if (notModified) {
-      Headers full = h.build();
       Headers.Builder subset = Headers.builder();
       for (String name : NOT_MODIFIED_HEADERS) {
         for (String v : full.all(name)) {
@@ -58,38 +44,57 @@ final class Renderer {
         }
       }
       // RFC 9110 §8.6: a 304 may carry only the 200's own length; servers would otherwise add a 0
-      subset.set(HeaderNames.CONTENT_LENGTH, Integer.toString(e.body().size()));
+      subset.set(HeaderNames.CONTENT_LENGTH, Integer.toString(length));
       return CacheResponse.of(304, subset.build(), Bytes.empty());
     }
     if (c.head) {
-      h.set(HeaderNames.CONTENT_LENGTH, Integer.toString(e.body().size()));
-      return CacheResponse.of(e.status(), h.build(), Bytes.empty());
+      return CacheResponse.of(e.status(), full.toBuilder().set(HeaderNames.CONTENT_LENGTH, Integer.toString(length))
+          .build(), Bytes.empty());
     }
-    return CacheResponse.of(e.status(), h.build(), e.body());
+    if (asStored) {
+      return CacheResponse.of(e.status(), full, e.body());
+    }
+    // a stored gzip stream that does not decode is a corrupt entry: its headers without it would lie
+    return CacheResponse.of(e.status(), full, e.decodedBody().orElseThrow(
+        () -> new IllegalStateException("stored gzip body of " + c + " does not decode")));
   }
 
   /**
    * {@code e}'s headers as {@code policy} always sends them (its entity tag, {@code Cache-Control}
-   * and {@code Vary} under policy-directed freshness), without the per-response fields; computed
-   * once per decoded entry. The stored headers never hold {@code Age}, {@code X-Cache} or
-   * {@code Cache-Status}, so those are appended after.
+   * and {@code Vary} under policy-directed freshness; for a gzipped entry, {@code Vary:
+   * Accept-Encoding} and, sent {@code asStored}, {@code Content-Encoding: gzip} with its own tag),
+   * without the per-response fields; computed once per decoded entry and representation. The
+   * stored headers never hold {@code Age}, {@code X-Cache} or {@code Cache-Status}, so those are
+   * appended after.
    */
-  private static Headers rendered(CachePolicy policy, StoredEntry e) {
-    StoredEntry.Rendered.ForPolicy done = e.rendered().value;
+  private static Headers rendered(CachePolicy policy, StoredEntry e, boolean asStored) {
+    StoredEntry.Rendered cache = e.rendered();
+    StoredEntry.Rendered.ForPolicy done = asStored ? cache.asStored : cache.decoded;
     if (done != null && done.policy() == policy) {
       return done.headers();
     }
     Headers.Builder b = e.headers().toBuilder();
+    EntityTag tag = e.etagFor(asStored);
     if (policy.originDirected().isEmpty()) {
-      b.set(HeaderNames.ETAG, e.etag().toString()); // else the origin's own, when it sent one
+      b.set(HeaderNames.ETAG, tag.toString()); // else the origin's own, when it sent one
       b.set(HeaderNames.CACHE_CONTROL, policy.clientCacheControl()); // else the origin's own, as stored
+    } else if (e.gzipped() && asStored && e.headers().contains(HeaderNames.ETAG)) {
+      b.set(HeaderNames.ETAG, tag.toString()); // the origin's tag names its identity bytes, not these
     }
-    String vary = varyHeader(policy, e.headers());
+    if (e.gzipped() && asStored) {
+      b.set("Content-Encoding", "gzip");
+    }
+    String vary = varyHeader(policy, e.headers(), e.gzipped());
     if (vary != null) {
       b.set(HeaderNames.VARY, vary);
     }
     Headers h = b.build();
-    e.rendered().value = new StoredEntry.Rendered.ForPolicy(policy, h);
+    StoredEntry.Rendered.ForPolicy value = new StoredEntry.Rendered.ForPolicy(policy, h);
+    if (asStored) {
+      cache.asStored = value;
+    } else {
+      cache.decoded = value;
+    }
     return h;
   }
 
@@ -160,8 +165,11 @@ final class Renderer {
   }
 
   /** The policy's keyed headers, merged with the stored {@code Vary} (which names only keyed ones). */
-  private static String varyHeader(CachePolicy policy, Headers stored) {
+  private static String varyHeader(CachePolicy policy, Headers stored, boolean gzipped) {
     List<String> keyed = new ArrayList<>();
+    if (gzipped) {
+      keyed.add("Accept-Encoding"); // the response depends on it, whatever the policy keys on
+    }
     for (VaryBy v : policy.varyBy()) {
       if (v instanceof VaryBy.Header h) {
         keyed.add(h.name());

@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>{@code marks} are the soft-purge counters' values when the entry's fill began (see
  * {@link FenceNames#softPolicy}); a read that finds them moved {@linkplain #expiredAt ends its
- * lifetime}.
+ * lifetime}. When {@code gzipped}, {@code body} is the gzip encoding of the response's body (see
+ * {@link Compression}); {@code etag} is always the decoded representation's.
  */
 record StoredEntry(
     int status,
@@ -25,6 +26,7 @@ record StoredEntry(
     long sieMillis,
     List<String> tags,
     long[] marks,
+    boolean gzipped,
     Rendered rendered) {
 
   private static final long[] NO_MARKS = {};
@@ -37,7 +39,9 @@ record StoredEntry(
     /** The policy and its headers, published together. */
     record ForPolicy(CachePolicy policy, Headers headers) {}
 
-    volatile ForPolicy value;
+    /** For clients sent the body as stored, and (for a gzipped entry) for those sent it decoded. */
+    volatile ForPolicy asStored;
+    volatile ForPolicy decoded;
   }
 
   /** An entry that records no soft-purge marks: any soft purge of it is then already seen. */
@@ -49,7 +53,35 @@ record StoredEntry(
   /** An entry with {@code marks}, rendered afresh. */
   StoredEntry(int status, Headers headers, Bytes body, EntityTag etag, long storedAtMillis, long ttlMillis,
       long swrMillis, long sieMillis, List<String> tags, long[] marks) {
-    this(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags, marks, new Rendered());
+    this(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags, marks, false,
+        new Rendered());
+  }
+
+  /** This entry with {@code gzip}, the gzip encoding of its body, in place of the body. */
+  StoredEntry withGzippedBody(Bytes gzip) {
+    return new StoredEntry(status, headers, gzip, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags, marks,
+        true, new Rendered());
+  }
+
+  /** The tag of the representation a client that {@code acceptsGzip} is sent. */
+  EntityTag etagFor(boolean acceptsGzip) {
+    return gzipped && acceptsGzip ? gzipTag(etag) : etag;
+  }
+
+  /** The tag of a gzip-encoded representation of the one tagged {@code identity}: distinct, and as weak. */
+  static EntityTag gzipTag(EntityTag identity) {
+    String opaque = identity.opaque() + "-gz";
+    return identity.isWeak() ? EntityTag.weak(opaque) : EntityTag.strong(opaque);
+  }
+
+  /** The body as the response had it: decoded when stored gzipped; empty if that encoding is corrupt. */
+  java.util.Optional<Bytes> decodedBody() {
+    return gzipped ? Compression.gunzip(body) : java.util.Optional.of(body);
+  }
+
+  /** The decoded body's length, known without decoding it. */
+  int decodedSize() {
+    return gzipped ? Compression.decodedLength(body) : body.size();
   }
 
   Freshness.State classify(long nowMillis) {
@@ -68,7 +100,7 @@ record StoredEntry(
   /** This entry with {@code marks} in place of its own. */
   StoredEntry withMarks(long[] newMarks) {
     return new StoredEntry(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags,
-        newMarks.clone());
+        newMarks.clone(), gzipped, new Rendered());
   }
 
   /** Whether the soft counters still have the values this entry recorded. */
@@ -95,7 +127,7 @@ record StoredEntry(
       return this;
     }
     return new StoredEntry(status, headers, body, etag, storedAtMillis, age, swrMillis, sieMillis, tags, marks,
-        rendered);
+        gzipped, rendered);
   }
 
   @Override
@@ -103,7 +135,7 @@ record StoredEntry(
     return o instanceof StoredEntry e && status == e.status && storedAtMillis == e.storedAtMillis
         && ttlMillis == e.ttlMillis && swrMillis == e.swrMillis && sieMillis == e.sieMillis
         && headers.equals(e.headers) && body.equals(e.body) && etag.equals(e.etag) && tags.equals(e.tags)
-        && Arrays.equals(marks, e.marks);
+        && Arrays.equals(marks, e.marks) && gzipped == e.gzipped;
   }
 
   @Override
@@ -116,6 +148,6 @@ record StoredEntry(
   public String toString() {
     return "StoredEntry[" + status + ", storedAt=" + storedAtMillis + ", ttl=" + ttlMillis + ", swr=" + swrMillis
         + ", sie=" + sieMillis + ", tags=" + tags + ", marks=" + Arrays.toString(marks) + ", " + body.size()
-        + " body bytes]";
+        + (gzipped ? " gzipped" : "") + " body bytes]";
   }
 }

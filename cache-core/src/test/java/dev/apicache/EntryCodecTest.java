@@ -40,17 +40,38 @@ class EntryCodecTest {
 
   @Test
   void anEntryWrittenBeforeMarksExisted_decodesWithTheMarksItWouldHaveHad() {
-    // version 1: the same layout without the mark count and marks after the four times
+    // version 1: the same layout without the mark count, marks and flags after the four times
     StoredEntry e = entry("{}".getBytes());
-    byte[] v2 = EntryCodec.encode(e.withMarks(new long[] {0, 0}));
+    byte[] v3 = EntryCodec.encode(e.withMarks(new long[] {0, 0}));
     int marksAt = 3 + 2 + 4 * 8;
-    byte[] v1 = new byte[v2.length - 1 - 2 * 8];
-    System.arraycopy(v2, 0, v1, 0, marksAt);
-    System.arraycopy(v2, marksAt + 1 + 2 * 8, v1, marksAt, v2.length - marksAt - 1 - 2 * 8);
+    int cut = 1 + 2 * 8 + 1;
+    byte[] v1 = new byte[v3.length - cut];
+    System.arraycopy(v3, 0, v1, 0, marksAt);
+    System.arraycopy(v3, marksAt + cut, v1, marksAt, v3.length - marksAt - cut);
     v1[2] = 1;
     StoredEntry decoded = EntryCodec.decode(v1).orElseThrow();
     assertArrayEquals(new long[] {0, 0}, decoded.marks());
     assertEquals(e.withMarks(new long[] {0, 0}), decoded);
+
+    // version 2: marks, but no flags byte; its bodies are as they came
+    byte[] v2 = new byte[v3.length - 1];
+    int flagsAt = marksAt + 1 + 2 * 8;
+    System.arraycopy(v3, 0, v2, 0, flagsAt);
+    System.arraycopy(v3, flagsAt + 1, v2, flagsAt, v3.length - flagsAt - 1);
+    v2[2] = 2;
+    assertEquals(e.withMarks(new long[] {0, 0}), EntryCodec.decode(v2).orElseThrow());
+  }
+
+  @Test
+  void roundTrip_keepsAGzippedBodyAndItsFlag_andRefusesUnknownFlags() {
+    StoredEntry gz = entry(new byte[0]).withGzippedBody(Compression.gzip(Bytes.utf8("hello hello hello")));
+    byte[] blob = EntryCodec.encode(gz);
+    StoredEntry decoded = EntryCodec.decode(blob).orElseThrow();
+    assertTrue(decoded.gzipped());
+    assertEquals("hello hello hello", decoded.decodedBody().orElseThrow().utf8());
+    assertEquals(17, decoded.decodedSize());
+    blob[3 + 2 + 4 * 8 + 1 + 0] = (byte) 2; // flags right after a mark count of 0: an unknown flag
+    assertTrue(EntryCodec.decode(blob).isEmpty());
   }
 
   @Test

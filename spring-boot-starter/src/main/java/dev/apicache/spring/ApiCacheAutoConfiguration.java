@@ -195,6 +195,7 @@ public class ApiCacheAutoConfiguration {
       put(m, "freshness", p.freshness());
       duration(m, "minTtl", p.minTtl());
       duration(m, "maxTtl", p.maxTtl());
+      put(m, "compress", p.compress());
       policies.add(m);
     }
     List<Map<String, Object>> writes = new ArrayList<>();

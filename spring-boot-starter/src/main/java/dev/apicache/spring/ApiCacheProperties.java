@@ -61,6 +61,8 @@ public record ApiCacheProperties(
    * @param freshness policy (the default) or origin: the response's own Cache-Control decides (RFC 9111)
    * @param minTtl the floor on what the origin says (origin freshness)
    * @param maxTtl the ceiling on what the origin says (origin freshness)
+   * @param compress whether text-like bodies from 1 KiB are stored gzip-encoded (sent as stored to
+   *     clients that accept gzip, decoded for the others); default false
    */
   public record Policy(
       String path,
@@ -77,7 +79,8 @@ public record ApiCacheProperties(
       Boolean shareAcrossHosts,
       String freshness,
       Duration minTtl,
-      Duration maxTtl) {}
+      Duration maxTtl,
+      Boolean compress) {}
 
   /**
    * One write rule: the unsafe requests under a path that fire events.

@@ -49,6 +49,7 @@ class ApiCacheAutoConfigurationTest {
             "apicache.policies[0].ttl=60s",
             "apicache.policies[0].stale-while-revalidate=30s",
             "apicache.policies[0].invalidate-on[0]=product.updated",
+            "apicache.policies[0].compress=true",
             "apicache.policies[1].path=/api/catalog/**",
             "apicache.policies[1].freshness=origin",
             "apicache.policies[1].max-ttl=1h",
@@ -62,6 +63,9 @@ class ApiCacheAutoConfigurationTest {
           assertEquals(Duration.ofSeconds(60), products.ttl());
           assertEquals(Duration.ofSeconds(30), products.staleWhileRevalidate());
           assertTrue(products.invalidateOn().contains("product.updated"));
+          assertEquals(dev.apicache.Compression.DEFAULTS, products.compression().orElseThrow());
+          assertTrue(engine.policies().policies().stream().filter(p -> p != products)
+              .allMatch(p -> p.compression().isEmpty()), "off unless asked for");
           assertTrue(engine.policies().policies().stream().anyMatch(p -> p.originDirected().isPresent()));
           assertEquals(1, engine.policies().writes().size());
           assertTrue(context.getBean(Store.class) instanceof CaffeineStore);

@@ -261,6 +261,31 @@ public abstract class AdapterConformance extends AdapterHarness {
   }
 
   @Test
+  void aCompressedEntry_reachesAGzipClientEncodedOnce_andAnyOtherClientDecoded() throws Exception {
+    get("/report");
+    HttpResponse<byte[]> gz = http().send(HttpRequest.newBuilder(uri("/report")).header("Accept-Encoding", "gzip")
+        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, gz.statusCode());
+    assertEquals("HIT", header(gz, "X-Cache"));
+    assertEquals("gzip", header(gz, "Content-Encoding"), "the stored bytes, marked as such");
+    assertTrue(gz.body().length * 4 < ConformanceApp.REPORT.length(), "sent compressed: " + gz.body().length);
+    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+        new java.io.ByteArrayInputStream(gz.body()))) {
+      assertEquals(ConformanceApp.REPORT, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+          "gzip-encoded exactly once");
+    }
+    gz.headers().firstValue("Content-Length").ifPresent(n -> assertEquals(Integer.toString(gz.body().length), n));
+    assertTrue(header(gz, "Vary").contains("Accept-Encoding"), header(gz, "Vary"));
+
+    HttpResponse<String> plain = get("/report", "Accept-Encoding", "identity");
+    assertEquals("HIT", header(plain, "X-Cache"));
+    assertEquals("", header(plain, "Content-Encoding"));
+    assertEquals(ConformanceApp.REPORT, plain.body());
+    assertNotEquals(header(gz, "ETag"), header(plain, "ETag"), "one tag per representation");
+    assertEquals(1, app.calls("GET", "/report"));
+  }
+
+  @Test
   void setCookieAndPrivateResponses_areNeverStored() throws Exception {
     for (String path : new String[] {"/cookie", "/private"}) {
       int before = app.calls("GET", path);

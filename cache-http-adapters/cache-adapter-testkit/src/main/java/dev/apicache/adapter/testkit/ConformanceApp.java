@@ -78,6 +78,9 @@ public final class ConformanceApp {
       "    ttl: 60s",
       "  - path: /inplace",
       "    ttl: 60s",
+      "  - path: /report",
+      "    ttl: 60s",
+      "    compress: true",
       "writes:",
       "  - path: /products/**",
       "    methods: [POST, PUT, PATCH, DELETE]",
@@ -268,10 +271,16 @@ public final class ConformanceApp {
             + ",\"principal\":\"" + request.attribute(PRINCIPAL_ATTRIBUTE).orElse("-") + "\"}");
       case "/host":
         return json(200, "{\"host\":\"" + hex(request.headers().first("Host").orElse("-")) + "\"}");
+      case "/report":
+        return json(200, REPORT);
       default:
         return CacheResponse.builder(404).body("not found").build();
     }
   }
+
+  /** What {@code /report} answers: 4 KiB of repetitive JSON, stored compressed. */
+  public static final String REPORT = "[" + "{\"region\":\"north\",\"sales\":1234.5,\"units\":42},".repeat(90)
+      + "{}]";
 
   private static CacheResponse json(int status, String body) {
     return CacheResponse.builder(status).header("Content-Type", "application/json").body(body).build();
