@@ -106,6 +106,25 @@ public record Compression(int minBytes, List<String> types) {
     if (lines.isEmpty()) {
       return false;
     }
+    if (lines.size() == 1) {
+      // clients repeat one value ("gzip, deflate, br"): remember the last reading
+      Reading last = lastReading;
+      String value = lines.get(0);
+      if (last != null && last.value.equals(value)) {
+        return last.gzip;
+      }
+      boolean gzip = parse(lines);
+      lastReading = new Reading(value, gzip);
+      return gzip;
+    }
+    return parse(lines);
+  }
+
+  private record Reading(String value, boolean gzip) {}
+
+  private static volatile Reading lastReading;
+
+  private static boolean parse(List<String> lines) {
     Boolean gzip = null;
     boolean any = false;
     for (String line : lines) {

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * change an array they returned, and a {@link StoredEntry} is immutable.
  *
  * <p>Bounded: {@value #SLOTS} direct-mapped slots, entries up to {@value #MAX_BYTES} bytes, so at
- * most about 4 MiB is kept alive beyond what the store holds. Thread-safe, lock-free.
+ * most about 4 MiB is kept alive beyond what the store holds, plus, for compressed entries that
+ * clients without gzip asked for, their decoded bodies (up to 64 KiB each, so at most 16 MiB).
+ * Thread-safe, lock-free.
  */
 final class DecodedEntries {
   static final int SLOTS = 256;

@@ -42,6 +42,14 @@ record StoredEntry(
     /** For clients sent the body as stored, and (for a gzipped entry) for those sent it decoded. */
     volatile ForPolicy asStored;
     volatile ForPolicy decoded;
+    /**
+     * A gzipped entry's decoded body, once a client that does not accept gzip asked for it, up to
+     * {@link #MAX_DECODED} bytes: a hot entry is then decoded once, not per request. It lives only
+     * as long as this decoded entry does (the engine keeps a bounded few).
+     */
+    volatile Bytes decodedBody;
+
+    static final int MAX_DECODED = 64 * 1024;
   }
 
   /** An entry that records no soft-purge marks: any soft purge of it is then already seen. */
@@ -76,7 +84,16 @@ record StoredEntry(
 
   /** The body as the response had it: decoded when stored gzipped; empty if that encoding is corrupt. */
   java.util.Optional<Bytes> decodedBody() {
-    return gzipped ? Compression.gunzip(body) : java.util.Optional.of(body);
+    if (!gzipped) {
+      return java.util.Optional.of(body);
+    }
+    Bytes known = rendered.decodedBody;
+    if (known != null) {
+      return java.util.Optional.of(known);
+    }
+    java.util.Optional<Bytes> decoded = Compression.gunzip(body);
+    decoded.filter(d -> d.size() <= Rendered.MAX_DECODED).ifPresent(d -> rendered.decodedBody = d);
+    return decoded;
   }
 
   /** The decoded body's length, known without decoding it. */

@@ -20,7 +20,8 @@ import java.util.Deque;
  */
 final class EntryFootprint {
   static final String USAGE =
-      "  apicache footprint [--entries 20000] [--body 1024]   (heap per cached entry in the Caffeine store)\n";
+      "  apicache footprint [--entries 20000] [--body 1024] [--redis-url URL]   (heap per cached entry;\n"
+      + "                    the demo's product pages stored as they came and compressed, in Caffeine and Redis)\n";
 
   /**
    * One measurement.
@@ -41,18 +42,26 @@ final class EntryFootprint {
 
   /** Fills a Caffeine store with {@code entries} responses of {@code bodyBytes} and measures it. */
   static Result measure(int entries, int bodyBytes) {
-    CachePolicies policies = CachePolicies.builder()
-        .add(CachePolicy.forRoute("/api/products/{id:int}").ttl(Duration.ofMinutes(10))
-            .staleWhileRevalidate(Duration.ofMinutes(1)).tags("product:{id}").build())
-        .build();
+    return measure(entries, bodyBytes, false, id -> new byte[bodyBytes]);
+  }
+
+  /**
+   * Fills a Caffeine store with {@code entries} responses whose bodies {@code bodies} gives per id
+   * (all of one size, {@code bodyBytes}), compressed when {@code compress}, and measures it.
+   */
+  static Result measure(int entries, int bodyBytes, boolean compress, java.util.function.IntFunction<byte[]> bodies) {
+    CachePolicy.Builder policy = CachePolicy.forRoute("/api/products/{id:int}").ttl(Duration.ofMinutes(10))
+        .staleWhileRevalidate(Duration.ofMinutes(1)).tags("product:{id}");
+    CachePolicies policies = CachePolicies.builder().add((compress ? policy.compress() : policy).build()).build();
     String contentType = "application/json";
     CaffeineStore store = CaffeineStore.builder().maximumBytes(8L << 30).build();
     try (CacheEngine engine = CacheEngine.builder(policies, store).build()) {
       // one entry first, so that what every entry shares (the policy's counters, the cache's tables) is in the baseline
-      engine.handle(CacheRequest.get("/api/products/0"), r -> body(bodyBytes, contentType));
+      engine.handle(CacheRequest.get("/api/products/0"), r -> body(bodies.apply(0), contentType));
       long before = liveHeap();
       for (int i = 1; i <= entries; i++) {
-        engine.handle(CacheRequest.get("/api/products/" + i), r -> body(bodyBytes, contentType));
+        int id = i;
+        engine.handle(CacheRequest.get("/api/products/" + i), r -> body(bodies.apply(id), contentType));
       }
       store.weightedSize(); // runs Caffeine's pending maintenance, so its buffers are not counted
       long after = liveHeap();
@@ -63,6 +72,77 @@ final class EntryFootprint {
       int headerBytes = "Content-Type".length() + contentType.length();
       return new Result(entries, bodyBytes, headerBytes, (after - before) / entries);
     }
+  }
+
+  /**
+   * The demo's product pages stored as they came and compressed: bytes on the wire, heap per
+   * entry and entries per MiB in Caffeine, and (with a Redis) memory per entry there.
+   */
+  private static void compression(int entries, String redisUrl) {
+    byte[][] pages = productPages(entries + 1);
+    long identity = 0;
+    long gzip = 0;
+    for (byte[] page : pages) {
+      identity += page.length;
+      gzip += gzipSize(page);
+    }
+    int pageBytes = (int) (identity / pages.length);
+    int gzBytes = (int) (gzip / pages.length);
+    System.out.println();
+    System.out.printf("the demo's product pages (%d distinct): %d B each as JSON, %d B gzip-encoded (%.1fx smaller)%n",
+        pages.length, pageBytes, gzBytes, (double) identity / gzip);
+    System.out.println("stored as   wire B (gzip client)  wire B (other)  heap per entry B  entries per MiB"
+        + (redisUrl == null ? "" : "  Redis B per entry"));
+    for (boolean compress : new boolean[] {false, true}) {
+      Result r = measure(entries, pageBytes, compress, id -> pages[id]);
+      String redis = redisUrl == null ? "" : String.format("  %17d", redisPerEntry(redisUrl, entries, compress, pages));
+      System.out.printf("%-10s  %20d  %14d  %16d  %15d%s%n", compress ? "gzip" : "as came", compress ? gzBytes
+          : pageBytes, pageBytes, r.heapPerEntry(), (1L << 20) / r.heapPerEntry(), redis);
+    }
+  }
+
+  /** Redis's {@code used_memory} growth per entry, filling {@code entries} pages under a prefix of their own. */
+  private static long redisPerEntry(String redisUrl, int entries, boolean compress, byte[][] pages) {
+    CachePolicy.Builder policy = CachePolicy.forRoute("/api/products/{id:int}").ttl(Duration.ofMinutes(10))
+        .tags("product:{id}");
+    CachePolicies policies = CachePolicies.builder().add((compress ? policy.compress() : policy).build()).build();
+    String prefix = "footprint:" + java.util.UUID.randomUUID() + ":";
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redisUrl);
+    try (io.lettuce.core.api.StatefulRedisConnection<String, String> admin = client.connect();
+        CacheEngine engine = CacheEngine.builder(policies, ready(dev.apicache.store.redis.RedisStore.builder(redisUrl)
+            .keyPrefix(prefix).commandTimeout(Duration.ofSeconds(2)).build())).build()) {
+      engine.handle(CacheRequest.get("/api/products/0"), r -> body(pages[0], "application/json"));
+      long before = usedMemory(admin.sync());
+      for (int i = 1; i <= entries; i++) {
+        int id = i;
+        engine.handle(CacheRequest.get("/api/products/" + i), r -> body(pages[id], "application/json"));
+      }
+      long after = usedMemory(admin.sync());
+      RedisKeys.deleteMatching(admin.sync(), prefix + "*");
+      return (after - before) / entries;
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static dev.apicache.store.redis.RedisStore ready(dev.apicache.store.redis.RedisStore store) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!store.isConnected()) {
+      if (System.nanoTime() > deadline) {
+        throw new Main.UsageException("no Redis answers at the --redis-url given");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // start-up only: the connection is being made
+    }
+    return store;
+  }
+
+  private static long usedMemory(io.lettuce.core.api.sync.RedisCommands<String, String> redis) {
+    for (String line : redis.info("memory").split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        return Long.parseLong(line.substring("used_memory:".length()).trim());
+      }
+    }
+    throw new IllegalStateException("Redis INFO memory has no used_memory");
   }
 
   /** The heap in use once full collections have freed all they can. */
@@ -76,13 +156,39 @@ final class EntryFootprint {
     return used;
   }
 
-  private static CacheResponse body(int size, String contentType) {
-    return CacheResponse.builder(200).header("Content-Type", contentType).body(Bytes.copyOf(new byte[size])).build();
+  private static CacheResponse body(byte[] content, String contentType) {
+    return CacheResponse.builder(200).header("Content-Type", contentType).body(Bytes.copyOf(content)).build();
+  }
+
+  /** The demo's product-list pages as it serves them: {@code count} distinct pages of 20 products. */
+  static byte[][] productPages(int count) {
+    ProductCatalog catalog = new ProductCatalog(count * ProductCatalog.PAGE_SIZE, 0);
+    byte[][] pages = new byte[count][];
+    try {
+      for (int i = 0; i < count; i++) {
+        pages[i] = DemoApi.JSON.writeValueAsBytes(catalog.list(java.util.Optional.empty(), i + 1));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return pages;
+  }
+
+  /** The gzip size of {@code body}, as the engine stores and sends it. */
+  static int gzipSize(byte[] body) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out, 8192)) {
+      gz.write(body);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.size();
   }
 
   static int run(Deque<String> args) {
     int entries = 20_000;
     int body = 1024;
+    String redisUrl = null;
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       switch (flag) {
@@ -91,6 +197,9 @@ final class EntryFootprint {
           break;
         case "--body":
           body = Main.parseInt(flag, Main.value(flag, args), 0, 1 << 24);
+          break;
+        case "--redis-url":
+          redisUrl = Main.value(flag, args);
           break;
         default:
           throw new Main.UsageException("unknown option '" + flag + "' for footprint");
@@ -102,6 +211,7 @@ final class EntryFootprint {
       System.out.printf("%7d  %6d  %9d  %16d  %25d%n", r.entries(), r.bodyBytes(), r.headerBytes(), r.heapPerEntry(),
           r.overheadPerEntry());
     }
+    compression(entries, redisUrl);
     return 0;
   }
 }
