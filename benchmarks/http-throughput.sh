@@ -1,62 +1,153 @@
 #!/usr/bin/env bash
-# HTTP throughput of a cached endpoint, measured with wrk on loopback, in one run:
-#   apicache   - the demo (Javalin + apicache, Caffeine store) serving /api/products/1 from its cache
-#   ceiling    - the same server answering with a precomputed body, no cache layer, no database
-#   nginx      - nginx proxy_cache in front of the same demo with no cache layer
-# Installs wrk and nginx from the OS packages when missing. Usage: benchmarks/http-throughput.sh [seconds]
+# HTTP throughput of one cached URL (the demo's 1.3 KB product list), measured with wrk on loopback,
+# each server alone on the machine while it is measured (started, warmed up 8 s, measured, stopped):
+#   nginx-static         nginx (one worker per core) serving the same bytes as a file: the machine's HTTP ceiling
+#   ceiling-<framework>  that framework answering every request with the same precomputed bytes, no cache
+#   apicache-<framework> the demo on that framework behind its apicache adapter (Caffeine store), cached
+#   nginx-proxy_cache    nginx proxy_cache (one worker per core) in front of the demo with no cache layer
+#   apicache-proxy       ./apicache proxy (a 60 s policy on the URL) in front of the same uncached demo
+#   replaced-layer       the layer apicache replaces, re-implemented in Java (Javalin + Redis), its HIT
+# The uncached upstream of the two proxies stays up but idle while they serve hits; the replaced layer's
+# Redis is started here, on a free port. Installs wrk, nginx and redis-server when missing.
+# Usage: benchmarks/http-throughput.sh [seconds]   (default 10 s measured per server)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-10}"
-for tool in wrk nginx; do
+for tool in wrk nginx redis-server; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "installing $tool" >&2
-    (apt-get install -y -qq wrk nginx-light >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null)
+    pkg=$tool; [ "$tool" = nginx ] && pkg=nginx-light
+    (apt-get install -y -qq "$pkg" >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq "$pkg" >/dev/null)
   fi
 done
 source "benchmarks/bench-lib.sh"
-cached=$(free_port); ceiling=$(free_port); uncached=$(free_port); proxy=$(free_port)
-./apicache serve --port "$cached" >"$work/cached.log" 2>&1 & pids+=($!)
-./apicache serve --port "$ceiling" --ceiling >"$work/ceiling.log" 2>&1 & pids+=($!)
-./apicache serve --port "$uncached" --no-cache >"$work/uncached.log" 2>&1 & pids+=($!)
+path="/api/products?category=books&page=1"
+workers="$(nproc)"
+results=()
 
-mkdir -p "$work/cache"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
+measure() { # name url: check the answer, warm up 8 s, measure, record requests/s
+  if ! curl -sf "$2" | cmp -s - "$work/static/api/products"; then
+    echo "$1 does not answer $2 with the expected bytes; not measured" >&2
+    exit 1
+  fi
+  wrk -t2 -c64 -d8s "$2" >/dev/null 2>&1
+  local out rps
+  out=$(wrk -t2 -c64 -d"${seconds}s" "$2")
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "$1 answered errors under load; not recorded:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  results+=("$1 $rps")
+  printf '  %-28s %10.0f requests/s\n' "$1" "$rps" >&2
+}
+
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+nginx_conf() { # port body: nginx with one worker per core; body is the server block's content
+  cat >"$work/nginx.conf" <<CONF
+worker_processes $workers;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
-events { worker_connections 1024; }
+events { worker_connections 2048; }
 http {
   access_log off;
   proxy_cache_path $work/cache keys_zone=api:10m;
-  upstream demo { server 127.0.0.1:$uncached; keepalive 32; }
   server {
-    listen 127.0.0.1:$proxy;
-    location / {
-      proxy_pass http://demo;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_cache api;
-      proxy_cache_valid 200 60s;
-      proxy_cache_lock on;
-    }
+    listen 127.0.0.1:$1;
+    $2
   }
 }
 CONF
-nginx -c "$work/nginx.conf"
+}
 
-for port in "$cached" "$ceiling" "$uncached" "$proxy"; do
-  for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$port/api/products/1" && break; sleep 0.1; done
+# the bytes every server answers, written where nginx can serve them as a file
+mkdir -p "$work/static/api" "$work/cache"
+# nginx's workers run as an unprivileged user: they must read the file and write the cache
+chmod 755 "$work" "$work/static" "$work/static/api"
+chmod 777 "$work/cache"
+port=$(free_port)
+./apicache serve --port "$port" --ceiling >"$work/body.log" 2>&1 & body_pid=$!
+wait_for "http://127.0.0.1:$port$path"
+curl -sf "http://127.0.0.1:$port$path" >"$work/static/api/products"
+chmod 644 "$work/static/api/products"
+stop "$body_pid"
+
+echo "measuring ${seconds} s per server after 8 s of warm-up, each alone:" >&2
+port=$(free_port)
+nginx_conf "$port" "root $work/static; default_type application/json; location / { try_files /api/products =404; }"
+nginx -c "$work/nginx.conf"
+wait_for "http://127.0.0.1:$port$path"
+measure nginx-static "http://127.0.0.1:$port$path"
+kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
+
+for framework in javalin servlet helidon; do
+  port=$(free_port)
+  ./apicache serve --port "$port" --ceiling --framework "$framework" >"$work/ceiling-$framework.log" 2>&1 & pid=$!
+  wait_for "http://127.0.0.1:$port$path"
+  measure "ceiling-$framework" "http://127.0.0.1:$port$path"
+  stop "$pid"
+  port=$(free_port)
+  ./apicache serve --port "$port" --framework "$framework" >"$work/apicache-$framework.log" 2>&1 & pid=$!
+  wait_for "http://127.0.0.1:$port$path"
+  measure "apicache-$framework" "http://127.0.0.1:$port$path"
+  stop "$pid"
 done
 
-measure() { # warm up, then measure; prints requests per second
-  wrk -t2 -c32 -d3s "$1" >/dev/null 2>&1
-  wrk -t2 -c32 -d"${seconds}s" "$1" | awk '/Requests\/sec/ {print $2}'
-}
-a=$(measure "http://127.0.0.1:$cached/api/products/1")
-c=$(measure "http://127.0.0.1:$ceiling/api/products/1")
-n=$(measure "http://127.0.0.1:$proxy/api/products/1")
-printf '\n  %-48s %12s %8s\n' "server (wrk -t2 -c32, ${seconds}s, loopback)" "requests/s" "ratio"
-printf '  %-48s %12.0f %8s\n' "apicache (Javalin + Caffeine store), cached" "$a" "1.00"
-printf '  %-48s %12.0f %8.2f\n' "ceiling: same server, precomputed body" "$c" "$(echo "$a / $c" | bc -l)"
-printf '  %-48s %12.0f %8.2f\n' "nginx proxy_cache over the uncached demo" "$n" "$(echo "$a / $n" | bc -l)"
-echo "  (ratio: apicache's throughput over the row's; targets: >= 0.9 of the ceiling, >= 1.0 of nginx)"
+upstream=$(free_port)
+./apicache serve --port "$upstream" --no-cache >"$work/upstream.log" 2>&1 & upstream_pid=$!
+wait_for "http://127.0.0.1:$upstream$path"
+
+port=$(free_port)
+nginx_conf "$port" "location / { proxy_pass http://127.0.0.1:$upstream; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_cache api; proxy_cache_valid 200 60s; proxy_cache_lock on; }"
+nginx -c "$work/nginx.conf"
+wait_for "http://127.0.0.1:$port$path"
+measure nginx-proxy_cache "http://127.0.0.1:$port$path"
+kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
+
+cat >"$work/proxy-policies.yaml" <<YAML
+policies:
+  - path: /api/products
+    ttl: 60s
+    varyBy: [category, page]
+YAML
+port=$(free_port)
+./apicache proxy --upstream "http://127.0.0.1:$upstream" --port "$port" --config "$work/proxy-policies.yaml" \
+  >"$work/proxy.log" 2>&1 & pid=$!
+wait_for "http://127.0.0.1:$port$path"
+measure apicache-proxy "http://127.0.0.1:$port$path"
+stop "$pid"
+stop "$upstream_pid"
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+  --pidfile "$work/redis.pid" >/dev/null
+port=$(free_port)
+./apicache serve --port "$port" --replaced-layer --redis-url "redis://127.0.0.1:$redis_port" \
+  >"$work/replaced.log" 2>&1 & pid=$!
+wait_for "http://127.0.0.1:$port$path"
+measure replaced-layer "http://127.0.0.1:$port$path"
+stop "$pid"
+
+value() { local want="$1"; for r in "${results[@]}"; do set -- $r; if [ "$1" = "$want" ]; then echo "$2"; fi; done; }
+ratio() { echo "$(value "$1") / $(value "$2")" | bc -l; }
+echo
+printf '| server (wrk -t2 -c64, %s s after 8 s of warm-up, each alone) | requests/s | ratio |\n|---|---|---|\n' "$seconds"
+printf '| nginx serving the same bytes as a file (%s workers): the HTTP ceiling | %.0f | |\n' "$workers" "$(value nginx-static)"
+for framework in javalin servlet helidon; do
+  printf '| %s answering precomputed bytes (its own ceiling) | %.0f | |\n' "$framework" "$(value "ceiling-$framework")"
+  printf '| apicache on %s, cached | %.0f | **%.2fx** its ceiling (target at least 0.9x) |\n' "$framework" \
+    "$(value "apicache-$framework")" "$(ratio "apicache-$framework" "ceiling-$framework")"
+done
+printf '| nginx proxy_cache (%s workers) in front of the uncached demo | %.0f | |\n' "$workers" "$(value nginx-proxy_cache)"
+best=apicache-javalin
+for framework in servlet helidon; do
+  if [ "$(echo "$(value "apicache-$framework") > $(value "$best")" | bc -l)" = 1 ]; then best="apicache-$framework"; fi
+done
+printf '| the fastest adapter (%s) against nginx proxy_cache | | **%.2fx** (target at least 1.0x) |\n' "${best#apicache-}" \
+  "$(ratio "$best" nginx-proxy_cache)"
+printf '| apicache proxy in front of the uncached demo | %.0f | %.2fx nginx proxy_cache |\n' "$(value apicache-proxy)" \
+  "$(ratio apicache-proxy nginx-proxy_cache)"
+printf '| the replaced layer (Java re-implementation, Javalin + Redis), HIT | %.0f | %s: %.2fx |\n' \
+  "$(value replaced-layer)" "${best#apicache-} over it" "$(ratio "$best" replaced-layer)"

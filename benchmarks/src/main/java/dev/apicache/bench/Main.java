@@ -22,6 +22,7 @@ public final class Main {
       "  apicache serve    [--host 127.0.0.1] [--port 8080] [--config FILE] [--store caffeine|redis|tiered|hazelcast]",
       "                    [--redis-url URL] [--framework javalin|servlet|helidon] [--no-cache | --ceiling]",
       "                    [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN; else a random token, printed)",
+      "                    [--replaced-layer]   (instead: the layer apicache replaces, over the Redis at --redis-url)",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon]",
@@ -110,6 +111,9 @@ public final class Main {
         case "--no-cache":
           layer = DemoApi.Layer.NONE;
           break;
+        case "--replaced-layer":
+          layer = DemoApi.Layer.SEED;
+          break;
         case "--ceiling":
           ceiling = true;
           break;
@@ -120,8 +124,13 @@ public final class Main {
           throw new UsageException("unknown option '" + flag + "' for serve");
       }
     }
-    if (ceiling && layer == DemoApi.Layer.NONE) {
-      throw new UsageException("--ceiling and --no-cache are two different baselines: pick one");
+    if (ceiling && layer != DemoApi.Layer.APICACHE) {
+      throw new UsageException("--ceiling, --no-cache and --replaced-layer are different baselines: pick one");
+    }
+    if (layer == DemoApi.Layer.SEED
+        && (store.storeGiven || config.isPresent() || tokenFile.isPresent() || store.framework != DemoApi.Framework.JAVALIN)) {
+      throw new UsageException("--replaced-layer runs the layer apicache replaces (on Javalin, its state in the Redis"
+          + " at --redis-url), so --store, --config, --admin-token-file and --framework mean nothing with it");
     }
     if ((ceiling || layer == DemoApi.Layer.NONE)
         && (store.storeGiven || store.redisUrlGiven || config.isPresent() || tokenFile.isPresent())) {
@@ -150,7 +159,7 @@ public final class Main {
     }
     CachePolicies policies = DemoApi.policies(config);
     DemoApi api;
-    if (layer == DemoApi.Layer.NONE) {
+    if (layer != DemoApi.Layer.APICACHE) {
       api = DemoApi.startWithout(layer, store.framework, host, port, new ProductCatalog(1000, 1_000_000),
           store.redisUrl);
     } else {
@@ -162,13 +171,16 @@ public final class Main {
     String base = where + ":" + api.port();
     if (layer == DemoApi.Layer.NONE) {
       System.out.println("apicache demo without any cache on " + base + "  (framework: " + api.framework() + ")");
+    } else if (layer == DemoApi.Layer.SEED) {
+      System.out.println("the layer apicache replaces, re-implemented, on " + base + "  (Javalin, state in Redis at "
+          + store.redisUrl + ")");
     } else {
       System.out.println("apicache demo listening on " + base + "  (policies: "
           + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: "
           + api.framework() + ")");
     }
     System.out.println("  try: curl -i " + base + "/api/products?category=books");
-    if (layer != DemoApi.Layer.NONE) {
+    if (layer == DemoApi.Layer.APICACHE) {
       String bearer = o.adminToken().isPresent() ? "<admin token>" : adminToken;
       System.out.println("       curl -s -H 'Authorization: Bearer " + bearer + "' " + base + DemoApi.ADMIN_PREFIX + "stats"
           + (o.adminToken().isPresent() ? "" : "   (a token of this run; give --admin-token-file to choose one)"));

@@ -51,6 +51,16 @@ class MainTest {
   }
 
   @Test
+  void serve_runsTheReplacedLayerAlone_overRedisOnly() {
+    assertEquals(DemoApi.Layer.SEED, Main.parseServe(new ArrayDeque<>(List.of("--replaced-layer", "--redis-url",
+        "redis://127.0.0.1:1"))).layer());
+    for (List<String> args : List.of(List.of("--replaced-layer", "--store", "tiered"),
+        List.of("--replaced-layer", "--ceiling"), List.of("--replaced-layer", "--framework", "helidon"))) {
+      assertThrows(Main.UsageException.class, () -> Main.parseServe(new ArrayDeque<>(args)), args.toString());
+    }
+  }
+
+  @Test
   void serve_refusesBaselinesWithCacheOptions() {
     for (List<String> args : List.of(List.of("--ceiling", "--no-cache"), List.of("--ceiling", "--store", "redis"),
         List.of("--no-cache", "--store", "tiered"), List.of("--no-cache", "--redis-url", "redis://x:1"),
@@ -78,6 +88,27 @@ class MainTest {
         assertEquals(f, ceiling.framework());
       } finally {
         ceiling.close();
+      }
+    }
+  }
+
+  @Test
+  void everyCeiling_answersTheBytesTheDemoAnswersForTheMeasuredUrl() throws Exception {
+    String target = "/api/products?category=books&page=1";
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    try (DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(java.util.Optional.empty()),
+        new ProductCatalog(1000, 0))) {
+      String demo = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
+          + target)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(demo.length() > 1000, "the 1.3 KB product list: " + demo.length());
+      for (DemoApi.Framework f : DemoApi.Framework.values()) {
+        DemoServers.Server ceiling = DemoServers.ceiling(f, "127.0.0.1", 0);
+        try {
+          assertEquals(demo, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+              + ceiling.port() + target)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body(), f.toString());
+        } finally {
+          ceiling.close();
+        }
       }
     }
   }
