@@ -154,6 +154,21 @@ public final class CacheFront {
       return;
     }
     exchange.status(response.status());
+    Headers headers = response.headers();
+    if (!repeatsAName(headers)) {
+      // the usual case, a hit's headers among them: one field per name, handed over as they are
+      long length = -1;
+      for (int i = 0; i < headers.size(); i++) {
+        String name = headers.name(i);
+        if (name.equalsIgnoreCase(HeaderNames.CONTENT_LENGTH)) {
+          length = parseLength(headers.value(i));
+        } else {
+          exchange.header(name, List.of(headers.value(i)));
+        }
+      }
+      sendBody(exchange, response, length);
+      return;
+    }
     Map<String, List<String>> byName = new LinkedHashMap<>();
     Map<String, String> spelling = new LinkedHashMap<>();
     long length = -1;
@@ -169,6 +184,23 @@ public final class CacheFront {
       byName.computeIfAbsent(lower, k -> new ArrayList<>()).add(value);
     }
     byName.forEach((lower, values) -> exchange.header(spelling.get(lower), values));
+    sendBody(exchange, response, length);
+  }
+
+  /** Whether two of {@code headers}' fields share a name (case-insensitively). */
+  private static boolean repeatsAName(Headers headers) {
+    for (int i = 1; i < headers.size(); i++) {
+      String name = headers.name(i);
+      for (int j = 0; j < i; j++) {
+        if (name.equalsIgnoreCase(headers.name(j))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static void sendBody(ServerExchange exchange, CacheResponse response, long length) throws IOException {
     Optional<InputStream> stream = response.bodyStream();
     if (stream.isPresent()) {
       try (InputStream in = stream.get()) {
