@@ -194,6 +194,16 @@ public abstract class StoreContract {
   }
 
   @Test
+  void keysThatDifferOnlyInCharsUtf8CannotEncode_stayApart() {
+    EntryKey one = key("+2:/\uD800"); // unpaired surrogates: UTF-8 writes both as '?'
+    EntryKey two = key("+2:/\uDBFF");
+    assertTrue(store.put(one, bytes("first"), Duration.ofMinutes(1), fence("p:a")));
+    assertTrue(store.put(two, bytes("second"), Duration.ofMinutes(1), fence("p:a")));
+    assertArrayEquals(bytes("first"), store.get(one).orElseThrow());
+    assertArrayEquals(bytes("second"), store.get(two).orElseThrow());
+  }
+
+  @Test
   void put_withAFenceThatMoved_storesNothing() {
     Fence stale = fence("p:products", "u:/api/products");
     store.bump(List.of(counter("u:/api/products")));

@@ -305,16 +305,44 @@ public final class HazelcastStore implements Store {
   }
 
   private static String entryKey(EntryKey key) {
-    return "e:" + key.flat();
+    return "e:" + lossless(key.flat());
   }
 
   /** Names by value: Hazelcast hashes keys itself, so no digest is needed and none can collide. */
   private static String counterKey(Counter counter) {
-    return "c:" + counter.flat();
+    return "c:" + lossless(counter.flat());
   }
 
   private static String leaseKey(EntryKey key) {
-    return "l:" + key.flat();
+    return "l:" + lossless(key.flat());
+  }
+
+  /**
+   * {@code name} in a form Hazelcast's serialisation keeps apart: it writes strings as UTF-8, which
+   * turns every unpaired surrogate into the same byte, so two names could share a key. Non-ASCII
+   * chars become a backslash, {@code u} and four hex digits, and a backslash is doubled; ASCII names
+   * (nearly all) are unchanged.
+   */
+  static String lossless(String name) {
+    int i = 0;
+    while (i < name.length() && name.charAt(i) < 0x80 && name.charAt(i) != '\\') {
+      i++;
+    }
+    if (i == name.length()) {
+      return name;
+    }
+    StringBuilder b = new StringBuilder(name.length() + 16).append(name, 0, i);
+    for (; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '\\') {
+        b.append("\\\\");
+      } else if (c >= 0x80) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   private static <T> T call(Supplier<T> operation) {

@@ -111,7 +111,7 @@ public final class RedisStore implements Store {
   public Optional<byte[]> get(EntryKey key) {
     String p = partitionPrefix(key.partition());
     byte[] blob = call(() -> Scripts.GET.run(link.commands(), ScriptOutputType.VALUE,
-        new byte[][] {bytes(entryKey(p, key))}, bytes(p + "c:"), bytes(key.id())));
+        new byte[][] {bytes(entryKey(p, key))}, bytes(p + "c:"), fullKey(key.id())));
     return Optional.ofNullable(blob);
   }
 
@@ -129,7 +129,7 @@ public final class RedisStore implements Store {
       keys[i + 1] = bytes(counterKey(c));
     }
     List<Object> reply = call(() -> Scripts.GET_WATCHING.run(link.commands(), ScriptOutputType.MULTI, keys,
-        bytes(p + "c:"), bytes(key.id())));
+        bytes(p + "c:"), fullKey(key.id())));
     if (reply == null || reply.isEmpty() || reply.get(0) == null) {
       return Optional.empty();
     }
@@ -190,7 +190,7 @@ public final class RedisStore implements Store {
     Long stored = call(() -> Scripts.PUT.run(link.commands(), ScriptOutputType.INTEGER,
         new byte[][] {bytes(entryKey(p, key)), bytes(p + "maxttl")},
         bytes(p + "c:"), bytes(Long.toString(ttl)), bytes(encodedFence.toString()), entry,
-        bytes(Long.toString(COUNTER_MARGIN_MILLIS)), bytes(key.id())));
+        bytes(Long.toString(COUNTER_MARGIN_MILLIS)), fullKey(key.id())));
     return stored != null && stored == 1L;
   }
 
@@ -322,6 +322,28 @@ public final class RedisStore implements Store {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The entry's full key as stored beside it, exactly: ASCII as it is; anything else as a marker
+   * byte then two bytes per char, so that strings UTF-8 could not tell apart (unpaired surrogates)
+   * stay apart.
+   */
+  static byte[] fullKey(String id) {
+    boolean ascii = true;
+    for (int i = 0; i < id.length() && ascii; i++) {
+      ascii = id.charAt(i) < 0x80;
+    }
+    if (ascii) {
+      return id.getBytes(StandardCharsets.US_ASCII);
+    }
+    byte[] out = new byte[1 + 2 * id.length()];
+    out[0] = (byte) 0xFF; // never the first byte of an ASCII key
+    for (int i = 0; i < id.length(); i++) {
+      out[1 + 2 * i] = (byte) (id.charAt(i) >>> 8);
+      out[2 + 2 * i] = (byte) id.charAt(i);
+    }
+    return out;
   }
 
   private static byte[] bytes(String s) {

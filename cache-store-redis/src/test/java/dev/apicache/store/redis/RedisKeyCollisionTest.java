@@ -51,6 +51,19 @@ class RedisKeyCollisionTest {
   }
 
   @Test
+  void keysThatUtf8WouldConfuse_stayApart_evenWhenTheirNamesCollide() {
+    try (RedisStore store = colliding()) {
+      EntryKey one = new EntryKey("p", "+2:/\uD800");
+      EntryKey two = new EntryKey("p", "+2:/\uDBFF"); // both unpaired surrogates: one '?' each in UTF-8
+      List<Counter> fence = List.of(new Counter("p", "p:x"));
+      assertTrue(store.put(one, bytes("first"), Duration.ofMinutes(1), store.fence(fence)));
+      assertTrue(store.put(two, bytes("second"), Duration.ofMinutes(1), store.fence(fence)));
+      assertTrue(store.get(one).isEmpty(), "the other key's entry is never this one's");
+      assertArrayEquals(bytes("second"), store.get(two).orElseThrow());
+    }
+  }
+
+  @Test
   void anEngineOverCollidingNames_answersEachUrlWithItsOwnBody() {
     CachePolicies policies = CachePolicies.builder()
         .add(CachePolicy.forRoute("/api/items/{id}").ttl(Duration.ofMinutes(5)).build()).build();
