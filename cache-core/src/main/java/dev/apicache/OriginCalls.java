@@ -140,8 +140,8 @@ final class OriginCalls {
       // the fill's snapshot: the entry is fenced on its first part and records the soft counters' values
       entry = entry.withMarks(c.marksOf(fence));
       entryFence = c.fenceOf(fence);
+      entry = compressed(c.policy, entry); // only what will be stored is worth compressing
     }
-    entry = compressed(c.policy, entry);
     Duration retention = retention(entry, fromOrigin);
     List<String> varied = Variants.selecting(c.policy, response.headers());
     boolean stored;
