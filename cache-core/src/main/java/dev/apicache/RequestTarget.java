@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,17 +29,18 @@ import java.util.Optional;
  */
 final class RequestTarget {
   private final List<String> segments;
-  private final Map<String, List<String>> query;
+  /** The raw query, checked to decode: parameters are decoded only when a key asks for them. */
+  private final String rawQuery;
   private final BypassReason rejection;
 
-  private RequestTarget(List<String> segments, Map<String, List<String>> query, BypassReason rejection) {
+  private RequestTarget(List<String> segments, String rawQuery, BypassReason rejection) {
     this.segments = segments;
-    this.query = query;
+    this.rawQuery = rawQuery;
     this.rejection = rejection;
   }
 
   private static RequestTarget rejected(BypassReason reason) {
-    return new RequestTarget(List.of(), Map.of(), reason);
+    return new RequestTarget(List.of(), "", reason);
   }
 
   /** The strict reading, for requests the cache may answer. */
@@ -77,11 +76,10 @@ final class RequestTarget {
     if (!printableAscii(rawQuery)) {
       return rejected(BypassReason.INVALID_QUERY);
     }
-    Map<String, List<String>> query = parseQuery(rawQuery);
-    if (query == null) {
+    if (!queryDecodes(rawQuery)) {
       return rejected(BypassReason.INVALID_QUERY);
     }
-    return new RequestTarget(List.copyOf(raw), query, null);
+    return new RequestTarget(List.copyOf(raw), rawQuery, null);
   }
 
   /**
@@ -190,39 +188,6 @@ final class RequestTarget {
         || c == '-' || c == '.' || c == '_' || c == '~';
   }
 
-  private static Map<String, List<String>> parseQuery(String rawQuery) {
-    if (rawQuery.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, List<String>> params = new HashMap<>();
-    int start = 0;
-    while (start <= rawQuery.length()) {
-      int amp = rawQuery.indexOf('&', start);
-      int end = amp < 0 ? rawQuery.length() : amp;
-      if (end > start) {
-        int eq = rawQuery.indexOf('=', start);
-        String name;
-        String value;
-        if (eq < 0 || eq > end) {
-          name = formDecode(rawQuery, start, end);
-          value = "";
-        } else {
-          name = formDecode(rawQuery, start, eq);
-          value = formDecode(rawQuery, eq + 1, end);
-        }
-        if (name == null || value == null) {
-          return null;
-        }
-        params.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
-      }
-      if (amp < 0) {
-        break;
-      }
-      start = amp + 1;
-    }
-    return params;
-  }
-
   /** Form-decodes {@code s[from, to)} (printable ASCII) as UTF-8; null when malformed. */
   private static String formDecode(String s, int from, int to) {
     boolean plain = true;
@@ -279,6 +244,64 @@ final class RequestTarget {
 
   /** The decoded values of query parameter {@code name}, in request order; empty when absent. */
   List<String> queryValues(String name) {
-    return query.getOrDefault(name, List.of());
+    List<String> found = null;
+    int start = 0;
+    while (start <= rawQuery.length()) {
+      int amp = rawQuery.indexOf('&', start);
+      int end = amp < 0 ? rawQuery.length() : amp;
+      if (end > start) {
+        int eq = rawQuery.indexOf('=', start);
+        int nameEnd = eq < 0 || eq > end ? end : eq;
+        if (nameIs(name, start, nameEnd)) {
+          String value = nameEnd == end ? "" : formDecode(rawQuery, nameEnd + 1, end); // checked to decode
+          if (found == null) {
+            found = new ArrayList<>(1);
+          }
+          found.add(value);
+        }
+      }
+      if (amp < 0) {
+        break;
+      }
+      start = amp + 1;
+    }
+    return found == null ? List.of() : found;
+  }
+
+  /** Whether the parameter name at {@code rawQuery[from, to)} decodes to {@code name}. */
+  private boolean nameIs(String name, int from, int to) {
+    boolean plain = true;
+    for (int i = from; i < to && plain; i++) {
+      char c = rawQuery.charAt(i);
+      plain = c != '%' && c != '+';
+    }
+    if (plain) {
+      return to - from == name.length() && rawQuery.regionMatches(from, name, 0, name.length());
+    }
+    return name.equals(formDecode(rawQuery, from, to));
+  }
+
+  /** Whether every parameter name and value of {@code rawQuery} form-decodes (escapes, UTF-8). */
+  private static boolean queryDecodes(String rawQuery) {
+    if (rawQuery.indexOf('%') < 0) {
+      return true; // without escapes every byte is printable ASCII, checked already
+    }
+    int start = 0;
+    while (start <= rawQuery.length()) {
+      int amp = rawQuery.indexOf('&', start);
+      int end = amp < 0 ? rawQuery.length() : amp;
+      int eq = rawQuery.indexOf('=', start);
+      if (eq < 0 || eq > end) {
+        eq = end;
+      }
+      if (formDecode(rawQuery, start, eq) == null || (eq < end && formDecode(rawQuery, eq + 1, end) == null)) {
+        return false;
+      }
+      if (amp < 0) {
+        break;
+      }
+      start = amp + 1;
+    }
+    return true;
   }
 }
