@@ -241,6 +241,66 @@ public abstract class StoreContract {
   }
 
   @Test
+  void readersSpinningOnAnEntry_neverSeeItOnceABumpReturned() throws Exception {
+    ExecutorService readers = Executors.newFixedThreadPool(3);
+    try {
+      for (int round = 0; round < 20; round++) {
+        EntryKey k = key("spin-" + round);
+        Counter c = counter("u:/spin-" + round);
+        assertTrue(store.put(k, bytes("v"), Duration.ofMinutes(1), store.fence(List.of(c))));
+        AtomicBoolean bumped = new AtomicBoolean();
+        AtomicBoolean violated = new AtomicBoolean();
+        CountDownLatch reading = new CountDownLatch(3);
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+          work.add(readers.submit(() -> {
+            reading.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int readsAfter = 0;
+            while (readsAfter < 20 && System.nanoTime() < deadline) { // spin through the bump, then a few reads more
+              boolean after = bumped.get(); // read before the get: a true here means the get started later
+              if (store.getWatching(k, List.of(c), List.of(counter("su:/spin"))).isPresent() && after) {
+                violated.set(true);
+              }
+              if (store.get(k).isPresent() && after) {
+                violated.set(true);
+              }
+              if (after) {
+                readsAfter++;
+              }
+            }
+            return null;
+          }));
+        }
+        assertTrue(reading.await(10, TimeUnit.SECONDS));
+        store.bump(List.of(c));
+        bumped.set(true);
+        for (Future<?> f : work) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+        assertFalse(violated.get(), "round " + round + ": a read that started after the bump saw the entry");
+        assertTrue(store.get(k).isEmpty());
+      }
+    } finally {
+      readers.shutdownNow();
+    }
+  }
+
+  @Test
+  void watchedValues_followEveryBump_evenWhileAnEntryIsReadOften() {
+    store.put(key("w"), bytes("v"), Duration.ofMinutes(1), fence("p:a"));
+    List<Counter> watched = List.of(counter("su:/w"));
+    long last = store.getWatching(key("w"), List.of(counter("p:a")), watched).orElseThrow().counters().value(0);
+    for (int i = 0; i < 20; i++) {
+      store.getWatching(key("w"), List.of(counter("p:a")), watched); // remembered, if the store remembers
+      store.bump(watched);
+      long now = store.getWatching(key("w"), List.of(counter("p:a")), watched).orElseThrow().counters().value(0);
+      assertNotEquals(last, now, "bump " + i);
+      last = now;
+    }
+  }
+
+  @Test
   void emptyAndLargeEntries_roundTrip() {
     byte[] large = new byte[1 << 20];
     new Random(42).nextBytes(large);

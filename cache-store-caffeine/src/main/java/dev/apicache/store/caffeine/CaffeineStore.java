@@ -44,6 +44,11 @@ public final class CaffeineStore implements Store {
   private final Cache<EntryKey, Entry> entries;
   private final Cache<Counter, Long> counters;
   private final AtomicLong sequence = new AtomicLong();
+  /**
+   * Moved once at the end of every bump, after its counters: an entry whose fence held at the
+   * current epoch still holds, so a hit reads no counter until the next bump.
+   */
+  private final AtomicLong epoch = new AtomicLong();
   private final AtomicLong longestLifetimeNanos = new AtomicLong();
   private final ReadWriteLock fenceLock = new ReentrantReadWriteLock();
   private final LongAdder evictions = new LongAdder();
@@ -85,14 +90,40 @@ public final class CaffeineStore implements Store {
   @Override
   public Optional<byte[]> get(EntryKey key) {
     Entry e = entries.getIfPresent(key);
-    if (e == null) {
+    return e != null && holds(key, e, epoch.get()) ? Optional.of(e.bytes) : Optional.empty();
+  }
+
+  /** The watched counters' values are remembered with the entry until the next bump, like its fence's check. */
+  @Override
+  public Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
+    Entry e = entries.getIfPresent(key);
+    long now = epoch.get();
+    if (e == null || !holds(key, e, now)) {
       return Optional.empty();
+    }
+    Seen seen = e.seen;
+    if (seen == null || seen.epoch != now || !seen.values.counters().equals(watched)) {
+      seen = new Seen(now, Fence.read(watched, this::current)); // read after the epoch: never older than it
+      e.seen = seen;
+    }
+    return Optional.of(new Watched(e.bytes, seen.values));
+  }
+
+  /**
+   * Whether {@code e}'s fence holds, checked against the counters only when a bump moved the epoch
+   * since its last check. {@code now} is read before the check, so a check that raced a bump is
+   * recorded under the older epoch and repeated.
+   */
+  private boolean holds(EntryKey key, Entry e, long now) {
+    if (e.checkedAt == now) {
+      return true;
     }
     if (!e.fence.holds(this::current)) {
       entries.asMap().remove(key, e);
-      return Optional.empty();
+      return false;
     }
-    return Optional.of(e.bytes);
+    e.checkedAt = now;
+    return true;
   }
 
   /**
@@ -101,11 +132,7 @@ public final class CaffeineStore implements Store {
    */
   Optional<Watched> remembered(EntryKey key) {
     Entry e = entries.getIfPresent(key);
-    if (e == null || e.watched == null) {
-      return Optional.empty();
-    }
-    if (!e.fence.holds(this::current)) {
-      entries.asMap().remove(key, e);
+    if (e == null || e.watched == null || !holds(key, e, epoch.get())) {
       return Optional.empty();
     }
     return Optional.of(new Watched(e.bytes, e.watched));
@@ -140,7 +167,8 @@ public final class CaffeineStore implements Store {
       if (!fence.holds(this::current)) {
         return false;
       }
-      entries.put(key, new Entry(entry, fence, ttlNanos, watched));
+      // under the read lock no bump runs: the fence just checked holds at this epoch
+      entries.put(key, new Entry(entry, fence, ttlNanos, watched, epoch.get()));
       return true;
     } finally {
       fenceLock.readLock().unlock();
@@ -161,6 +189,7 @@ public final class CaffeineStore implements Store {
       for (Counter name : names) {
         counters.put(name, sequence.incrementAndGet());
       }
+      epoch.incrementAndGet(); // last: whoever reads the new epoch sees every counter above
     } finally {
       fenceLock.writeLock().unlock();
     }
@@ -203,13 +232,22 @@ public final class CaffeineStore implements Store {
     final Fence fence;
     final long ttlNanos;
     final Fence watched;
+    /** The epoch at which the fence last held. */
+    volatile long checkedAt;
+    /** Watched counters' values, with the epoch they were read at. */
+    volatile Seen seen;
 
-    Entry(byte[] bytes, Fence fence, long ttlNanos, Fence watched) {
+    Entry(byte[] bytes, Fence fence, long ttlNanos, Fence watched, long checkedAt) {
       this.bytes = bytes;
       this.fence = fence;
       this.ttlNanos = ttlNanos;
       this.watched = watched;
+      this.checkedAt = checkedAt;
     }
+  }
+
+  /** Values read at an epoch, published together. */
+  private record Seen(long epoch, Fence values) {
   }
 
   /** Builds a {@link CaffeineStore}. */
