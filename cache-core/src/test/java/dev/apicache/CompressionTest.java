@@ -80,6 +80,19 @@ class CompressionTest {
   }
 
   @Test
+  void theFillItself_answersEachClientWithItsRepresentation() {
+    CacheResponse miss = f.get("/api/list", "Accept-Encoding", "gzip");
+    assertEquals("MISS", xCache(miss));
+    assertEquals("gzip", miss.headers().first("Content-Encoding").orElseThrow());
+    assertArrayEquals(JSON.getBytes(java.nio.charset.StandardCharsets.UTF_8), gunzip(miss.body()));
+    f.engine.purge("/api/list");
+    CacheResponse plainMiss = f.get("/api/list");
+    assertEquals("MISS", xCache(plainMiss));
+    assertFalse(plainMiss.headers().contains("Content-Encoding"));
+    assertEquals(JSON, plainMiss.body().utf8());
+  }
+
+  @Test
   void ifNoneMatch_isAnsweredFromTheTagOfTheRepresentationTheClientGets() {
     f.get("/api/list");
     String gzTag = f.get("/api/list", "Accept-Encoding", "gzip").headers().first("ETag").orElseThrow();
