@@ -13,12 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -198,29 +193,8 @@ final class GuardedStore implements AutoCloseable {
     return result;
   }
 
-  private <T> T timed(String operation, Callable<T> call) throws Exception {
-    Future<T> future;
-    try {
-      future = pool.submit(call);
-    } catch (RejectedExecutionException e) {
-      throw new StoreTimeoutException("store " + operation + " refused: every store thread is busy");
-    }
-    try {
-      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new StoreTimeoutException("store " + operation + " timed out after " + timeout.toMillis() + " ms");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof StoreException se) {
-        throw se;
-      }
-      throw new StoreException("store " + operation + " failed: " + cause, cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(true);
-      throw new StoreException("interrupted while waiting for store " + operation, e);
-    }
+  private <T> T timed(String operation, Callable<T> call) {
+    return BoundedStore.timed(pool, timeout.toNanos(), operation, call);
   }
 
   private void fault(String operation, StoreException e) {

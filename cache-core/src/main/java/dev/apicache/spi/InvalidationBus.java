@@ -14,7 +14,8 @@ public interface InvalidationBus extends AutoCloseable {
 
   /**
    * Tells every subscriber, this node's included, that the counters of {@code partitions} moved.
-   * Returns when the message is handed over; a failure is reported as a
+   * Returns when the message is handed over, within a bounded time (a bus whose transport may
+   * block hands it over asynchronously); a failure is reported as a
    * {@link dev.apicache.StoreException}.
    */
   void publish(Collection<String> partitions);

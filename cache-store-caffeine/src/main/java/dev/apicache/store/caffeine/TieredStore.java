@@ -3,6 +3,7 @@ package dev.apicache.store.caffeine;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.apicache.BoundedStore;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
@@ -47,7 +48,8 @@ public final class TieredStore implements Store {
 
   private TieredStore(Builder b) {
     this.near = CaffeineStore.builder().maximumBytes(b.nearMaximumBytes).ticker(b.ticker).build();
-    this.far = b.far;
+    // a far store that may hang is bounded here, so that near hits need no hand-off in the engine
+    this.far = BoundedStore.of(b.far, b.farTimeout);
     this.bus = b.bus;
     this.nearMaxAge = b.nearMaxAge;
     this.nearTrusted = bus.isConnected();
@@ -164,10 +166,13 @@ public final class TieredStore implements Store {
     }
   }
 
-  /** The far store decides: near calls are in memory. */
+  /**
+   * Always: near calls are in memory, and a far store that does not bound its own calls is bounded
+   * by {@link Builder#farTimeout}. The bus must not block either ({@link InvalidationBus#publish}).
+   */
   @Override
   public boolean callsAreBounded() {
-    return far.callsAreBounded();
+    return true;
   }
 
   /** The far store's leases: single flight is a cluster matter. */
@@ -207,6 +212,7 @@ public final class TieredStore implements Store {
     private final InvalidationBus bus;
     private long nearMaximumBytes = 64L << 20;
     private Duration nearMaxAge = Duration.ofSeconds(10);
+    private Duration farTimeout = Duration.ofMillis(250);
     private Ticker ticker = Ticker.systemTicker();
 
     private Builder(Store far, InvalidationBus bus) {
@@ -233,6 +239,20 @@ public final class TieredStore implements Store {
         throw new IllegalArgumentException("nearMaxAge must be > 0 but was " + age);
       }
       nearMaxAge = age;
+      return this;
+    }
+
+    /**
+     * The longest a call to a far store that does not bound its own calls (Hazelcast) may take
+     * before it fails and the request goes to the origin; default 250 ms. A far store with its own
+     * timeouts (Redis) is called directly.
+     */
+    public Builder farTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("farTimeout must be > 0 but was " + timeout);
+      }
+      farTimeout = timeout;
       return this;
     }
 

@@ -48,6 +48,29 @@ class TieredStoreTest extends StoreContract {
   }
 
   @Test
+  void aFarStoreThatHangs_isBoundedByTheTieredStore_whoseNearHitsNeedNoHandOff() {
+    FaultyStore far = new FaultyStore(new InMemoryStore(clock)); // declares its calls unbounded
+    try (TieredStore node = TieredStore.builder(far, network.join()).ticker(clock::nanos)
+        .farTimeout(Duration.ofMillis(100)).build()) {
+      assertTrue(node.callsAreBounded(), "near calls are in memory and far ones bounded here");
+      EntryKey k = key("hang");
+      assertTrue(node.put(k, bytes("v"), Duration.ofMinutes(5), node.fence(List.of(counter("p:x")))));
+      far.mode(FaultyStore.Mode.HANG);
+      try {
+        assertArrayEquals(bytes("v"), node.get(k).orElseThrow(), "a near hit never waits for the far store");
+        dev.apicache.StoreException e = org.junit.jupiter.api.Assertions.assertThrows(
+            dev.apicache.StoreException.class, () -> node.get(key("never-stored")));
+        assertTrue(e instanceof dev.apicache.StoreTimeoutException, e.toString());
+        org.junit.jupiter.api.Assertions.assertThrows(dev.apicache.StoreException.class,
+            () -> node.bump(List.of(counter("p:x"))));
+      } finally {
+        far.heal();
+      }
+      assertTrue(node.get(key("never-stored")).isEmpty(), "healthy again");
+    }
+  }
+
+  @Test
   void nearHit_doesNotReachTheFarStore() {
     TwoNodes n = new TwoNodes();
     n.fill(n.a, key("k"), "v");

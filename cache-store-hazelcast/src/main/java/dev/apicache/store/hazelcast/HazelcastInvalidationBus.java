@@ -56,10 +56,20 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     return new HazelcastInvalidationBus(requireNonNull(instance, "instance"), requireNonNull(topicName, "topicName"));
   }
 
+  /**
+   * Sends the message without waiting for it (Hazelcast's {@code publishAsync}): a publish never
+   * blocks the invalidation that called it, even while members change. A failure is logged; the
+   * other nodes then rely on their near copies' maximum age and their own connection state.
+   */
   @Override
   public void publish(Collection<String> partitions) {
     try {
-      topic.publish(String.join("\n", partitions));
+      topic.publishAsync(String.join("\n", partitions)).whenComplete((ok, failure) -> {
+        if (failure != null) {
+          System.getLogger("dev.apicache.store.hazelcast").log(System.Logger.Level.WARNING,
+              "apicache could not publish an invalidation: " + failure.getMessage());
+        }
+      });
     } catch (RuntimeException e) {
       throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
     }
