@@ -216,6 +216,13 @@ public final class CacheStatus {
     return b.toString();
   }
 
+  /** Field by field: the same value as {@link #equals}, without building either string. */
+  boolean sameAs(CacheStatus s) {
+    return hit == s.hit && fwdStatus == s.fwdStatus && stored == s.stored && collapsed == s.collapsed
+        && java.util.Objects.equals(ttl, s.ttl) && java.util.Objects.equals(fwd, s.fwd)
+        && java.util.Objects.equals(key, s.key) && java.util.Objects.equals(detail, s.detail);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof CacheStatus s && toString().equals(s.toString());

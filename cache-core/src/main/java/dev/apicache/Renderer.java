@@ -34,7 +34,7 @@ final class Renderer {
     boolean asStored = !e.gzipped() || Compression.accepted(c.request.headers());
     Headers base = rendered(c.policy, e, asStored);
     Headers full = base.plus(HeaderNames.AGE, Long.toString(e.ageMillis(now) / 1000), HeaderNames.X_CACHE, xCache,
-        HeaderNames.CACHE_STATUS, status.toString());
+        HeaderNames.CACHE_STATUS, e.rendered().statusText(status));
     int length = asStored ? e.body().size() : e.decodedSize();
     if (notModified) {
       Headers.Builder subset = Headers.builder();

@@ -48,6 +48,21 @@ record StoredEntry(
      * as long as this decoded entry does (the engine keeps a bounded few).
      */
     volatile Bytes decodedBody;
+    /** The last {@code Cache-Status} sent from this entry and its text: hits within a second repeat it. */
+    volatile StatusText lastStatus;
+
+    record StatusText(CacheStatus status, String text) {}
+
+    /** {@code status} as sent, reusing the text of the last one when it is the same. */
+    String statusText(CacheStatus status) {
+      StatusText last = lastStatus;
+      if (last != null && last.status().sameAs(status)) {
+        return last.text();
+      }
+      String text = status.toString();
+      lastStatus = new StatusText(status, text);
+      return text;
+    }
 
     static final int MAX_DECODED = 64 * 1024;
   }
