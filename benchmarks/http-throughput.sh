@@ -13,14 +13,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-10}"
-for tool in wrk nginx redis-server; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "installing $tool" >&2
-    pkg=$tool; [ "$tool" = nginx ] && pkg=nginx-light
-    (apt-get install -y -qq "$pkg" >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq "$pkg" >/dev/null)
-  fi
-done
 source "benchmarks/bench-lib.sh"
+ensure_tools wrk nginx redis-server
 path="/api/products?category=books&page=1"
 workers="$(nproc)"
 results=()
@@ -45,28 +39,9 @@ measure() { # name url: check the answer, warm up 8 s, measure, record requests/
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-nginx_conf() { # port body: nginx with one worker per core; body is the server block's content
-  cat >"$work/nginx.conf" <<CONF
-worker_processes $workers;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 2048; }
-http {
-  access_log off;
-  proxy_cache_path $work/cache keys_zone=api:10m;
-  server {
-    listen 127.0.0.1:$1;
-    $2
-  }
-}
-CONF
-}
-
 # the bytes every server answers, written where nginx can serve them as a file
-mkdir -p "$work/static/api" "$work/cache"
-# nginx's workers run as an unprivileged user: they must read the file and write the cache
-chmod 755 "$work" "$work/static" "$work/static/api"
-chmod 777 "$work/cache"
+mkdir -p "$work/static/api"
+chmod 755 "$work" "$work/static" "$work/static/api" # nginx's workers read the file
 port=$(free_port)
 ./apicache serve --port "$port" --ceiling >"$work/body.log" 2>&1 & body_pid=$!
 wait_for "http://127.0.0.1:$port$path"
@@ -76,11 +51,10 @@ stop "$body_pid"
 
 echo "measuring ${seconds} s per server after 8 s of warm-up, each alone:" >&2
 port=$(free_port)
-nginx_conf "$port" "root $work/static; default_type application/json; location / { try_files /api/products =404; }"
-nginx -c "$work/nginx.conf"
+nginx_start "$port" "" "root $work/static; default_type application/json; location / { try_files /api/products =404; }"
 wait_for "http://127.0.0.1:$port$path"
 measure nginx-static "http://127.0.0.1:$port$path"
-kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
+nginx_stop
 
 for framework in javalin servlet helidon; do
   port=$(free_port)
@@ -100,11 +74,11 @@ upstream=$(free_port)
 wait_for "http://127.0.0.1:$upstream$path"
 
 port=$(free_port)
-nginx_conf "$port" "location / { proxy_pass http://127.0.0.1:$upstream; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_cache api; proxy_cache_valid 200 60s; proxy_cache_lock on; }"
-nginx -c "$work/nginx.conf"
+nginx_start "$port" "upstream demo { server 127.0.0.1:$upstream; keepalive 32; }" \
+  "location / { proxy_pass http://demo; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_cache api; proxy_cache_valid 200 60s; proxy_cache_lock on; }"
 wait_for "http://127.0.0.1:$port$path"
 measure nginx-proxy_cache "http://127.0.0.1:$port$path"
-kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
+nginx_stop
 
 cat >"$work/proxy-policies.yaml" <<YAML
 policies:

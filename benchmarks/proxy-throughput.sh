@@ -13,13 +13,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-10}"
 warmup="${2:-10}"
 runs="${3:-3}"
-for tool in wrk nginx; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "installing $tool" >&2
-    (apt-get install -y -qq wrk nginx-light >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null)
-  fi
-done
 source "benchmarks/bench-lib.sh"
+ensure_tools wrk nginx
 path=/api/products/1
 
 upstream=$(free_port)
@@ -52,35 +47,8 @@ measure "apicache-proxy" "http://127.0.0.1:$proxy$path"
 kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true
 
 nginx_port=$(free_port)
-mkdir -p "$work/cache"
-chmod 755 "$work" # nginx workers run as another user unless told otherwise
-run_as=""
-[ "$(id -u)" = 0 ] && run_as="user root;"
-cat >"$work/nginx.conf" <<CONF
-$run_as
-worker_processes $(nproc);
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  proxy_cache_path $work/cache keys_zone=api:10m;
-  upstream demo { server 127.0.0.1:$upstream; keepalive 32; }
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / {
-      proxy_pass http://demo;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_cache api;
-      proxy_cache_valid 200 60s;
-      proxy_cache_lock on;
-      add_header X-Cache \$upstream_cache_status;
-    }
-  }
-}
-CONF
-nginx -c "$work/nginx.conf"
+nginx_start "$nginx_port" "upstream demo { server 127.0.0.1:$upstream; keepalive 32; }" \
+  "location / { proxy_pass http://demo; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_cache api; proxy_cache_valid 200 60s; proxy_cache_lock on; add_header X-Cache \$upstream_cache_status; }"
 wait_for "http://127.0.0.1:$nginx_port$path"
 curl -s -D - -o /dev/null "http://127.0.0.1:$nginx_port$path" | grep -qi '^x-cache: HIT' || { echo "nginx does not HIT" >&2; exit 1; }
 measure "nginx-proxy_cache-$(nproc)-workers" "http://127.0.0.1:$nginx_port$path"
