@@ -54,7 +54,7 @@ public final class CacheEngine implements AutoCloseable {
 
   private CacheEngine(Builder b) {
     this.policies = b.policies;
-    this.store = new GuardedStore(b.store, b.storeTimeout);
+    this.store = new GuardedStore(b.store, b.storeTimeout, b.invalidationPatience);
     this.clock = b.clock;
     this.stats = new StatsRecorder(policies.policies());
     this.screener = new Screener(policies, stats, b.maxTargetLength);
@@ -317,6 +317,7 @@ public final class CacheEngine implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private Duration coalesceTimeout = Duration.ofSeconds(5);
     private Duration storeTimeout = Duration.ofMillis(250);
+    private Duration invalidationPatience = Duration.ofSeconds(10);
     private Duration leaseTime = Duration.ofSeconds(10);
     private Duration clusterWideMissWait = Duration.ZERO;
     private int maxTargetLength = 8192;
@@ -348,6 +349,16 @@ public final class CacheEngine implements AutoCloseable {
      */
     public Builder storeTimeout(Duration timeout) {
       storeTimeout = positive("storeTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long a failed invalidation is retried (with backoff, each try within the store timeout)
+     * before the write that caused it is answered anyway and the failure logged; default 10 s. The
+     * write's answer waits while it is retried, so that no request after it is served the old data.
+     */
+    public Builder invalidationPatience(Duration patience) {
+      invalidationPatience = positive("invalidationPatience", patience);
       return this;
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -42,9 +43,17 @@ final class GuardedStore implements AutoCloseable {
 
   private final Optional<Leases> leases;
 
+  /** How long an invalidation is retried before its caller hears that it failed. */
+  private final Duration invalidationPatience;
+
   GuardedStore(Store store, Duration timeout) {
+    this(store, timeout, Duration.ofSeconds(10));
+  }
+
+  GuardedStore(Store store, Duration timeout, Duration invalidationPatience) {
     this.store = store;
     this.timeout = timeout;
+    this.invalidationPatience = invalidationPatience;
     this.pool = store.callsAreBounded() ? null : EngineThreads.bounded("apicache-store", 16, 256);
     this.leases = store.leases();
     this.readsCounters = store.readsCountersWithEntries();
@@ -154,22 +163,46 @@ final class GuardedStore implements AutoCloseable {
     }
   }
 
-  /** Bumps counters; throws {@link StoreException} (after counting) when the store could not. */
+  /**
+   * Bumps counters, retrying a failed bump (through an open circuit too: reads may skip a failing
+   * store, an invalidation may not) with backoff for up to the invalidation patience, so that a
+   * store that recovers within it, such as a cluster replacing a lost member, loses no invalidation
+   * and the write that caused it answers only once it is recorded. Throws {@link StoreException}
+   * (each failed try counted) when the store could not record it within that time.
+   */
   void bump(Collection<Counter> counters, StatsRecorder.Scope scope) {
-    try {
-      call("bump", () -> {
-        store.bump(counters);
-        return Boolean.TRUE;
-      });
-    } catch (StoreException e) {
-      scope.storeErrors.increment();
-      throw e;
+    long deadline = System.nanoTime() + invalidationPatience.toNanos();
+    long backoffNanos = TimeUnit.MILLISECONDS.toNanos(5);
+    while (true) {
+      try {
+        call("bump", false, () -> {
+          store.bump(counters);
+          return Boolean.TRUE;
+        });
+        return;
+      } catch (StoreException e) {
+        scope.storeErrors.increment();
+        if (System.nanoTime() + backoffNanos - deadline >= 0) {
+          throw e;
+        }
+        try {
+          TimeUnit.NANOSECONDS.sleep(backoffNanos); // backoff between tries of a failing store
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        backoffNanos = Math.min(backoffNanos * 2, TimeUnit.MILLISECONDS.toNanos(250));
+      }
     }
   }
 
   private <T> T call(String operation, Callable<T> call) {
+    return call(operation, true, call);
+  }
+
+  private <T> T call(String operation, boolean circuit, Callable<T> call) {
     long openUntil = openUntilNanos;
-    if (openUntil != 0 && System.nanoTime() - openUntil < 0) {
+    if (circuit && openUntil != 0 && System.nanoTime() - openUntil < 0) {
       throw new StoreException("store " + operation + " skipped: the store is failing (circuit open)");
     }
     T result;

@@ -51,6 +51,7 @@ final class Fixture implements AutoCloseable {
     this.engine = CacheEngine.builder(policies, store == null ? memory : store)
         .clock(clock)
         .storeTimeout(Duration.ofMillis(200))
+        .invalidationPatience(Duration.ofMillis(500))
         .coalesceTimeout(Duration.ofSeconds(10))
         .build();
   }

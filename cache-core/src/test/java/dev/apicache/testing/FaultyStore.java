@@ -25,6 +25,7 @@ public final class FaultyStore implements Store {
   private volatile Mode mode = Mode.HEALTHY;
   private volatile CountDownLatch release = new CountDownLatch(1);
   private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicInteger bumpsToFail = new AtomicInteger();
 
   public FaultyStore(Store delegate) {
     this.delegate = delegate;
@@ -42,6 +43,14 @@ public final class FaultyStore implements Store {
   public void heal() {
     mode = Mode.HEALTHY;
     release.countDown();
+  }
+
+  /**
+   * The next {@code n} bumps throw, as a cluster does while it replaces a lost member; the store
+   * is healthy otherwise.
+   */
+  public void failNextBumps(int n) {
+    bumpsToFail.set(n);
   }
 
   /** Calls made so far, faulty ones included. */
@@ -90,6 +99,10 @@ public final class FaultyStore implements Store {
 
   @Override
   public void bump(Collection<Counter> counters) {
+    if (bumpsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      calls.incrementAndGet();
+      throw new StoreException("injected bump fault");
+    }
     fault();
     delegate.bump(counters);
   }
