@@ -20,6 +20,36 @@ public interface InvalidationBus extends AutoCloseable {
    */
   void publish(Collection<String> partitions);
 
+  /**
+   * True when this bus confirms delivery: {@link #publishConfirmed} learns whether every receiver
+   * applied a message, and {@link #deliveredBefore()} tells how current this node's listeners are.
+   * A store over such a bus can then promise that no node serves a near copy after an invalidation
+   * returns. False by default.
+   */
+  default boolean confirmsDelivery() {
+    return false;
+  }
+
+  /**
+   * Publishes as {@link #publish} does, then waits, at most {@code atMost} after the transport took
+   * the message, until every node that received it has handed it to its listeners. Returns true if
+   * every one did; false if some did not within {@code atMost} (or, by default, when the bus cannot
+   * tell).
+   */
+  default boolean publishConfirmed(Collection<String> partitions, java.time.Duration atMost) {
+    publish(partitions);
+    return false;
+  }
+
+  /**
+   * A {@link System#nanoTime()} reading such that every message whose publishing returned (on any
+   * node) before it has been handed to this node's listeners; {@link Long#MIN_VALUE} when nothing is
+   * known. Only meaningful when {@link #confirmsDelivery()}.
+   */
+  default long deliveredBefore() {
+    return Long.MIN_VALUE;
+  }
+
   /** Registers {@code listener} for every later message and connection change. */
   void subscribe(Listener listener);
 

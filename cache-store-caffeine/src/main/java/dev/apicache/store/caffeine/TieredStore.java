@@ -27,7 +27,13 @@ import java.util.Set;
  * invalidations and through the {@link InvalidationBus} for other nodes'. Guarantees:
  * <ul>
  *   <li>On the node that invalidates, no later request is served a near copy from before.</li>
- *   <li>On other nodes, a near copy outlives an invalidation by at most the bus's delivery time.</li>
+ *   <li>Over a bus that {@linkplain InvalidationBus#confirmsDelivery() confirms delivery} (Redis
+ *       standalone), on no node either: an invalidation returns once every node has dropped its near
+ *       copies, or once {@link Builder#nearLease} has passed, and a node serves near copies only
+ *       while its bus has confirmed, within that lease, that it is current. A node that misses a
+ *       message (slow, cut off, paused) stops using its near copies before the write returns.</li>
+ *   <li>Over another bus, on other nodes a near copy outlives an invalidation by at most the bus's
+ *       delivery time.</li>
  *   <li>While the bus is disconnected, near copies are dropped and not used; after it reconnects
  *       they are dropped again (messages may have been lost), so a lost message cannot leave stale
  *       data behind. Independently, no near copy is served longer than {@code nearMaxAge}.</li>
@@ -44,6 +50,9 @@ public final class TieredStore implements Store {
   private final Store far;
   private final InvalidationBus bus;
   private final Duration nearMaxAge;
+  private final Duration nearLease;
+  private final long nearLeaseNanos;
+  private final boolean confirmed;
   private volatile boolean nearTrusted;
 
   private TieredStore(Builder b) {
@@ -52,6 +61,9 @@ public final class TieredStore implements Store {
     this.far = BoundedStore.of(b.far, b.farTimeout);
     this.bus = b.bus;
     this.nearMaxAge = b.nearMaxAge;
+    this.nearLease = b.nearLease;
+    this.nearLeaseNanos = b.nearLease.toNanos();
+    this.confirmed = bus.confirmsDelivery();
     this.nearTrusted = bus.isConnected();
     bus.subscribe(new InvalidationBus.Listener() {
       @Override
@@ -86,7 +98,7 @@ public final class TieredStore implements Store {
   /** A near hit, or the far store's read (told the fence's counters when it wants them). */
   @Override
   public Optional<byte[]> get(EntryKey key, List<Counter> fenceCounters) {
-    if (!nearTrusted) {
+    if (!nearUsable()) {
       return farGet(key, fenceCounters);
     }
     Optional<byte[]> copy = near.get(key);
@@ -106,7 +118,7 @@ public final class TieredStore implements Store {
    */
   @Override
   public Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
-    if (!nearTrusted) {
+    if (!nearUsable()) {
       return far.getWatching(key, fenceCounters, watched);
     }
     Optional<Watched> copy = near.remembered(key);
@@ -117,6 +129,21 @@ public final class TieredStore implements Store {
     Optional<Watched> found = far.getWatching(key, fenceCounters, watched);
     found.ifPresent(w -> near.put(key, w.entry(), nearMaxAge, nearFence, w.counters()));
     return found;
+  }
+
+  /**
+   * Near copies may be served: the bus is connected and, over a bus that confirms delivery, it has
+   * confirmed within the lease that every message published before then reached this node.
+   */
+  private boolean nearUsable() {
+    if (!nearTrusted) {
+      return false;
+    }
+    if (!confirmed) {
+      return true;
+    }
+    long current = bus.deliveredBefore();
+    return current != Long.MIN_VALUE && System.nanoTime() - current < nearLeaseNanos;
   }
 
   private Optional<byte[]> farGet(EntryKey key, List<Counter> fenceCounters) {
@@ -138,15 +165,18 @@ public final class TieredStore implements Store {
   public boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence) {
     Fence nearFence = near.fence(List.of(nearCounter(key.partition())));
     boolean stored = far.put(key, entry, timeToLive, fence);
-    if (stored && nearTrusted) {
+    if (stored && nearUsable()) {
       near.put(key, entry, timeToLive.compareTo(nearMaxAge) < 0 ? timeToLive : nearMaxAge, nearFence);
     }
     return stored;
   }
 
   /**
-   * Invalidates in the far store, then this node's near copies, then tells the other nodes. A bus
-   * failure is not reported: other nodes then rely on {@code nearMaxAge} and their own bus's
+   * Invalidates in the far store, then this node's near copies, then tells the other nodes. Over a
+   * bus that confirms delivery it returns once every node that received the message has it, or
+   * once the lease has passed (a node that did not get it has then stopped using its near copies),
+   * and a failure to publish is thrown, so that the invalidation is retried or reported. Over
+   * another bus a failure is logged: other nodes then rely on {@code nearMaxAge} and their own bus's
    * connection state.
    */
   @Override
@@ -157,6 +187,10 @@ public final class TieredStore implements Store {
       partitions.add(c.partition());
     }
     near.bump(nearCounters(partitions));
+    if (confirmed) {
+      bus.publishConfirmed(partitions, nearLease);
+      return;
+    }
     try {
       bus.publish(partitions);
     } catch (RuntimeException e) {
@@ -181,9 +215,9 @@ public final class TieredStore implements Store {
     return far.leases();
   }
 
-  /** True while near copies are being used (the bus is connected). */
+  /** True while near copies are being used (the bus is connected and, if it confirms delivery, current). */
   public boolean nearInUse() {
-    return nearTrusted;
+    return nearUsable();
   }
 
   @Override
@@ -212,6 +246,7 @@ public final class TieredStore implements Store {
     private final InvalidationBus bus;
     private long nearMaximumBytes = 64L << 20;
     private Duration nearMaxAge = Duration.ofSeconds(10);
+    private Duration nearLease = Duration.ofSeconds(1);
     private Duration farTimeout = Duration.ofMillis(250);
     private Ticker ticker = Ticker.systemTicker();
 
@@ -239,6 +274,20 @@ public final class TieredStore implements Store {
         throw new IllegalArgumentException("nearMaxAge must be > 0 but was " + age);
       }
       nearMaxAge = age;
+      return this;
+    }
+
+    /**
+     * Over a bus that confirms delivery: how long after the bus last confirmed that this node is
+     * current its near copies may still be served, and so the longest an invalidation waits for a
+     * node that does not acknowledge it; default 1 s. It must exceed the bus's heartbeat interval.
+     */
+    public Builder nearLease(Duration lease) {
+      requireNonNull(lease, "lease");
+      if (lease.isZero() || lease.isNegative()) {
+        throw new IllegalArgumentException("nearLease must be > 0 but was " + lease);
+      }
+      nearLease = lease;
       return this;
     }
 

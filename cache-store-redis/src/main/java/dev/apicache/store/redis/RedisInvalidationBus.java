@@ -28,6 +28,17 @@ import java.util.concurrent.TimeUnit;
  * An {@link InvalidationBus} on Redis pub/sub: one channel, one message per invalidation listing the
  * partitions whose counters moved.
  *
+ * <p>On standalone Redis the bus {@linkplain #confirmsDelivery() confirms delivery}. Each node
+ * acknowledges every invalidation once its listeners have it, on the publisher's own acknowledgement
+ * channel, and {@link #publishConfirmed} waits for as many acknowledgements as PUBLISH counted
+ * receivers. Each node also publishes a heartbeat to itself every {@link #HEARTBEAT_INTERVAL}:
+ * Redis delivers a subscriber's messages in the order it processed them, so when a heartbeat comes
+ * back, every message published before it was sent has been delivered ({@link #deliveredBefore()}).
+ * A node that misses a message cannot move that instant past it. Every subscriber of the channel is
+ * expected to acknowledge: a foreign subscriber, or a node of an older version, makes each
+ * confirmed publish wait its whole limit. On Redis Cluster, where messages published on different
+ * nodes may arrive in any order, the bus does not confirm delivery.
+ *
  * <p>Listeners hear {@code connectionLost} as soon as the subscription's connection drops and
  * {@code connectionRestored} once Lettuce has reconnected and resubscribed; a bus that cannot reach
  * Redis at start counts as lost until it can. Publishing uses its own connection and the command
@@ -37,8 +48,24 @@ import java.util.concurrent.TimeUnit;
 public final class RedisInvalidationBus implements InvalidationBus {
   private static final System.Logger LOG = System.getLogger("dev.apicache.store.redis");
 
+  /** How often a node checks that its subscription is current. */
+  public static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(100);
+  /** Starts an invalidation's header line; no partition name starts with it. */
+  private static final String HEADER = "\u0000inv ";
+
   private final AbstractRedisClient client;
   private final String channel;
+  private final String nodeId = Long.toHexString(new java.security.SecureRandom().nextLong());
+  private final String ackChannel;
+  private final String heartbeatChannel;
+  private final boolean confirming;
+  private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+  /** Heartbeats sent and not yet back: sequence to the nanoTime before sending. */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> heartbeats =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+  private volatile long deliveredBefore = Long.MIN_VALUE;
+  private final java.util.concurrent.ConcurrentHashMap<Long, Pending> pending =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Duration timeout;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService connector;
@@ -49,9 +76,32 @@ public final class RedisInvalidationBus implements InvalidationBus {
   /** Guards connected/closed transitions, so listeners hear each change once, in order. */
   private final Object state = new Object();
 
+  /** A confirmed publish waiting for its acknowledgements. */
+  private static final class Pending {
+    private final java.util.concurrent.atomic.AtomicLong acks = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    private volatile long expected = Long.MAX_VALUE;
+
+    void ack() {
+      if (acks.incrementAndGet() >= expected) {
+        done.countDown();
+      }
+    }
+
+    void expect(long receivers) {
+      expected = receivers;
+      if (acks.get() >= receivers) {
+        done.countDown();
+      }
+    }
+  }
+
   private RedisInvalidationBus(AbstractRedisClient client, String channel, Duration timeout) {
     this.client = client;
     this.channel = channel;
+    this.ackChannel = channel + ":ack:" + nodeId;
+    this.heartbeatChannel = channel + ":heartbeat:" + nodeId;
+    this.confirming = !(client instanceof RedisClusterClient);
     this.timeout = timeout;
     RedisLink.configure(client, timeout);
     client.addListener(new RedisConnectionStateListener() {
@@ -102,11 +152,21 @@ public final class RedisInvalidationBus implements InvalidationBus {
       sub.addListener(new RedisPubSubAdapter<>() {
         @Override
         public void message(String ch, String message) {
+          if (ch.equals(ackChannel)) {
+            Pending p = pending.get(parseSequence(message));
+            if (p != null) {
+              p.ack();
+            }
+            return;
+          }
           if (!connected) {
             restored(); // the first message after a drop proves the subscription is back
           }
-          List<String> partitions = Arrays.asList(message.split("\n"));
-          listeners.forEach(l -> l.invalidated(partitions));
+          if (ch.equals(heartbeatChannel)) {
+            heartbeatBack(parseSequence(message));
+            return;
+          }
+          received(message);
         }
 
         @Override
@@ -115,16 +175,74 @@ public final class RedisInvalidationBus implements InvalidationBus {
         }
       });
       subscription = sub;
-      sub.sync().subscribe(channel);
+      if (confirming) {
+        sub.sync().subscribe(channel, ackChannel, heartbeatChannel);
+      } else {
+        sub.sync().subscribe(channel);
+      }
       publisher = pubSub();
       publisher.setTimeout(timeout);
       restored();
+      if (confirming) {
+        long every = HEARTBEAT_INTERVAL.toNanos();
+        connector.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.NANOSECONDS);
+      }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "apicache invalidation bus cannot reach Redis yet; near copies stay off: "
           + e.getMessage());
       if (!closed) {
         connector.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
       }
+    }
+  }
+
+  /** An invalidation from any node, this one included: to the listeners, then acknowledged to its publisher. */
+  private void received(String message) {
+    if (!message.startsWith(HEADER)) {
+      listeners.forEach(l -> l.invalidated(Arrays.asList(message.split("\n"))));
+      return;
+    }
+    int end = message.indexOf('\n');
+    String[] header = message.substring(HEADER.length(), end < 0 ? message.length() : end).split(" ");
+    List<String> partitions = end < 0 ? List.of() : Arrays.asList(message.substring(end + 1).split("\n"));
+    listeners.forEach(l -> l.invalidated(partitions));
+    StatefulRedisPubSubConnection<String, String> p = publisher;
+    if (header.length == 2 && p != null) {
+      // asynchronously: this runs on Lettuce's event loop, which must not wait for a reply
+      p.async().publish(channel + ":ack:" + header[0], header[1]);
+    }
+  }
+
+  private static long parseSequence(String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void heartbeat() {
+    StatefulRedisPubSubConnection<String, String> p = publisher;
+    if (p == null || closed) {
+      return;
+    }
+    long seq = sequence.incrementAndGet();
+    heartbeats.put(seq, System.nanoTime());
+    // heartbeats lost with a connection are never answered: forget those too old to matter
+    while (heartbeats.size() > 64) {
+      heartbeats.pollFirstEntry();
+    }
+    p.async().publish(heartbeatChannel, Long.toString(seq));
+  }
+
+  private void heartbeatBack(long seq) {
+    Long sent = heartbeats.get(seq);
+    if (sent == null) {
+      return;
+    }
+    heartbeats.headMap(seq, true).clear();
+    if (deliveredBefore == Long.MIN_VALUE || sent - deliveredBefore > 0) {
+      deliveredBefore = sent;
     }
   }
 
@@ -166,6 +284,44 @@ public final class RedisInvalidationBus implements InvalidationBus {
     } catch (RedisException e) {
       throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
     }
+  }
+
+  /** True on standalone Redis; see the class comment. */
+  @Override
+  public boolean confirmsDelivery() {
+    return confirming;
+  }
+
+  @Override
+  public boolean publishConfirmed(Collection<String> partitions, Duration atMost) {
+    if (!confirming) {
+      publish(partitions);
+      return false;
+    }
+    StatefulRedisPubSubConnection<String, String> p = publisher;
+    if (p == null) {
+      throw new StoreException("invalidation bus not connected to Redis");
+    }
+    long seq = sequence.incrementAndGet();
+    Pending waiting = new Pending();
+    pending.put(seq, waiting);
+    try {
+      long receivers = p.sync().publish(channel, HEADER + nodeId + " " + seq + "\n" + String.join("\n", partitions));
+      waiting.expect(receivers);
+      return waiting.done.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RedisException e) {
+      throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      pending.remove(seq);
+    }
+  }
+
+  @Override
+  public long deliveredBefore() {
+    return deliveredBefore;
   }
 
   @Override
