@@ -116,8 +116,20 @@ final class DemoApi implements AutoCloseable {
    */
   static DemoApi start(Framework framework, String host, int port, CachePolicies policies, ProductCatalog catalog,
       Store store, Optional<String> adminToken) {
+    return start(framework, host, port, policies, catalog, store, Optional::empty, adminToken);
+  }
+
+  /** As above, over the demo's store, whose Redis commands the node reports at {@link ProductApi#NODE_PATH}. */
+  static DemoApi start(Framework framework, String host, int port, CachePolicies policies, ProductCatalog catalog,
+      DemoStore store, Optional<String> adminToken) {
+    return start(framework, host, port, policies, catalog, store.store(), store::redisCommands, adminToken);
+  }
+
+  private static DemoApi start(Framework framework, String host, int port, CachePolicies policies,
+      ProductCatalog catalog, Store store, java.util.function.Supplier<Optional<Long>> redisCommands,
+      Optional<String> adminToken) {
     CacheEngine engine = CacheEngine.builder(policies, store).build();
-    ProductApi api = new ProductApi(catalog);
+    ProductApi api = new ProductApi(catalog, redisCommands);
     DemoServers.Server server;
     try {
       AdminApi admin = adminToken.map(t -> AdminApi.of(engine, t, ADMIN_PREFIX)).orElse(null);

@@ -193,7 +193,7 @@ final class DemoServers {
    * scripts measure.
    */
   static byte[] ceilingBody() throws java.io.IOException {
-    return DemoApi.JSON.writeValueAsBytes(new ProductCatalog(1000, 0).list(java.util.Optional.of("books"), 1));
+    return DemoApi.JSON.writeValueAsBytes(new MemoryCatalog(1000).list(java.util.Optional.of("books"), 1));
   }
 
   static Server ceiling(DemoApi.Framework framework, String host, int port) throws Exception {

@@ -53,20 +53,35 @@ final class DemoStore {
   }
 
   /**
-   * Opens the store; Redis keys get a prefix of their own per process, so that a restarted demo (whose
-   * catalogue starts over) never reads what an earlier run cached.
+   * How a Hazelcast node finds its peers: the cluster's name, the port its member listens on (0: the
+   * first free one from 5701) and the members it asks to join on start.
    */
-  static DemoStore open(Kind kind, String redisUrl) {
-    return open(kind, redisUrl, "apicache:demo:" + UUID.randomUUID().toString().substring(0, 8) + ":");
+  record HazelcastJoin(String clusterName, int port, List<String> members) {
+    /** A cluster of this process alone, named so that no other process joins it. */
+    static HazelcastJoin alone() {
+      return new HazelcastJoin("apicache-demo-" + UUID.randomUUID(), 0, List.of("127.0.0.1"));
+    }
   }
 
-  /** Opens the store with Redis keys under {@code prefix}, shared by every process given the same one. */
-  static DemoStore open(Kind kind, String redisUrl, String prefix) {
+  /**
+   * Opens the store; Redis keys get a prefix of their own per process and a Hazelcast member a
+   * cluster of its own, so that nothing another run cached is read.
+   */
+  static DemoStore open(Kind kind, String redisUrl) {
+    return open(kind, redisUrl, "apicache:demo:" + UUID.randomUUID().toString().substring(0, 8) + ":",
+        HazelcastJoin.alone());
+  }
+
+  /**
+   * Opens the store with Redis keys under {@code prefix} and a Hazelcast member that joins as
+   * {@code join} says: every process given the same prefix or cluster shares entries and invalidations.
+   */
+  static DemoStore open(Kind kind, String redisUrl, String prefix, HazelcastJoin join) {
     if (kind == Kind.CAFFEINE) {
       return new DemoStore(kind, CaffeineStore.builder().maximumBytes(128L << 20).build(), Optional.empty());
     }
     if (kind == Kind.HAZELCAST) {
-      return new DemoStore(kind, new MemberOwningStore(embeddedMember()), Optional.empty());
+      return new DemoStore(kind, new MemberOwningStore(member(join)), Optional.empty());
     }
     RedisStore far = RedisStore.builder(redisUrl).keyPrefix(prefix).commandTimeout(Duration.ofMillis(200)).build();
     if (kind == Kind.REDIS) {
@@ -77,21 +92,25 @@ final class DemoStore {
   }
 
   /**
-   * A Hazelcast member in this process, in a cluster of its own: loopback only, explicit TCP-IP
-   * join, no multicast, no phone-home, no Jet.
+   * A Hazelcast member in this process: loopback only, explicit TCP-IP join to {@code join}'s
+   * members, no multicast, no phone-home, no Jet.
    */
-  private static HazelcastInstance embeddedMember() {
+  private static HazelcastInstance member(HazelcastJoin join) {
     Config config = new Config();
-    config.setClusterName("apicache-demo-" + UUID.randomUUID());
+    config.setClusterName(join.clusterName());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "none");
     config.getJetConfig().setEnabled(false);
-    config.getNetworkConfig().setPort(5701).setPortAutoIncrement(true).setPortCount(100);
+    if (join.port() == 0) {
+      config.getNetworkConfig().setPort(5701).setPortAutoIncrement(true).setPortCount(100);
+    } else {
+      config.getNetworkConfig().setPort(join.port()).setPortAutoIncrement(false);
+    }
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    JoinConfig join = config.getNetworkConfig().getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
+    JoinConfig joining = config.getNetworkConfig().getJoin();
+    joining.getMulticastConfig().setEnabled(false);
+    joining.getAutoDetectionConfig().setEnabled(false);
+    joining.getTcpIpConfig().setEnabled(true).setMembers(join.members());
     return Hazelcast.newHazelcastInstance(config);
   }
 
@@ -164,16 +183,21 @@ final class DemoStore {
     return redis.map(RedisStore::commandsSent);
   }
 
-  /**
-   * Opens the store and waits, at most {@code atMost}, until Redis answers, so that a run does not
-   * start by measuring a connect.
-   */
+  /** Opens the store with a prefix of its own and waits, at most {@code atMost}, until Redis answers. */
   static DemoStore openReady(Kind kind, String redisUrl, Duration atMost) throws InterruptedException {
     DemoStore store = open(kind, redisUrl);
+    store.awaitConnected(atMost);
+    return store;
+  }
+
+  /**
+   * Waits, at most {@code atMost}, until Redis answers, so that a run does not start by measuring a
+   * connect; at once for the other stores.
+   */
+  void awaitConnected(Duration atMost) throws InterruptedException {
     long deadline = System.nanoTime() + atMost.toNanos();
-    while (store.redis.isPresent() && !store.redis.get().isConnected() && System.nanoTime() < deadline) {
+    while (redis.isPresent() && !redis.get().isConnected() && System.nanoTime() < deadline) {
       Thread.sleep(10); // a bounded start-up wait for the connection, before any load
     }
-    return store;
   }
 }

@@ -162,7 +162,7 @@ final class EntryFootprint {
 
   /** The demo's product-list pages as it serves them: {@code count} distinct pages of 20 products. */
   static byte[][] productPages(int count) {
-    ProductCatalog catalog = new ProductCatalog(count * ProductCatalog.PAGE_SIZE, 0);
+    MemoryCatalog catalog = new MemoryCatalog(count * ProductCatalog.PAGE_SIZE);
     byte[][] pages = new byte[count][];
     try {
       for (int i = 0; i < count; i++) {

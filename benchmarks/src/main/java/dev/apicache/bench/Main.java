@@ -21,11 +21,14 @@ public final class Main {
       "usage:",
       "  apicache serve    [--host 127.0.0.1] [--port 8080] [--config FILE] [--store caffeine|redis|tiered|hazelcast]",
       "                    [--redis-url URL] [--framework javalin|servlet|helidon] [--no-cache | --ceiling]",
+      "                    [--db embedded|h2|jdbc:postgresql://...]   (replicas given one --db and store share all)",
+      "                    [--key-prefix P | --random-prefix] [--hazelcast-port N] [--hazelcast-members H:P,...]",
       "                    [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN; else a random token, printed)",
       "                    [--replaced-layer]   (instead: the layer apicache replaces, over the Redis at --redis-url)",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
-      "                    [--framework javalin|servlet|helidon]",
+      "                    [--framework javalin|servlet|helidon] [--db embedded|h2|jdbc:postgresql://...]",
+      "                    [--nodes N [--kill-node-at 10s]]   (N serve processes over one shared store and database)",
       ProxyCommand.USAGE.stripTrailing(),
       EntryFootprint.USAGE.stripTrailing(),
       "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
@@ -77,7 +80,25 @@ public final class Main {
 
   /** What {@code serve} was asked to run; {@code adminToken} is empty when none was given. */
   record ServeOptions(String host, int port, Optional<Path> config, DemoApi.Layer layer, boolean ceiling,
-      StoreChoice store, Optional<String> adminToken) {}
+      StoreChoice store, Optional<String> adminToken, Replicas replicas) {}
+
+  /**
+   * How replicas of one service find each other's entries: the Redis key prefix (by default named
+   * after the database's data, so replicas over one database share it and a refilled database
+   * starts afresh), or a random one; the Hazelcast member's port and the members it joins.
+   */
+  record Replicas(Optional<String> keyPrefix, boolean randomPrefix, int hazelcastPort, List<String> hazelcastMembers) {
+    static Replicas defaults() {
+      return new Replicas(Optional.empty(), false, 0, List.of("127.0.0.1"));
+    }
+
+    /** The Redis key prefix and Hazelcast cluster for data of {@code generation}. */
+    DemoStore open(DemoStore.Kind kind, String redisUrl, String generation) {
+      String name = randomPrefix ? java.util.UUID.randomUUID().toString().substring(0, 8) : generation;
+      return DemoStore.open(kind, redisUrl, keyPrefix.orElse("apicache:demo:" + name + ":"),
+          new DemoStore.HazelcastJoin("apicache-demo-" + name, hazelcastPort, hazelcastMembers));
+    }
+  }
 
   /** Parses the options of {@code serve}, refusing combinations that make no sense. */
   static ServeOptions parseServe(Deque<String> args) {
@@ -93,12 +114,37 @@ public final class Main {
     boolean ceiling = false;
     StoreChoice store = new StoreChoice();
     Optional<Path> tokenFile = Optional.empty();
+    Optional<String> keyPrefix = Optional.empty();
+    boolean randomPrefix = false;
+    int hazelcastPort = 0;
+    List<String> members = List.of("127.0.0.1");
+    boolean joinGiven = false;
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       if (store.accepts(flag, args)) {
         continue;
       }
       switch (flag) {
+        case "--key-prefix":
+          keyPrefix = Optional.of(value(flag, args));
+          if (keyPrefix.get().isEmpty()) {
+            throw new UsageException("--key-prefix must not be empty");
+          }
+          break;
+        case "--random-prefix":
+          randomPrefix = true;
+          break;
+        case "--hazelcast-port":
+          hazelcastPort = parseInt(flag, value(flag, args), 1, 65_535);
+          joinGiven = true;
+          break;
+        case "--hazelcast-members":
+          members = List.of(value(flag, args).split(","));
+          if (members.stream().anyMatch(String::isBlank)) {
+            throw new UsageException("--hazelcast-members is a comma-separated list of host:port");
+          }
+          joinGiven = true;
+          break;
         case "--port":
           port = parsePort(value(flag, args));
           break;
@@ -137,7 +183,21 @@ public final class Main {
       throw new UsageException((ceiling ? "--ceiling" : "--no-cache") + " runs no cache, so --store, --redis-url,"
           + " --config and --admin-token-file mean nothing with it");
     }
-    return new ServeOptions(host, port, config, layer, ceiling, store, AdminToken.read(tokenFile, environment));
+    if (keyPrefix.isPresent() && randomPrefix) {
+      throw new UsageException("--key-prefix and --random-prefix both name the keys: pick one");
+    }
+    if ((keyPrefix.isPresent() || randomPrefix) && (store.kind == DemoStore.Kind.CAFFEINE || layer != DemoApi.Layer.APICACHE)) {
+      throw new UsageException("--key-prefix and --random-prefix name a shared store's keys: give --store redis,"
+          + " tiered or hazelcast");
+    }
+    if (joinGiven && (store.kind != DemoStore.Kind.HAZELCAST || layer != DemoApi.Layer.APICACHE)) {
+      throw new UsageException("--hazelcast-port and --hazelcast-members need --store hazelcast");
+    }
+    if (ceiling && store.dbGiven) {
+      throw new UsageException("--ceiling answers precomputed bytes, so --db means nothing with it");
+    }
+    return new ServeOptions(host, port, config, layer, ceiling, store, AdminToken.read(tokenFile, environment),
+        new Replicas(keyPrefix, randomPrefix, hazelcastPort, members));
   }
 
   private static int serve(Deque<String> args) throws Exception {
@@ -158,16 +218,28 @@ public final class Main {
       return 0;
     }
     CachePolicies policies = DemoApi.policies(config);
+    DemoDatabase db = DemoDatabase.open(store.db, System.out);
+    SqlCatalog catalog;
+    String generation;
+    try {
+      generation = SqlCatalog.prepare(db.jdbcUrl(), 1000, false);
+      catalog = SqlCatalog.open(db.jdbcUrl(), 16);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
     DemoApi api;
     if (layer != DemoApi.Layer.APICACHE) {
-      api = DemoApi.startWithout(layer, store.framework, host, port, new ProductCatalog(1000, 1_000_000),
-          store.redisUrl);
+      api = DemoApi.startWithout(layer, store.framework, host, port, catalog, store.redisUrl);
     } else {
-      DemoStore opened = DemoStore.open(store.kind, store.redisUrl);
-      api = DemoApi.start(store.framework, host, port, policies, new ProductCatalog(1000, 1_000_000), opened.store(),
-          Optional.of(adminToken));
+      DemoStore opened = o.replicas().open(store.kind, store.redisUrl, generation);
+      api = DemoApi.start(store.framework, host, port, policies, catalog, opened, Optional.of(adminToken));
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(api::close));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      api.close();
+      catalog.close();
+      db.close();
+    }));
     String base = where + ":" + api.port();
     if (layer == DemoApi.Layer.NONE) {
       System.out.println("apicache demo without any cache on " + base + "  (framework: " + api.framework() + ")");
@@ -179,6 +251,8 @@ public final class Main {
           + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: "
           + api.framework() + ")");
     }
+    System.out.println("  database: " + db.description() + " at " + db.jdbcUrl()
+        + (store.db.equals("embedded") || store.db.equals("h2") ? "   (give it to other replicas with --db)" : ""));
     System.out.println("  try: curl -i " + base + "/api/products?category=books");
     if (layer == DemoApi.Layer.APICACHE) {
       String bearer = o.adminToken().isPresent() ? "<admin token>" : adminToken;
@@ -197,6 +271,8 @@ public final class Main {
     boolean compare = false;
     Optional<Path> chart = Optional.empty();
     StoreChoice store = new StoreChoice();
+    int nodes = 1;
+    Optional<Duration> killAt = Optional.empty();
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       if (store.accepts(flag, args)) {
@@ -221,12 +297,25 @@ public final class Main {
         case "--chart":
           chart = Optional.of(Path.of(value(flag, args)));
           break;
+        case "--nodes":
+          nodes = parseInt(flag, value(flag, args), 1, 16);
+          break;
+        case "--kill-node-at":
+          killAt = Optional.of(parseDuration(flag, value(flag, args)));
+          break;
         default:
           throw new UsageException("unknown option '" + flag + "' for scenario");
       }
     }
+    if (killAt.isPresent() && killAt.get().compareTo(duration) >= 0) {
+      throw new UsageException("--kill-node-at " + killAt.get().toSeconds() + " s is not within the run's "
+          + duration.toSeconds() + " s");
+    }
+    if (compare && nodes > 1) {
+      throw new UsageException("--compare runs every layer on one node; leave out --nodes");
+    }
     Scenario.Options options = new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store.kind,
-        store.redisUrl, store.framework);
+        store.redisUrl, store.framework).onNodes(nodes, store.db, killAt);
     if (compare) {
       List<Scenario.Result> results = new ArrayList<>();
       results.add(new Scenario(options.with(DemoApi.Layer.NONE, DemoStore.Kind.CAFFEINE), System.out).run());
@@ -298,11 +387,18 @@ public final class Main {
     DemoStore.Kind kind = DemoStore.Kind.CAFFEINE;
     String redisUrl = DEFAULT_REDIS;
     DemoApi.Framework framework = DemoApi.Framework.JAVALIN;
+    String db = "embedded";
     boolean storeGiven;
     boolean redisUrlGiven;
+    boolean dbGiven;
 
     /** Takes {@code flag} (and its value) if it is one of these options. */
     boolean accepts(String flag, Deque<String> args) {
+      if (flag.equals("--db")) {
+        db = value(flag, args);
+        dbGiven = true;
+        return true;
+      }
       if (flag.equals("--framework")) {
         framework = DemoApi.Framework.parse(value(flag, args));
         return true;

@@ -6,20 +6,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The catalogue in memory, with no database behind it: what the ceiling servers and the footprint
  * measurement use to produce the very bytes the demo serves, without running a database.
  */
-final class MemoryCatalog implements ProductCatalog {
+final class MemoryCatalog extends CountingCatalog {
   private final ConcurrentSkipListMap<Integer, Product> products = new ConcurrentSkipListMap<>();
   private final AtomicInteger nextId = new AtomicInteger();
-  private final LongAdder queries = new LongAdder();
-  private final Set<String> read = ConcurrentHashMap.newKeySet();
 
   MemoryCatalog(int size) {
     for (Product p : ProductCatalog.initialProducts(size)) {
@@ -28,18 +24,8 @@ final class MemoryCatalog implements ProductCatalog {
     nextId.set(size);
   }
 
-  @Override
-  public long queries() {
-    return queries.sum();
-  }
-
-  @Override
-  public Set<String> readOnce() {
-    return Set.copyOf(read);
-  }
-
   private void read(String what) {
-    read.add(what);
+    reading(what);
     queries.increment();
   }
 

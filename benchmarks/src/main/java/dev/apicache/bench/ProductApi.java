@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,11 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * of the service sets from the caller's credentials (clients cannot choose it).
  */
 final class ProductApi {
+  /** Where a node says what it sent its database and Redis: what a multi-node scenario adds up. */
+  static final String NODE_PATH = "/_demo/node";
+
   private final ProductCatalog catalog;
+  private final Supplier<Optional<Long>> redisCommands;
   private final Map<String, AtomicLong> visits = new ConcurrentHashMap<>();
 
   ProductApi(ProductCatalog catalog) {
+    this(catalog, Optional::empty);
+  }
+
+  ProductApi(ProductCatalog catalog, Supplier<Optional<Long>> redisCommands) {
     this.catalog = catalog;
+    this.redisCommands = redisCommands;
   }
 
   CacheResponse handle(CacheRequest r) {
@@ -72,6 +84,14 @@ final class ProductApi {
       return json(405, Map.of("error", "method not allowed"));
     }
     switch (path) {
+      case NODE_PATH:
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("queries", catalog.queries());
+        if (r.rawQuery().contains("reads")) {
+          node.put("readOnce", new TreeSet<>(catalog.readOnce()));
+        }
+        redisCommands.get().ifPresent(n -> node.put("redisCommands", n));
+        return json(200, node);
       case "/api/categories":
         return json(200, catalog.categories());
       case "/api/config":

@@ -6,113 +6,70 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * The demo's "database": products in memory, where every query costs about a millisecond, as a
- * round trip to a real database would, and is counted.
+ * The demo's product catalogue: what the API reads and writes, one database statement per call,
+ * counted by the catalogue itself so that its count can be set beside the database's own.
  */
-final class ProductCatalog {
-  static final List<String> CATEGORIES = List.of("books", "music", "garden", "toys", "kitchen", "sports", "tools",
-      "games", "office", "pets");
-  static final int PAGE_SIZE = 20;
+interface ProductCatalog extends AutoCloseable {
+  List<String> CATEGORIES = List.of("books", "music", "garden", "toys", "kitchen", "sports", "tools", "games", "office",
+      "pets");
+  int PAGE_SIZE = 20;
 
   /** A product as stored and as served. */
   record Product(int id, String name, String category, double price) {}
 
-  private final ConcurrentSkipListMap<Integer, Product> products = new ConcurrentSkipListMap<>();
-  private final AtomicInteger nextId = new AtomicInteger();
-  private final LongAdder queries = new LongAdder();
-  /** What has been read at least once: the first read of each is a cold cache's cost, not a refill. */
-  private final Set<String> read = ConcurrentHashMap.newKeySet();
-  private final long queryCostNanos;
-
-  ProductCatalog(int size, long queryCostNanos) {
-    this.queryCostNanos = queryCostNanos;
+  /** The {@code size} products every catalogue starts with, the same on every run and every node. */
+  static List<Product> initialProducts(int size) {
     Random random = new Random(42);
+    List<Product> out = new ArrayList<>(size);
     for (int i = 1; i <= size; i++) {
-      String category = CATEGORIES.get(i % CATEGORIES.size());
-      products.put(i, new Product(i, "Product " + i, category, 1 + random.nextInt(9_800) / 100.0));
-    }
-    nextId.set(size);
-  }
-
-  long queries() {
-    return queries.sum();
-  }
-
-  /** How many distinct things were read: the queries any cache must send once, however good. */
-  long firstReads() {
-    return read.size();
-  }
-
-  private void read(String what) {
-    read.add(what);
-    query();
-  }
-
-  private void query() {
-    queries.increment();
-    if (queryCostNanos > 0) {
-      LockSupport.parkNanos(queryCostNanos); // the simulated cost of a database round trip
-    }
-  }
-
-  List<Product> list(Optional<String> category, int page) {
-    read("list " + category.orElse("") + " " + page);
-    List<Product> out = new ArrayList<>(PAGE_SIZE);
-    int skip = Math.max(0, page - 1) * PAGE_SIZE;
-    for (Product p : products.values()) {
-      if (category.isPresent() && !category.get().equals(p.category())) {
-        continue;
-      }
-      if (skip > 0) {
-        skip--;
-        continue;
-      }
-      out.add(p);
-      if (out.size() == PAGE_SIZE) {
-        break;
-      }
+      out.add(new Product(i, "Product " + i, CATEGORIES.get(i % CATEGORIES.size()), 1 + random.nextInt(9_800) / 100.0));
     }
     return out;
   }
 
-  Optional<Product> get(int id) {
-    read("product " + id);
-    return Optional.ofNullable(products.get(id));
+  /** The currency a tenant without a row of its own is served in. */
+  static String defaultCurrency(String tenant) {
+    return tenant.hashCode() % 2 == 0 ? "EUR" : "USD";
   }
 
-  Product create(String name, String category, double price) {
-    query();
-    int id = nextId.incrementAndGet();
-    Product p = new Product(id, name, category, price);
-    products.put(id, p);
-    return p;
+  /** A tenant's configuration as served. */
+  static Map<String, Object> config(String tenant, String currency) {
+    return Map.of("tenant", tenant, "currency", currency, "pageSize", PAGE_SIZE, "features",
+        List.of("search", "reviews"));
   }
 
-  Optional<Product> update(int id, String name, String category, double price) {
-    query();
-    return Optional.ofNullable(products.computeIfPresent(id, (k, old) -> new Product(id, name, category, price)));
+  /** Page {@code page} (from 1) of the products, of one category or of all, in id order. */
+  List<Product> list(Optional<String> category, int page);
+
+  Optional<Product> get(int id);
+
+  Product create(String name, String category, double price);
+
+  Optional<Product> update(int id, String name, String category, double price);
+
+  boolean delete(int id);
+
+  /** The categories that have products, in name order. */
+  List<String> categories();
+
+  Map<String, Object> config(String tenant);
+
+  /** Statements this catalogue sent to its database so far. */
+  long queries();
+
+  /**
+   * What has been read at least once ("product 7", "list books 1"): the first read of each is a cold
+   * cache's cost, paid once however good the cache, not a refill.
+   */
+  Set<String> readOnce();
+
+  /** How many distinct things were read: {@code readOnce().size()}. */
+  default long firstReads() {
+    return readOnce().size();
   }
 
-  boolean delete(int id) {
-    query();
-    return products.remove(id) != null;
-  }
-
-  List<String> categories() {
-    read("categories");
-    return CATEGORIES;
-  }
-
-  Map<String, Object> config(String tenant) {
-    read("config " + tenant);
-    return Map.of("tenant", tenant, "currency", tenant.hashCode() % 2 == 0 ? "EUR" : "USD", "pageSize", PAGE_SIZE,
-        "features", List.of("search", "reviews"));
-  }
+  @Override
+  void close();
 }

@@ -105,7 +105,7 @@ final class ProxyCommand {
     CachePolicies policies = o.config().map(f -> PolicyFile.load(f, Map.of()))
         .orElseGet(ApiCacheProxy::originDirectedPolicies);
     // a fixed prefix: proxies given the same Redis share entries and invalidations, as replicas should
-    DemoStore store = DemoStore.open(o.store(), o.redisUrl(), "apicache:proxy:");
+    DemoStore store = DemoStore.open(o.store(), o.redisUrl(), "apicache:proxy:", DemoStore.HazelcastJoin.alone());
     CacheEngine engine = CacheEngine.builder(policies, store.store()).build();
     try {
       ApiCacheProxy.Builder b = ApiCacheProxy.builder(o.upstream(), engine).host(o.host()).port(o.port())

@@ -41,7 +41,21 @@ import java.util.concurrent.atomic.LongAdder;
 final class Scenario {
   /** What a run is asked to do. */
   record Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
-      DemoStore.Kind store, String redisUrl, DemoApi.Framework framework, DemoApi.Layer layer) {
+      DemoStore.Kind store, String redisUrl, DemoApi.Framework framework, DemoApi.Layer layer, int nodes, String db,
+      Optional<Duration> killNodeAt) {
+
+    Options {
+      if (nodes < 1) {
+        throw new IllegalArgumentException("nodes must be at least 1");
+      }
+      if (killNodeAt.isPresent() && nodes < 2) {
+        throw new Main.UsageException("--kill-node-at needs --nodes 2 or more: the others must go on serving");
+      }
+      if (nodes > 1 && (layer != DemoApi.Layer.APICACHE || store == DemoStore.Kind.CAFFEINE)) {
+        throw new Main.UsageException("--nodes " + nodes + " runs replicas over one shared store: give --store redis,"
+            + " tiered or hazelcast");
+      }
+    }
 
     Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products) {
       this(duration, clients, writeInterval, conditionalShare, products, DemoStore.Kind.CAFFEINE,
@@ -51,11 +65,18 @@ final class Scenario {
     Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
         DemoStore.Kind store, String redisUrl, DemoApi.Framework framework) {
       this(duration, clients, writeInterval, conditionalShare, products, store, redisUrl, framework,
-          DemoApi.Layer.APICACHE);
+          DemoApi.Layer.APICACHE, 1, "embedded", Optional.empty());
     }
 
     Options with(DemoApi.Layer l, DemoStore.Kind s) {
-      return new Options(duration, clients, writeInterval, conditionalShare, products, s, redisUrl, framework, l);
+      return new Options(duration, clients, writeInterval, conditionalShare, products, s, redisUrl, framework, l, nodes,
+          db, killNodeAt);
+    }
+
+    /** The same run over {@code n} node processes and the database {@code spec}, killing one at {@code kill}. */
+    Options onNodes(int n, String spec, Optional<Duration> kill) {
+      return new Options(duration, clients, writeInterval, conditionalShare, products, store, redisUrl, framework,
+          layer, n, spec, kill);
     }
 
     /** How the run is labelled in reports. */
@@ -64,11 +85,53 @@ final class Scenario {
     }
   }
 
+  /** One node's share of a run. */
+  record NodeResult(String name, long requests, long staleReads, long errors, double hitRate, long queries,
+      String status) {
+    Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", name);
+      m.put("requests", requests);
+      m.put("staleReads", staleReads);
+      m.put("errors", errors);
+      m.put("hitRate", Math.round(hitRate * 10_000) / 10_000.0);
+      m.put("databaseQueries", queries);
+      m.put("status", status);
+      return m;
+    }
+  }
+
+  /**
+   * The cross-node invalidation lag: for each write, from its response to the start of the first
+   * read on every node that no longer returned the old data (the worst node's figure).
+   */
+  record Lag(int writesProbed, double p50Millis, double p99Millis, double maxMillis) {
+    static Lag of(List<Long> nanos) {
+      long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new Lag(sorted.length, quantile(sorted, 0.50), quantile(sorted, 0.99),
+          sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+    }
+
+    private static double quantile(long[] sorted, double q) {
+      return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1e6;
+    }
+
+    Map<String, Object> toJson() {
+      return Map.of("writesProbed", writesProbed, "p50Millis", round(p50Millis), "p99Millis", round(p99Millis),
+          "maxMillis", round(maxMillis));
+    }
+
+    private static double round(double millis) {
+      return Math.round(millis * 1000) / 1000.0;
+    }
+  }
+
   /** What a run measured. */
   record Result(long requests, long originCalls, double hitRate, long notModified, long staleReadsAfterWrite,
       long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors, String store,
       Optional<Long> redisCommands, String framework, long p999Micros, double requestsPerSecond,
-      double observedHitRate, long crossTenantReads, long firstReads, long servedFromCache, long cacheMisses) {
+      double observedHitRate, long crossTenantReads, long firstReads, long servedFromCache, long cacheMisses,
+      String database, long databaseCounted, List<NodeResult> nodes, Lag lag, long retried, List<String> events) {
 
     /**
      * Origin calls beyond the first read of each item: what the cache costs the database once warm
@@ -105,6 +168,14 @@ final class Scenario {
       return servedFromCache + warmMisses == 0 ? 0 : (double) servedFromCache / (servedFromCache + warmMisses);
     }
 
+    /**
+     * How far the database's own count of statements is from the demo's, as a share of the demo's
+     * (0.01 is 1%).
+     */
+    double databaseCountDifference() {
+      return originCalls == 0 ? 0 : Math.abs(databaseCounted - originCalls) / (double) originCalls;
+    }
+
     /** Commands sent to Redis per request, when the store uses Redis. */
     Optional<Double> redisCommandsPerRequest() {
       return redisCommands.map(n -> requests == 0 ? 0.0 : (double) n / requests);
@@ -132,6 +203,13 @@ final class Scenario {
       m.put("requestsPerSecond", Math.round(requestsPerSecond));
       m.put("crossTenantReads", crossTenantReads);
       redisCommandsPerRequest().ifPresent(v -> m.put("redisCommandsPerRequest", Math.round(v * 1000) / 1000.0));
+      m.put("database", database);
+      m.put("databaseQueriesCounted", databaseCounted);
+      m.put("databaseCountDifference", Math.round(databaseCountDifference() * 10_000) / 10_000.0);
+      m.put("nodes", nodes.stream().map(NodeResult::toJson).toList());
+      m.put("crossNodeLag", lag.toJson());
+      m.put("retriedOnAnotherNode", retried);
+      m.put("events", events);
       return m;
     }
   }
@@ -149,6 +227,7 @@ final class Scenario {
   private final LongAdder servedFromCache = new LongAdder();
   private final LongAdder missed = new LongAdder();
   private final LongAdder crossTenant = new LongAdder();
+  private final LongAdder retried = new LongAdder();
   /** Latencies (micros) by second of the run, for the chart. */
   private final ConcurrentHashMap<Integer, Queue<Long>> latencyBySecond =
       new ConcurrentHashMap<>();
@@ -156,6 +235,22 @@ final class Scenario {
   private volatile long runStart;
   private final List<double[]> hitRateBySecond = new CopyOnWriteArrayList<>();
   private final AtomicInteger writes = new AtomicInteger();
+  private final List<Long> lagNanos = new CopyOnWriteArrayList<>();
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  /** The nodes behind the scenario's load balancer, and what each served. */
+  private List<ScenarioNodes.Node> nodes = List.of();
+  private PerNode[] perNode = new PerNode[0];
+
+  /** One node as the load balancer sees it. */
+  private static final class PerNode {
+    final LongAdder requests = new LongAdder();
+    final LongAdder staleReads = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    /** Taken out of the rotation: killed; requests in flight to it are retried on another node. */
+    volatile boolean down;
+    volatile String status = "up";
+    volatile ScenarioNodes.Figures figures = ScenarioNodes.Figures.NONE;
+  }
 
   Scenario(Options options, PrintStream out) {
     this.options = options;
@@ -165,40 +260,98 @@ final class Scenario {
   }
 
   Result run() throws Exception {
-    ProductCatalog catalog = new ProductCatalog(options.products(), 1_000_000);
     boolean apicache = options.layer() == DemoApi.Layer.APICACHE;
-    DemoStore store = apicache ? DemoStore.openReady(options.store(), options.redisUrl(), Duration.ofSeconds(5)) : null;
-    try (DemoApi api = apicache
-        ? DemoApi.start(options.framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), catalog, store.store(),
-            Optional.empty())
-        : DemoApi.startWithout(options.layer(), options.framework(), "127.0.0.1", 0, catalog, options.redisUrl())) {
-      URI base = URI.create("http://127.0.0.1:" + api.port());
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5)).build();
-      out.printf("apicache scenario: %d s, %d clients, %d products (Zipf s=1.1), %.0f%% conditional, a write every %.1f s,"
-          + " %s store, %s%n", options.duration().toSeconds(), options.clients(), options.products(),
-          options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.label(),
-          options.framework());
-      long start = System.nanoTime();
-      runStart = start;
-      long deadline = start + options.duration().toNanos();
-      ExecutorService pool = Executors.newFixedThreadPool(options.clients() + 1);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    Path logs = Files.createTempDirectory("apicache-scenario-");
+    try (DemoDatabase db = DemoDatabase.open(options.db(), out)) {
+      String generation = SqlCatalog.prepare(db.jdbcUrl(), options.products(), true);
+      nodes = startNodes(db, generation, http, logs);
+      perNode = new PerNode[nodes.size()];
+      for (int i = 0; i < perNode.length; i++) {
+        perNode[i] = new PerNode();
+      }
+      Result r;
+      try {
+        db.startCounting(); // after the nodes started: what they sent while starting is not the workload's
+        out.printf("apicache scenario: %d s, %d clients, %d products (Zipf s=1.1), %.0f%% conditional, a write every %.1f s,"
+            + " %s store, %s, %s%s%n", options.duration().toSeconds(), options.clients(), options.products(),
+            options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.label(),
+            options.framework(), db.description(), nodes.size() > 1 ? ", " + nodes.size() + " node processes" : "");
+        r = load(http, db, apicache);
+      } finally {
+        nodes.forEach(ScenarioNodes.Node::close);
+      }
+      long counted = db.statementsSettled(); // the nodes' pools are closed: every session has reported
+      return withDatabase(r, db.description(), counted);
+    } finally {
+      deleteLogsUnlessKept(logs);
+    }
+  }
+
+  private List<ScenarioNodes.Node> startNodes(DemoDatabase db, String generation, HttpClient http, Path logs)
+      throws Exception {
+    if (options.nodes() > 1) {
+      return ScenarioNodes.start(new ScenarioNodes.Launch(options.nodes(), options.store(), options.redisUrl(),
+          options.framework(), db.jdbcUrl(), AdminToken.random(), logs), http);
+    }
+    SqlCatalog catalog = SqlCatalog.open(db.jdbcUrl(), 16);
+    try {
+      if (options.layer() != DemoApi.Layer.APICACHE) {
+        return List.of(new ScenarioNodes.InProcess(DemoApi.startWithout(options.layer(), options.framework(),
+            "127.0.0.1", 0, catalog, options.redisUrl()), catalog, Optional.empty()));
+      }
+      DemoStore store = Main.Replicas.defaults().open(options.store(), options.redisUrl(), generation);
+      store.awaitConnected(Duration.ofSeconds(5));
+      return List.of(new ScenarioNodes.InProcess(DemoApi.start(options.framework(), "127.0.0.1", 0,
+          DemoApi.policies(Optional.empty()), catalog, store, Optional.empty()), catalog, Optional.of(store)));
+    } catch (RuntimeException e) {
+      catalog.close();
+      throw e;
+    }
+  }
+
+  /** A node's log is kept only when asked for (APICACHE_SCENARIO_LOGS=keep), to look into a failed run. */
+  private void deleteLogsUnlessKept(Path logs) throws IOException {
+    if ("keep".equals(System.getenv("APICACHE_SCENARIO_LOGS"))) {
+      out.println("  node logs kept in " + logs);
+      return;
+    }
+    try (var files = Files.list(logs)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+    Files.deleteIfExists(logs);
+  }
+
+  private Result load(HttpClient http, DemoDatabase db, boolean apicache) throws Exception {
+    long start = System.nanoTime();
+    runStart = start;
+    long deadline = start + options.duration().toNanos();
+    ExecutorService pool = Executors.newFixedThreadPool(options.clients() + 1);
+    ExecutorService probes = Executors.newFixedThreadPool(nodes.size());
+    try {
       List<Future<long[]>> clients = new ArrayList<>();
       for (int c = 0; c < options.clients(); c++) {
-        clients.add(pool.submit(() -> client(http, base, deadline)));
+        clients.add(pool.submit(() -> client(http, deadline)));
       }
       Future<?> writer = pool.submit(() -> {
-        writer(http, base, deadline);
+        writer(http, probes, deadline);
         return null;
       });
-      Progress progress = new Progress(api, catalog, start);
+      Progress progress = new Progress(db, start);
       long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+      Optional<Long> killAt = options.killNodeAt().map(d -> start + d.toNanos());
       while (System.nanoTime() < deadline) {
+        if (killAt.isPresent() && System.nanoTime() >= killAt.get() && !perNode[nodes.size() - 1].down) {
+          kill(nodes.size() - 1, start);
+        }
         if (System.nanoTime() >= nextReport) {
           progress.second(nextReport);
           nextReport += TimeUnit.SECONDS.toNanos(1);
         }
-        TimeUnit.MILLISECONDS.sleep(50); // the progress printer's own pace, not synchronisation
+        TimeUnit.MILLISECONDS.sleep(20); // the progress printer's own pace, not synchronisation
       }
       long[] latencies = new long[0];
       for (Future<long[]> c : clients) {
@@ -208,33 +361,67 @@ final class Scenario {
         System.arraycopy(l, 0, latencies, old, l.length);
       }
       writer.get(60, TimeUnit.SECONDS);
-      pool.shutdown();
       progress.second(System.nanoTime()); // the last second, and whatever ran past the deadline
+      List<ScenarioNodes.Figures> figures = new ArrayList<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        perNode[i].figures = nodes.get(i).poll(true);
+        figures.add(perNode[i].figures);
+      }
       Arrays.sort(latencies);
       double seconds = (System.nanoTime() - start) / 1e9;
-      CacheStats.Counts total = api.engine().stats().total();
+      CacheStats.Counts total = ScenarioNodes.total(figures);
       long served = servedFromCache.sum();
       double observed = served + missed.sum() == 0 ? 0 : (double) served / (served + missed.sum());
-      return new Result(requests.sum(), catalog.queries(), apicache ? total.hitRate() : observed, notModified.sum(),
+      long queries = figures.stream().mapToLong(ScenarioNodes.Figures::queries).sum();
+      List<NodeResult> byNode = new ArrayList<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        PerNode n = perNode[i];
+        byNode.add(new NodeResult(nodes.get(i).name(), n.requests.sum(), n.staleReads.sum(), n.errors.sum(),
+            n.figures.cache().hitRate(), n.figures.queries(), n.status));
+      }
+      return new Result(requests.sum(), queries, apicache ? total.hitRate() : observed, notModified.sum(),
           staleReads.sum(), percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(),
-          total.bytesSavedByNotModified(), errors.sum(), options.label(),
-          apicache ? store.redisCommands() : api.seedCommands(), options.framework().toString(),
-          percentile(latencies, 0.999), requests.sum() / seconds, observed, crossTenant.sum(), catalog.firstReads(),
-          served, missed.sum());
+          total.bytesSavedByNotModified(), errors.sum(), options.label(), ScenarioNodes.redisCommands(figures),
+          options.framework().toString(), percentile(latencies, 0.999), requests.sum() / seconds, observed,
+          crossTenant.sum(), ScenarioNodes.union(figures).size(), served, missed.sum(), "", -1, byNode,
+          Lag.of(lagNanos), retried.sum(), List.copyOf(events));
+    } finally {
+      pool.shutdownNow();
+      probes.shutdownNow();
     }
+  }
+
+  private static Result withDatabase(Result r, String database, long counted) {
+    return new Result(r.requests(), r.originCalls(), r.hitRate(), r.notModified(), r.staleReadsAfterWrite(),
+        r.p50Micros(), r.p99Micros(), r.writes(), r.bytesSavedByNotModified(), r.errors(), r.store(), r.redisCommands(),
+        r.framework(), r.p999Micros(), r.requestsPerSecond(), r.observedHitRate(), r.crossTenantReads(), r.firstReads(),
+        r.servedFromCache(), r.cacheMisses(), database, counted, r.nodes(), r.lag(), r.retried(), r.events());
+  }
+
+  /**
+   * Takes node {@code i} out of the load balancer's rotation and kills it at once, as a crash
+   * would: requests in flight to it fail and are retried on another node, as a load balancer retries
+   * an idempotent request whose connection broke.
+   */
+  private void kill(int i, long start) {
+    perNode[i].figures = nodes.get(i).poll(true);
+    perNode[i].down = true;
+    nodes.get(i).kill();
+    String when = String.format("%.1f s", (System.nanoTime() - start) / 1e9);
+    perNode[i].status = "killed at " + when;
+    events.add(nodes.get(i).name() + " killed at " + when);
+    out.println("  " + nodes.get(i).name() + " killed at " + when + "; the others go on serving");
   }
 
   /** One progress line and one chart sample per second of the run, the last one included. */
   private final class Progress {
-    private final DemoApi api;
-    private final ProductCatalog catalog;
+    private final DemoDatabase db;
     private final long start;
     private long lastServed;
     private long lastMissed;
 
-    Progress(DemoApi api, ProductCatalog catalog, long start) {
-      this.api = api;
-      this.catalog = catalog;
+    Progress(DemoDatabase db, long start) {
+      this.db = db;
       this.start = start;
     }
 
@@ -245,11 +432,21 @@ final class Scenario {
       hitRateBySecond.add(new double[] {hitRateBySecond.size(), d == 0 ? 0 : (double) (served - lastServed) / d});
       lastServed = served;
       lastMissed = miss;
-      CacheStats.Counts t = api.engine().stats().total();
+      List<ScenarioNodes.Figures> figures = new ArrayList<>();
+      int up = 0;
+      for (int i = 0; i < nodes.size(); i++) {
+        if (!perNode[i].down) {
+          perNode[i].figures = nodes.get(i).poll(false);
+          up++;
+        }
+        figures.add(perNode[i].figures);
+      }
+      CacheStats.Counts t = ScenarioNodes.total(figures);
       double elapsed = (now - start) / 1e9;
-      out.printf("  %3d s  %,9d requests  %,7d req/s  hit rate %5.1f%%  DB queries %,7d  stale reads %d%n",
-          (long) elapsed, requests.sum(), Math.round(requests.sum() / Math.max(1e-3, elapsed)),
-          t.hitRate() * 100, catalog.queries(), staleReads.sum());
+      out.printf("  %3d s  %,9d requests  %,7d req/s  hit rate %5.1f%%  DB queries %,7d (database: %,d)  stale reads %d%s%n",
+          (long) elapsed, requests.sum(), Math.round(requests.sum() / Math.max(1e-3, elapsed)), t.hitRate() * 100,
+          figures.stream().mapToLong(ScenarioNodes.Figures::queries).sum(), db.statementsNow(), staleReads.sum(),
+          nodes.size() > 1 ? "  nodes up " + up + "/" + nodes.size() : "");
     }
   }
 
@@ -260,8 +457,52 @@ final class Scenario {
     return sortedNanos[(int) Math.min(sortedNanos.length - 1, Math.floor(q * sortedNanos.length))] / 1000;
   }
 
+  /** A response and the node that gave it. */
+  private record Answer(int node, HttpResponse<String> response) {}
+
+  /**
+   * Sends a request to a node the load balancer picks at random among those up; when the
+   * connection to a node taken down breaks, the request goes to another (each request here is
+   * idempotent: GETs and PUTs of a whole product).
+   */
+  private Answer send(HttpClient http, String target, java.util.function.Function<URI, HttpRequest> request)
+      throws IOException, InterruptedException {
+    IOException last = null;
+    for (int attempt = 0; attempt <= nodes.size(); attempt++) {
+      int i = pickNode();
+      try {
+        return new Answer(i, http.send(request.apply(nodes.get(i).base().resolve(target)),
+            HttpResponse.BodyHandlers.ofString()));
+      } catch (IOException e) {
+        if (!perNode[i].down) {
+          perNode[i].errors.increment();
+          throw e;
+        }
+        retried.increment();
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  /** A node picked at random among those up, each as likely as the others. */
+  private int pickNode() {
+    int n = nodes.size();
+    int[] up = new int[n];
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      if (!perNode[i].down) {
+        up[count++] = i;
+      }
+    }
+    if (count == 0) {
+      throw new IllegalStateException("every node is down");
+    }
+    return up[ThreadLocalRandom.current().nextInt(count)];
+  }
+
   /** One client: reads until the deadline; returns its latencies in nanoseconds. */
-  private long[] client(HttpClient http, URI base, long deadline) {
+  private long[] client(HttpClient http, long deadline) {
     Map<String, String[]> copies = new HashMap<>(); // target -> {etag, body} this client holds
     long[] latencies = new long[1 << 14];
     int n = 0;
@@ -291,19 +532,23 @@ final class Scenario {
         headers.put("If-None-Match", copy[0]);
       }
       Map<Integer, Double> mustSee = Map.copyOf(committedPrice); // writes completed before this read starts
-      HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(target)).timeout(Duration.ofSeconds(30)).GET();
-      headers.forEach(request::header);
       long t0 = System.nanoTime();
-      HttpResponse<String> response;
+      Answer answer;
       try {
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
+        answer = send(http, target, uri -> {
+          HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+          headers.forEach(request::header);
+          return request.build();
+        });
+      } catch (IOException | IllegalStateException e) {
         errors.increment();
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       }
+      HttpResponse<String> response = answer.response();
+      PerNode node = perNode[answer.node()];
       long latency = System.nanoTime() - t0;
       latencyBySecond.computeIfAbsent((int) ((t0 - runStart) / 1_000_000_000L),
           s -> new ConcurrentLinkedQueue<>()).add(latency / 1000);
@@ -312,6 +557,7 @@ final class Scenario {
       }
       latencies[n++] = latency;
       requests.increment();
+      node.requests.increment();
       String xCache = response.headers().firstValue("X-Cache").orElse("");
       if (response.statusCode() == 304 || xCache.equals("HIT") || xCache.equals("STALE")) {
         servedFromCache.increment();
@@ -327,10 +573,12 @@ final class Scenario {
         response.headers().firstValue("ETag").ifPresent(etag -> copies.put(copyKey, new String[] {etag, response.body()}));
       } else {
         errors.increment();
+        node.errors.increment();
         continue;
       }
       if (target.startsWith("/api/products") && isStale(body, mustSee)) {
         staleReads.increment();
+        node.staleReads.increment();
       }
       if (target.equals("/api/config") && !body.contains("\"tenant\":\"" + headers.get("X-Tenant-Id") + "\"")) {
         crossTenant.increment(); // another tenant's configuration
@@ -359,8 +607,12 @@ final class Scenario {
     }
   }
 
-  /** Changes a hot product every write interval; each write gives a price above every earlier one. */
-  private void writer(HttpClient http, URI base, long deadline) throws Exception {
+  /**
+   * Changes a hot product every write interval, on a node picked at random; each write gives a
+   * price above every earlier one. After each, every node up is read for that product until it
+   * answers the new price: the cross-node lag.
+   */
+  private void writer(HttpClient http, ExecutorService probes, long deadline) throws Exception {
     long next = System.nanoTime() + options.writeInterval().toNanos();
     while (true) {
       long wait = next - System.nanoTime();
@@ -375,18 +627,90 @@ final class Scenario {
       double price = 1000 + seq;
       String category = ProductCatalog.CATEGORIES.get(id % ProductCatalog.CATEGORIES.size());
       String json = "{\"name\":\"Product " + id + "\",\"category\":\"" + category + "\",\"price\":" + price + "}";
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/products/" + id))
-          .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      Answer a;
+      try {
+        a = send(http, "/api/products/" + id, uri -> HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+      } catch (IOException | IllegalStateException e) {
+        errors.increment();
+        next += options.writeInterval().toNanos();
+        continue;
+      }
+      long answered = System.nanoTime();
       requests.increment();
-      writeSeconds.add((int) ((System.nanoTime() - runStart) / 1_000_000_000L));
-      if (r.statusCode() == 200) {
+      perNode[a.node()].requests.increment();
+      writeSeconds.add((int) ((answered - runStart) / 1_000_000_000L));
+      if (a.response().statusCode() == 200) {
         committedPrice.merge(id, price, Math::max);
+        if (nodes.size() > 1) {
+          probeLag(http, probes, id, price, answered);
+        }
       } else {
         errors.increment();
+        perNode[a.node()].errors.increment();
       }
       next += options.writeInterval().toNanos();
     }
+  }
+
+  /** Reads product {@code id} on every node up, at once, until each answers at least {@code price}. */
+  private void probeLag(HttpClient http, ExecutorService probes, int id, double price, long answered)
+      throws InterruptedException {
+    List<Future<Long>> each = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!perNode[i].down) {
+        int node = i;
+        each.add(probes.submit(() -> probe(http, node, id, price, answered)));
+      }
+    }
+    long worst = -1;
+    for (Future<Long> f : each) {
+      try {
+        worst = Math.max(worst, f.get(30, TimeUnit.SECONDS));
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // a node killed while probed says nothing about the lag
+      }
+    }
+    if (worst >= 0) {
+      lagNanos.add(worst);
+    }
+  }
+
+  /**
+   * Nanoseconds from the write's answer to the start of the first read on {@code node} that saw the
+   * new price; if a read saw an older price, that is a stale read (counted once per write and node).
+   * -1 if the node went down or still served the old price after two seconds.
+   */
+  private long probe(HttpClient http, int node, int id, double price, long answered) throws InterruptedException {
+    long giveUp = answered + TimeUnit.SECONDS.toNanos(2);
+    boolean sawOld = false;
+    while (System.nanoTime() < giveUp && !perNode[node].down) {
+      long started = System.nanoTime();
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(nodes.get(node).base().resolve("/api/products/" + id))
+            .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+          perNode[node].errors.increment();
+          errors.increment();
+          return -1;
+        }
+        if (DemoApi.JSON.readTree(r.body()).path("price").asDouble() >= price) {
+          return Math.max(0, started - answered);
+        }
+        if (!sawOld) {
+          sawOld = true;
+          staleReads.increment();
+          perNode[node].staleReads.increment();
+        }
+      } catch (IOException e) {
+        if (!perNode[node].down) {
+          perNode[node].errors.increment();
+          errors.increment();
+        }
+        return -1;
+      }
+    }
+    return -1;
   }
 
   /** The run's seconds for the chart: hit rate and p99 latency of each, and whether a write happened in it. */
@@ -449,6 +773,24 @@ final class Scenario {
         String.format("%.2f / %.2f ms", r.p50Micros() / 1000.0, r.p99Micros() / 1000.0));
     r.redisCommandsPerRequest().ifPresent(v -> out.printf("  %-30s %12.3f   (%s store)%n",
         "Redis commands per request", v, r.store()));
+    out.printf("  %-30s %,12d   (the demo's own count: %,d; %.2f%% apart; %s)%n", "DB queries, database's count",
+        r.databaseCounted(), r.originCalls(), r.databaseCountDifference() * 100, r.database());
+    if (r.nodes().size() > 1) {
+      out.printf("  %-30s %12s   (%,d writes: from each write's answer until no node served the old data)%n",
+          "cross-node lag p50/p99/max", String.format("%.2f / %.2f / %.2f ms", r.lag().p50Millis(), r.lag().p99Millis(),
+              r.lag().maxMillis()), r.lag().writesProbed());
+      out.printf("  %-30s %,12d%n", "retried on another node", r.retried());
+      r.events().forEach(e -> out.printf("  %-30s %s%n", "event", e));
+      out.println();
+      out.printf("  %-8s %10s %9s %7s %7s %10s  %s%n", "node", "requests", "hit rate", "stale", "errors", "DB queries",
+          "status");
+      for (NodeResult n : r.nodes()) {
+        out.printf("  %-8s %,10d %8.1f%% %7d %7d %,10d  %s%n", n.name(), n.requests(), n.hitRate() * 100,
+            n.staleReads(), n.errors(), n.queries(), n.status());
+      }
+      out.printf("  %-8s %,10d %8.1f%% %7d %7d %,10d%n", "total", r.requests(), r.hitRate() * 100,
+          r.staleReadsAfterWrite(), r.errors(), r.originCalls());
+    }
     if (r.errors() > 0) {
       out.printf("  %-30s %,12d%n", "errors", r.errors());
     }

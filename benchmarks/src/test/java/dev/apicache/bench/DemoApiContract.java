@@ -21,17 +21,20 @@ abstract class DemoApiContract {
 
   private static final String ADMIN_TOKEN = "a-demo-admin-token-for-tests";
   private DemoApi api;
+  private SqlFixture database;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void start() {
-    api = DemoApi.start(framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), new ProductCatalog(100, 0),
+    database = SqlFixture.start(100);
+    api = DemoApi.start(framework(), "127.0.0.1", 0, DemoApi.policies(Optional.empty()), database.catalog,
         dev.apicache.store.caffeine.CaffeineStore.builder().build(), Optional.of(ADMIN_TOKEN));
   }
 
   @AfterAll
   void stop() {
     api.close();
+    database.close();
   }
 
   private HttpResponse<String> send(String method, String target, String body, String... headers) throws Exception {

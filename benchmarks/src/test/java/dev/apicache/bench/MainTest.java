@@ -75,7 +75,7 @@ class MainTest {
   @Test
   void baselines_runOnTheFrameworkAskedFor() throws Exception {
     for (DemoApi.Framework f : DemoApi.Framework.values()) {
-      try (DemoApi api = DemoApi.startWithout(DemoApi.Layer.NONE, f, "127.0.0.1", 0, new ProductCatalog(10, 0), "unused")) {
+      try (DemoApi api = DemoApi.startWithout(DemoApi.Layer.NONE, f, "127.0.0.1", 0, new MemoryCatalog(10), "unused")) {
         assertEquals(f, api.framework());
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
             .newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port() + "/api/products/1")).build(),
@@ -96,8 +96,8 @@ class MainTest {
   void everyCeiling_answersTheBytesTheDemoAnswersForTheMeasuredUrl() throws Exception {
     String target = "/api/products?category=books&page=1";
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    try (DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(java.util.Optional.empty()),
-        new ProductCatalog(1000, 0))) {
+    try (SqlFixture database = SqlFixture.start(1000);
+        DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(java.util.Optional.empty()), database.catalog)) {
       String demo = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
           + target)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       assertTrue(demo.length() > 1000, "the 1.3 KB product list: " + demo.length());
