@@ -28,6 +28,37 @@ class MainTest {
   }
 
   @Test
+  void replicaOptions_nameTheSharedStoresKeys_andRefuseWhatMeansNothing() {
+    Main.ServeOptions o = Main.parseServe(new ArrayDeque<>(List.of("--store", "redis", "--db",
+        "jdbc:postgresql://127.0.0.1:5999/shop?user=app")), java.util.Map.of());
+    assertEquals("jdbc:postgresql://127.0.0.1:5999/shop?user=app", o.store().db);
+    assertEquals(Optional.empty(), o.replicas().keyPrefix(), "by default the prefix follows the database's data");
+    assertEquals(Optional.of("shop:"), Main.parseServe(new ArrayDeque<>(List.of("--store", "tiered", "--key-prefix",
+        "shop:")), java.util.Map.of()).replicas().keyPrefix());
+    assertEquals(List.of("127.0.0.1:5801", "127.0.0.1:5802"), Main.parseServe(new ArrayDeque<>(List.of("--store",
+        "hazelcast", "--hazelcast-port", "5801", "--hazelcast-members", "127.0.0.1:5801,127.0.0.1:5802")),
+        java.util.Map.of()).replicas().hazelcastMembers());
+    for (List<String> args : List.of(List.of("--key-prefix", "x:"), List.of("--store", "redis", "--key-prefix", "x:",
+        "--random-prefix"), List.of("--store", "redis", "--hazelcast-port", "5801"), List.of("--store", "redis",
+        "--key-prefix", ""), List.of("--ceiling", "--db", "h2"))) {
+      assertThrows(Main.UsageException.class, () -> Main.parseServe(new ArrayDeque<>(args), java.util.Map.of()),
+          args.toString());
+    }
+    Main.UsageException badDb = assertThrows(Main.UsageException.class, () -> DemoDatabase.open("mysql://x",
+        System.out));
+    assertTrue(badDb.getMessage().contains("--db must be"), badDb.getMessage());
+  }
+
+  @Test
+  void scenarioNodes_needASharedStore_andAKillWithinTheRun() {
+    for (List<String> args : List.of(List.of("scenario", "--nodes", "3"), List.of("scenario", "--store", "redis",
+        "--kill-node-at", "5s"), List.of("scenario", "--nodes", "3", "--store", "redis", "--kill-node-at", "30s"),
+        List.of("scenario", "--nodes", "3", "--store", "tiered", "--compare"), List.of("scenario", "--nodes", "0"))) {
+      assertThrows(Main.UsageException.class, () -> Main.run(args), args.toString());
+    }
+  }
+
+  @Test
   void serve_bindsLoopbackByDefault_andTakesHost() {
     assertEquals("127.0.0.1", Main.parseServe(new ArrayDeque<>()).host());
     assertEquals("0.0.0.0", Main.parseServe(new ArrayDeque<>(List.of("--host", "0.0.0.0"))).host());
