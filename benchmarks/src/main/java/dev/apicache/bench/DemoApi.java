@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -128,7 +129,8 @@ final class DemoApi implements AutoCloseable {
   private static DemoApi start(Framework framework, String host, int port, CachePolicies policies,
       ProductCatalog catalog, Store store, java.util.function.Supplier<Optional<Long>> redisCommands,
       Optional<String> adminToken) {
-    CacheEngine engine = CacheEngine.builder(policies, store).build();
+    // replicas over a store with leases fill a key once between them, not once each
+    CacheEngine engine = CacheEngine.builder(policies, store).clusterWideMisses(Duration.ofMillis(500)).build();
     ProductApi api = new ProductApi(catalog, redisCommands);
     DemoServers.Server server;
     try {

@@ -40,6 +40,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    // before any HTTP client exists: the multi-node scenario sends each node the service's one Host
+    if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
+      System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    }
     try {
       System.exit(run(List.of(args)));
     } catch (UsageException e) {
@@ -251,8 +255,8 @@ public final class Main {
           + config.map(Path::toString).orElse("built-in") + "; store: " + store.kind + "; framework: "
           + api.framework() + ")");
     }
-    System.out.println("  database: " + db.description() + " at " + db.jdbcUrl()
-        + (store.db.equals("embedded") || store.db.equals("h2") ? "   (give it to other replicas with --db)" : ""));
+    System.out.println("  database: " + db.description() + (store.db.equals("embedded") || store.db.equals("h2")
+        ? " at " + db.jdbcUrl() + "   (give it to other replicas with --db)" : ""));
     System.out.println("  try: curl -i " + base + "/api/products?category=books");
     if (layer == DemoApi.Layer.APICACHE) {
       String bearer = o.adminToken().isPresent() ? "<admin token>" : adminToken;

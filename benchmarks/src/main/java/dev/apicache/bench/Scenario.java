@@ -237,6 +237,12 @@ final class Scenario {
   private final AtomicInteger writes = new AtomicInteger();
   private final List<Long> lagNanos = new CopyOnWriteArrayList<>();
   private final List<String> events = new CopyOnWriteArrayList<>();
+  /**
+   * The service's public name, which a load balancer passes on to every replica as {@code Host}:
+   * the cache keys on the host, so replicas share entries only when they are asked for one.
+   */
+  static final String SERVICE_HOST = "api.shop.example";
+
   /** The nodes behind the scenario's load balancer, and what each served. */
   private List<ScenarioNodes.Node> nodes = List.of();
   private PerNode[] perNode = new PerNode[0];
@@ -260,6 +266,9 @@ final class Scenario {
   }
 
   Result run() throws Exception {
+    if (options.nodes() > 1) {
+      requireHostHeaders();
+    }
     boolean apicache = options.layer() == DemoApi.Layer.APICACHE;
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
@@ -287,6 +296,22 @@ final class Scenario {
     } finally {
       deleteLogsUnlessKept(logs);
     }
+  }
+
+  /** The JDK's HTTP client sends a Host of our own only when told it may ({@link Main} tells it). */
+  private static void requireHostHeaders() {
+    try {
+      HttpRequest.newBuilder(URI.create("http://127.0.0.1/")).header("Host", SERVICE_HOST);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("--nodes needs -Djdk.httpclient.allowRestrictedHeaders=host on the JVM that"
+          + " runs the scenario, to send every node the service's one Host, as a load balancer does");
+    }
+  }
+
+  /** A request to {@code uri} as the load balancer sends it: with the service's Host when there are replicas. */
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    return nodes.size() > 1 ? b.header("Host", SERVICE_HOST) : b;
   }
 
   private List<ScenarioNodes.Node> startNodes(DemoDatabase db, String generation, HttpClient http, Path logs)
@@ -536,7 +561,7 @@ final class Scenario {
       Answer answer;
       try {
         answer = send(http, target, uri -> {
-          HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+          HttpRequest.Builder request = request(uri).timeout(Duration.ofSeconds(30)).GET();
           headers.forEach(request::header);
           return request.build();
         });
@@ -629,7 +654,7 @@ final class Scenario {
       String json = "{\"name\":\"Product " + id + "\",\"category\":\"" + category + "\",\"price\":" + price + "}";
       Answer a;
       try {
-        a = send(http, "/api/products/" + id, uri -> HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        a = send(http, "/api/products/" + id, uri -> request(uri).timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
       } catch (IOException | IllegalStateException e) {
         errors.increment();
@@ -687,7 +712,7 @@ final class Scenario {
     while (System.nanoTime() < giveUp && !perNode[node].down) {
       long started = System.nanoTime();
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(nodes.get(node).base().resolve("/api/products/" + id))
+        HttpResponse<String> r = http.send(request(nodes.get(node).base().resolve("/api/products/" + id))
             .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
           perNode[node].errors.increment();
