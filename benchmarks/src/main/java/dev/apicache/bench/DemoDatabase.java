@@ -76,10 +76,21 @@ abstract class DemoDatabase implements AutoCloseable {
    * {@code out} in one line), {@code h2}, or a JDBC URL of a PostgreSQL server.
    */
   static DemoDatabase open(String spec, PrintStream out) {
+    return open(spec, out, EmbeddedPg::new);
+  }
+
+  /** How an embedded PostgreSQL is started; a machine where it cannot run throws. */
+  @FunctionalInterface
+  interface PostgresStart {
+    DemoDatabase start() throws IOException;
+  }
+
+  /** As {@link #open(String, PrintStream)}, starting embedded PostgreSQL with {@code postgres}. */
+  static DemoDatabase open(String spec, PrintStream out, PostgresStart postgres) {
     switch (spec) {
       case "embedded":
         try {
-          return new EmbeddedPg();
+          return postgres.start();
         } catch (IOException | RuntimeException e) {
           out.println("apicache: embedded PostgreSQL cannot run here (" + e.getMessage()
               + "); using embedded H2 instead");

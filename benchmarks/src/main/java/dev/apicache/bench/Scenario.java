@@ -652,12 +652,16 @@ final class Scenario {
       double price = 1000 + seq;
       String category = ProductCatalog.CATEGORIES.get(id % ProductCatalog.CATEGORIES.size());
       String json = "{\"name\":\"Product " + id + "\",\"category\":\"" + category + "\",\"price\":" + price + "}";
+      LagProbe lag = nodes.size() > 1 ? new LagProbe(http, probes, id, price) : null;
       Answer a;
       try {
         a = send(http, "/api/products/" + id, uri -> request(uri).timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
       } catch (IOException | IllegalStateException e) {
         errors.increment();
+        if (lag != null) {
+          lag.abandon();
+        }
         next += options.writeInterval().toNanos();
         continue;
       }
@@ -667,75 +671,111 @@ final class Scenario {
       writeSeconds.add((int) ((answered - runStart) / 1_000_000_000L));
       if (a.response().statusCode() == 200) {
         committedPrice.merge(id, price, Math::max);
-        if (nodes.size() > 1) {
-          probeLag(http, probes, id, price, answered);
+        if (lag != null) {
+          lag.answeredAt(answered);
         }
       } else {
         errors.increment();
         perNode[a.node()].errors.increment();
+        if (lag != null) {
+          lag.abandon();
+        }
       }
       next += options.writeInterval().toNanos();
     }
   }
 
-  /** Reads product {@code id} on every node up, at once, until each answers at least {@code price}. */
-  private void probeLag(HttpClient http, ExecutorService probes, int id, double price, long answered)
-      throws InterruptedException {
-    List<Future<Long>> each = new ArrayList<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      if (!perNode[i].down) {
-        int node = i;
-        each.add(probes.submit(() -> probe(http, node, id, price, answered)));
-      }
-    }
-    long worst = -1;
-    for (Future<Long> f : each) {
-      try {
-        worst = Math.max(worst, f.get(30, TimeUnit.SECONDS));
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        // a node killed while probed says nothing about the lag
-      }
-    }
-    if (worst >= 0) {
-      lagNanos.add(worst);
-    }
-  }
-
   /**
-   * Nanoseconds from the write's answer to the start of the first read on {@code node} that saw the
-   * new price; if a read saw an older price, that is a stale read (counted once per write and node).
-   * -1 if the node went down or still served the old price after two seconds.
+   * Measures one write's cross-node lag: from the moment the write is sent, every node up is read
+   * for the product back to back. A node's lag is from the write's answer to the start of the
+   * earliest read after which that node only answered the new price (zero when such a read began
+   * before the answer); a read begun after the answer that saw an older price is a stale read,
+   * counted once per write and node. The write's lag is the slowest node's.
    */
-  private long probe(HttpClient http, int node, int id, double price, long answered) throws InterruptedException {
-    long giveUp = answered + TimeUnit.SECONDS.toNanos(2);
-    boolean sawOld = false;
-    while (System.nanoTime() < giveUp && !perNode[node].down) {
-      long started = System.nanoTime();
-      try {
-        HttpResponse<String> r = http.send(request(nodes.get(node).base().resolve("/api/products/" + id))
-            .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-          perNode[node].errors.increment();
-          errors.increment();
+  private final class LagProbe {
+    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** 0 until the write is answered; -1 when it failed and nothing is measured. */
+    private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+    private final List<Future<Long>> each = new ArrayList<>();
+
+    LagProbe(HttpClient http, ExecutorService probes, int id, double price) {
+      for (int i = 0; i < nodes.size(); i++) {
+        if (!perNode[i].down) {
+          int node = i;
+          each.add(probes.submit(() -> probe(http, node, id, price)));
+        }
+      }
+    }
+
+    void abandon() {
+      answered.set(-1);
+    }
+
+    /** The write was answered at {@code nanos}: waits for every node's figure and records the worst. */
+    void answeredAt(long nanos) throws InterruptedException {
+      answered.set(nanos);
+      long worst = -1;
+      for (Future<Long> f : each) {
+        try {
+          worst = Math.max(worst, f.get(30, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          // a node killed while probed says nothing about the lag
+        }
+      }
+      if (worst >= 0) {
+        lagNanos.add(worst);
+      }
+    }
+
+    /** One node's lag in nanoseconds, or -1 when the write failed or the node went down. */
+    private long probe(HttpClient http, int node, int id, double price) throws InterruptedException {
+      long sinceFresh = -1; // the start of the earliest read of the current run of new-price answers
+      boolean sawOld = false;
+      while (!perNode[node].down) {
+        long a = answered.get();
+        if (a < 0) {
           return -1;
         }
-        if (DemoApi.JSON.readTree(r.body()).path("price").asDouble() >= price) {
-          return Math.max(0, started - answered);
+        long started = System.nanoTime();
+        if (a > 0 && started - a > GIVE_UP_NANOS) {
+          return GIVE_UP_NANOS; // still the old price two seconds after the answer
         }
-        if (!sawOld) {
-          sawOld = true;
-          staleReads.increment();
-          perNode[node].staleReads.increment();
+        boolean fresh;
+        try {
+          HttpResponse<String> r = http.send(request(nodes.get(node).base().resolve("/api/products/" + id))
+              .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() != 200) {
+            perNode[node].errors.increment();
+            errors.increment();
+            return -1;
+          }
+          fresh = DemoApi.JSON.readTree(r.body()).path("price").asDouble() >= price;
+        } catch (IOException e) {
+          if (!perNode[node].down) {
+            perNode[node].errors.increment();
+            errors.increment();
+          }
+          return -1;
         }
-      } catch (IOException e) {
-        if (!perNode[node].down) {
-          perNode[node].errors.increment();
-          errors.increment();
+        a = answered.get();
+        if (fresh) {
+          if (sinceFresh < 0) {
+            sinceFresh = started;
+          }
+          if (a > 0 && started - a > 0) {
+            return Math.max(0, sinceFresh - a); // a new-price read begun after the answer ends the measure
+          }
+        } else {
+          sinceFresh = -1;
+          if (a > 0 && started - a > 0 && !sawOld) {
+            sawOld = true;
+            staleReads.increment();
+            perNode[node].staleReads.increment();
+          }
         }
-        return -1;
       }
+      return -1;
     }
-    return -1;
   }
 
   /** The run's seconds for the chart: hit rate and p99 latency of each, and whether a write happened in it. */

@@ -74,6 +74,26 @@ class SqlCatalogTest {
     }
   }
 
+  /** Where embedded PostgreSQL cannot run, the demo says so in one line and runs on embedded H2. */
+  @org.junit.jupiter.api.Test
+  void aMachineWithoutPostgres_getsH2_andOneLineSayingSo() {
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    try (DemoDatabase db = DemoDatabase.open("embedded", new java.io.PrintStream(printed, true,
+        java.nio.charset.StandardCharsets.UTF_8), () -> {
+          throw new java.io.IOException("initdb: cannot be run here");
+        })) {
+      String said = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(1, said.lines().count(), said);
+      assertTrue(said.contains("embedded PostgreSQL cannot run here (initdb: cannot be run here); using embedded H2"),
+          said);
+      assertTrue(db.description().startsWith("embedded H2"), db.description());
+      SqlCatalog.prepare(db.jdbcUrl(), 10, true);
+      try (SqlCatalog catalog = SqlCatalog.open(db.jdbcUrl(), 2)) {
+        assertEquals(10, catalog.list(Optional.empty(), 1).size());
+      }
+    }
+  }
+
   /** Replicas starting together over one empty database fill it once and agree on its generation. */
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3})
