@@ -29,6 +29,7 @@ public final class Main {
       "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon] [--db embedded|h2|jdbc:postgresql://...]",
       "                    [--nodes N [--kill-node-at 10s]]   (N serve processes over one shared store and database)",
+      "                    [--warm-up 30s]   (the same load first, not counted, so that every JVM is warm)",
       ProxyCommand.USAGE.stripTrailing(),
       EntryFootprint.USAGE.stripTrailing(),
       "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
@@ -277,6 +278,7 @@ public final class Main {
     StoreChoice store = new StoreChoice();
     int nodes = 1;
     Optional<Duration> killAt = Optional.empty();
+    Duration warmUp = Duration.ZERO;
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       if (store.accepts(flag, args)) {
@@ -307,6 +309,9 @@ public final class Main {
         case "--kill-node-at":
           killAt = Optional.of(parseDuration(flag, value(flag, args)));
           break;
+        case "--warm-up":
+          warmUp = parseDuration(flag, value(flag, args));
+          break;
         default:
           throw new UsageException("unknown option '" + flag + "' for scenario");
       }
@@ -319,7 +324,7 @@ public final class Main {
       throw new UsageException("--compare runs every layer on one node; leave out --nodes");
     }
     Scenario.Options options = new Scenario.Options(duration, clients, writeEvery, 0.3, 1000, store.kind,
-        store.redisUrl, store.framework).onNodes(nodes, store.db, killAt);
+        store.redisUrl, store.framework).onNodes(nodes, store.db, killAt).afterWarmUp(warmUp);
     if (compare) {
       List<Scenario.Result> results = new ArrayList<>();
       results.add(new Scenario(options.with(DemoApi.Layer.NONE, DemoStore.Kind.CAFFEINE), System.out).run());

@@ -42,7 +42,7 @@ final class Scenario {
   /** What a run is asked to do. */
   record Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
       DemoStore.Kind store, String redisUrl, DemoApi.Framework framework, DemoApi.Layer layer, int nodes, String db,
-      Optional<Duration> killNodeAt) {
+      Optional<Duration> killNodeAt, Duration warmUp) {
 
     Options {
       if (nodes < 1) {
@@ -65,18 +65,27 @@ final class Scenario {
     Options(Duration duration, int clients, Duration writeInterval, double conditionalShare, int products,
         DemoStore.Kind store, String redisUrl, DemoApi.Framework framework) {
       this(duration, clients, writeInterval, conditionalShare, products, store, redisUrl, framework,
-          DemoApi.Layer.APICACHE, 1, "embedded", Optional.empty());
+          DemoApi.Layer.APICACHE, 1, "embedded", Optional.empty(), Duration.ZERO);
     }
 
     Options with(DemoApi.Layer l, DemoStore.Kind s) {
       return new Options(duration, clients, writeInterval, conditionalShare, products, s, redisUrl, framework, l, nodes,
-          db, killNodeAt);
+          db, killNodeAt, warmUp);
     }
 
     /** The same run over {@code n} node processes and the database {@code spec}, killing one at {@code kill}. */
     Options onNodes(int n, String spec, Optional<Duration> kill) {
       return new Options(duration, clients, writeInterval, conditionalShare, products, store, redisUrl, framework,
-          layer, n, spec, kill);
+          layer, n, spec, kill, warmUp);
+    }
+
+    /**
+     * The same run after {@code w} of the same load that is not counted (reads are still checked):
+     * the JIT of every node warms up first, so the figures are those of warm servers.
+     */
+    Options afterWarmUp(Duration w) {
+      return new Options(duration, clients, writeInterval, conditionalShare, products, store, redisUrl, framework,
+          layer, nodes, db, killNodeAt, w);
     }
 
     /** How the run is labelled in reports. */
@@ -131,7 +140,8 @@ final class Scenario {
       long p50Micros, long p99Micros, long writes, long bytesSavedByNotModified, long errors, String store,
       Optional<Long> redisCommands, String framework, long p999Micros, double requestsPerSecond,
       double observedHitRate, long crossTenantReads, long firstReads, long servedFromCache, long cacheMisses,
-      String database, long databaseCounted, List<NodeResult> nodes, Lag lag, long retried, List<String> events) {
+      String database, long databaseCounted, List<NodeResult> nodes, Lag lag, long retried, List<String> events,
+      long wholeRunQueries, long revalidations) {
 
     /**
      * Origin calls beyond the first read of each item: what the cache costs the database once warm
@@ -173,7 +183,7 @@ final class Scenario {
      * (0.01 is 1%).
      */
     double databaseCountDifference() {
-      return originCalls == 0 ? 0 : Math.abs(databaseCounted - originCalls) / (double) originCalls;
+      return wholeRunQueries == 0 ? 0 : Math.abs(databaseCounted - wholeRunQueries) / (double) wholeRunQueries;
     }
 
     /** Commands sent to Redis per request, when the store uses Redis. */
@@ -205,6 +215,8 @@ final class Scenario {
       redisCommandsPerRequest().ifPresent(v -> m.put("redisCommandsPerRequest", Math.round(v * 1000) / 1000.0));
       m.put("database", database);
       m.put("databaseQueriesCounted", databaseCounted);
+      m.put("demoQueriesWholeRun", wholeRunQueries);
+      m.put("revalidations", revalidations);
       m.put("databaseCountDifference", Math.round(databaseCountDifference() * 10_000) / 10_000.0);
       m.put("nodes", nodes.stream().map(NodeResult::toJson).toList());
       m.put("crossNodeLag", lag.toJson());
@@ -235,6 +247,7 @@ final class Scenario {
   private volatile long runStart;
   private final List<double[]> hitRateBySecond = new CopyOnWriteArrayList<>();
   private final AtomicInteger writes = new AtomicInteger();
+  private final AtomicInteger prices = new AtomicInteger();
   private final List<Long> lagNanos = new CopyOnWriteArrayList<>();
   private final List<String> events = new CopyOnWriteArrayList<>();
   /**
@@ -287,7 +300,18 @@ final class Scenario {
             + " %s store, %s, %s%s%n", options.duration().toSeconds(), options.clients(), options.products(),
             options.conditionalShare() * 100, options.writeInterval().toMillis() / 1000.0, options.label(),
             options.framework(), db.description(), nodes.size() > 1 ? ", " + nodes.size() + " node processes" : "");
-        r = load(http, db, apicache);
+        List<ScenarioNodes.Figures> baseline = new ArrayList<>();
+        if (!options.warmUp().isZero()) {
+          out.printf("  warming up for %d s: the same load, not counted (every read is still checked)%n",
+              options.warmUp().toSeconds());
+          load(http, db, apicache, options.warmUp(), false, List.of());
+          for (ScenarioNodes.Node n : nodes) {
+            baseline.add(n.poll(true));
+          }
+          newPhase();
+          out.println("  warm: counting from here");
+        }
+        r = load(http, db, apicache, options.duration(), true, baseline);
       } finally {
         nodes.forEach(ScenarioNodes.Node::close);
       }
@@ -350,10 +374,31 @@ final class Scenario {
     Files.deleteIfExists(logs);
   }
 
-  private Result load(HttpClient http, DemoDatabase db, boolean apicache) throws Exception {
+  /** Forgets what the warm-up measured; stale reads, errors and retries stay counted. */
+  private void newPhase() {
+    requests.reset();
+    notModified.reset();
+    servedFromCache.reset();
+    missed.reset();
+    writes.set(0);
+    lagNanos.clear();
+    latencyBySecond.clear();
+    writeSeconds.clear();
+    hitRateBySecond.clear();
+    for (PerNode n : perNode) {
+      n.requests.reset();
+    }
+  }
+
+  /**
+   * Runs the load for {@code length}; when {@code measured}, kills the node asked for and returns
+   * what the run measured beyond {@code baseline} (the nodes' figures when it started), else null.
+   */
+  private Result load(HttpClient http, DemoDatabase db, boolean apicache, Duration length, boolean measured,
+      List<ScenarioNodes.Figures> baseline) throws Exception {
     long start = System.nanoTime();
     runStart = start;
-    long deadline = start + options.duration().toNanos();
+    long deadline = start + length.toNanos();
     ExecutorService pool = Executors.newFixedThreadPool(options.clients() + 1);
     ExecutorService probes = Executors.newFixedThreadPool(nodes.size());
     try {
@@ -365,9 +410,9 @@ final class Scenario {
         writer(http, probes, deadline);
         return null;
       });
-      Progress progress = new Progress(db, start);
+      Progress progress = new Progress(db, start, measured);
       long nextReport = start + TimeUnit.SECONDS.toNanos(1);
-      Optional<Long> killAt = options.killNodeAt().map(d -> start + d.toNanos());
+      Optional<Long> killAt = measured ? options.killNodeAt().map(d -> start + d.toNanos()) : Optional.empty();
       while (System.nanoTime() < deadline) {
         if (killAt.isPresent() && System.nanoTime() >= killAt.get() && !perNode[nodes.size() - 1].down) {
           kill(nodes.size() - 1, start);
@@ -387,11 +432,23 @@ final class Scenario {
       }
       writer.get(60, TimeUnit.SECONDS);
       progress.second(System.nanoTime()); // the last second, and whatever ran past the deadline
+      if (!measured) {
+        return null;
+      }
       List<ScenarioNodes.Figures> figures = new ArrayList<>();
+      long wholeRunQueries = 0;
       for (int i = 0; i < nodes.size(); i++) {
         perNode[i].figures = nodes.get(i).poll(true);
-        figures.add(perNode[i].figures);
+        wholeRunQueries += perNode[i].figures.queries();
+        figures.add(baseline.isEmpty() ? perNode[i].figures : ScenarioNodes.since(perNode[i].figures, baseline.get(i)));
       }
+      // what no node had read from the database before this phase: read once by any cache, however good
+      java.util.Set<String> readNow = new java.util.HashSet<>();
+      for (PerNode n : perNode) {
+        readNow.addAll(n.figures.readOnce());
+      }
+      readNow.removeAll(ScenarioNodes.union(baseline));
+      long firstReads = readNow.size();
       Arrays.sort(latencies);
       double seconds = (System.nanoTime() - start) / 1e9;
       CacheStats.Counts total = ScenarioNodes.total(figures);
@@ -402,14 +459,14 @@ final class Scenario {
       for (int i = 0; i < nodes.size(); i++) {
         PerNode n = perNode[i];
         byNode.add(new NodeResult(nodes.get(i).name(), n.requests.sum(), n.staleReads.sum(), n.errors.sum(),
-            n.figures.cache().hitRate(), n.figures.queries(), n.status));
+            figures.get(i).cache().hitRate(), figures.get(i).queries(), n.status));
       }
       return new Result(requests.sum(), queries, apicache ? total.hitRate() : observed, notModified.sum(),
           staleReads.sum(), percentile(latencies, 0.50), percentile(latencies, 0.99), writes.get(),
           total.bytesSavedByNotModified(), errors.sum(), options.label(), ScenarioNodes.redisCommands(figures),
           options.framework().toString(), percentile(latencies, 0.999), requests.sum() / seconds, observed,
-          crossTenant.sum(), ScenarioNodes.union(figures).size(), served, missed.sum(), "", -1, byNode,
-          Lag.of(lagNanos), retried.sum(), List.copyOf(events));
+          crossTenant.sum(), firstReads, served, missed.sum(), "", -1, byNode,
+          Lag.of(lagNanos), retried.sum(), List.copyOf(events), wholeRunQueries, total.revalidations());
     } finally {
       pool.shutdownNow();
       probes.shutdownNow();
@@ -420,7 +477,8 @@ final class Scenario {
     return new Result(r.requests(), r.originCalls(), r.hitRate(), r.notModified(), r.staleReadsAfterWrite(),
         r.p50Micros(), r.p99Micros(), r.writes(), r.bytesSavedByNotModified(), r.errors(), r.store(), r.redisCommands(),
         r.framework(), r.p999Micros(), r.requestsPerSecond(), r.observedHitRate(), r.crossTenantReads(), r.firstReads(),
-        r.servedFromCache(), r.cacheMisses(), database, counted, r.nodes(), r.lag(), r.retried(), r.events());
+        r.servedFromCache(), r.cacheMisses(), database, counted, r.nodes(), r.lag(), r.retried(), r.events(),
+        r.wholeRunQueries(), r.revalidations());
   }
 
   /**
@@ -442,19 +500,23 @@ final class Scenario {
   private final class Progress {
     private final DemoDatabase db;
     private final long start;
+    private final boolean measured;
     private long lastServed;
     private long lastMissed;
 
-    Progress(DemoDatabase db, long start) {
+    Progress(DemoDatabase db, long start, boolean measured) {
       this.db = db;
       this.start = start;
+      this.measured = measured;
     }
 
     void second(long now) {
       long served = servedFromCache.sum();
       long miss = missed.sum();
       long d = (served - lastServed) + (miss - lastMissed);
-      hitRateBySecond.add(new double[] {hitRateBySecond.size(), d == 0 ? 0 : (double) (served - lastServed) / d});
+      if (measured) {
+        hitRateBySecond.add(new double[] {hitRateBySecond.size(), d == 0 ? 0 : (double) (served - lastServed) / d});
+      }
       lastServed = served;
       lastMissed = miss;
       List<ScenarioNodes.Figures> figures = new ArrayList<>();
@@ -471,7 +533,7 @@ final class Scenario {
       out.printf("  %3d s  %,9d requests  %,7d req/s  hit rate %5.1f%%  DB queries %,7d (database: %,d)  stale reads %d%s%n",
           (long) elapsed, requests.sum(), Math.round(requests.sum() / Math.max(1e-3, elapsed)), t.hitRate() * 100,
           figures.stream().mapToLong(ScenarioNodes.Figures::queries).sum(), db.statementsNow(), staleReads.sum(),
-          nodes.size() > 1 ? "  nodes up " + up + "/" + nodes.size() : "");
+          (nodes.size() > 1 ? "  nodes up " + up + "/" + nodes.size() : "") + (measured ? "" : "  (warm-up)"));
     }
   }
 
@@ -648,8 +710,8 @@ final class Scenario {
         TimeUnit.NANOSECONDS.sleep(wait); // the write schedule, not synchronisation
       }
       int id = productRank.next();
-      int seq = writes.incrementAndGet();
-      double price = 1000 + seq;
+      writes.incrementAndGet();
+      double price = 1000 + prices.incrementAndGet(); // never reset: every write's price beats all earlier ones
       String category = ProductCatalog.CATEGORIES.get(id % ProductCatalog.CATEGORIES.size());
       String json = "{\"name\":\"Product " + id + "\",\"category\":\"" + category + "\",\"price\":" + price + "}";
       LagProbe lag = nodes.size() > 1 ? new LagProbe(http, probes, id, price) : null;
@@ -821,6 +883,10 @@ final class Scenario {
     out.println("  on any machine:");
     out.printf("  %-30s %12.1f   (%,d refills after %,d writes, once each item was read)%n", "DB queries per write",
         r.refillsPerWrite(), r.warmOriginCalls(), r.writes());
+    if (r.revalidations() > 0) {
+      out.printf("  %-30s %,12d   (entries whose time to live ended, refreshed in the background; in the refills)%n",
+          "of which revalidations", r.revalidations());
+    }
     out.printf("  %-30s %11.1f%%   (HIT, STALE and 304 over those and misses, first reads left out)%n",
         "hit rate once warm", r.warmHitRate() * 100);
     out.printf("  %-30s %,12d%n", "stale reads after writes", r.staleReadsAfterWrite());
@@ -838,8 +904,9 @@ final class Scenario {
         String.format("%.2f / %.2f ms", r.p50Micros() / 1000.0, r.p99Micros() / 1000.0));
     r.redisCommandsPerRequest().ifPresent(v -> out.printf("  %-30s %12.3f   (%s store)%n",
         "Redis commands per request", v, r.store()));
-    out.printf("  %-30s %,12d   (the demo's own count: %,d; %.2f%% apart; %s)%n", "DB queries, database's count",
-        r.databaseCounted(), r.originCalls(), r.databaseCountDifference() * 100, r.database());
+    out.printf("  %-30s %,12d   (the demo's own count: %,d; %.2f%% apart; whole run; %s)%n",
+        "DB queries, database's count", r.databaseCounted(), r.wholeRunQueries(), r.databaseCountDifference() * 100,
+        r.database());
     if (r.nodes().size() > 1) {
       out.printf("  %-30s %12s   (%,d writes: from each write's answer until no node served the old data)%n",
           "cross-node lag p50/p99/max", String.format("%.2f / %.2f / %.2f ms", r.lag().p50Millis(), r.lag().p99Millis(),

@@ -324,6 +324,21 @@ final class ScenarioNodes {
     }
   }
 
+  /** What a node counted since {@code base}: counters subtracted, only the things first read since. */
+  static Figures since(Figures now, Figures base) {
+    long[] a = now.cache().scalars();
+    long[] b = base.cache().scalars();
+    long[] d = new long[a.length];
+    for (int i = 0; i < a.length; i++) {
+      d[i] = a[i] - b[i];
+    }
+    Set<String> reads = new HashSet<>(now.readOnce());
+    reads.removeAll(base.readOnce());
+    Optional<Long> redis = now.redisCommands().map(n -> n - base.redisCommands().orElse(0L));
+    return new Figures(CacheStats.Counts.fromScalars(d, Map.of(), Map.of()), now.queries() - base.queries(), reads,
+        redis);
+  }
+
   /** Merges what the nodes read at least once: the distinct things any cache must fetch once. */
   static Set<String> union(List<Figures> figures) {
     Set<String> all = new HashSet<>();

@@ -76,6 +76,22 @@ class ScenarioTest {
     assertTrue(r.hitRate() > 0.5, framework + " hit rate " + r.hitRate());
   }
 
+  /** A warm-up runs the same load uncounted; writes after it still beat every earlier one, so no read looks stale. */
+  @Test
+  void aWarmUp_isNotCounted_andLeavesTheCheckerSound() throws Exception {
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    Scenario.Result r = new Scenario(new Scenario.Options(Duration.ofSeconds(3), 4, Duration.ofMillis(200), 0.3, 200,
+        DemoStore.Kind.CAFFEINE, redis.uri(), DemoApi.Framework.JAVALIN).afterWarmUp(Duration.ofSeconds(2)),
+        new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+    String printed = progress.toString(StandardCharsets.UTF_8);
+    assertEquals(0, r.staleReadsAfterWrite(), printed);
+    assertEquals(0, r.errors(), printed);
+    assertTrue(printed.contains("(warm-up)") && printed.contains("warm: counting from here"), printed);
+    assertTrue(r.writes() >= 10 && r.writes() <= 16, "only the counted phase's writes: " + r.writes());
+    assertTrue(r.wholeRunQueries() > r.originCalls(), "the database comparison covers the warm-up too: " + r);
+    assertEquals(r.wholeRunQueries(), r.databaseCounted());
+  }
+
   /** The checker itself can fail: the replaced layer, run through it, is caught serving stale and mixed data. */
   @Test
   void replacedLayer_isCaughtServingStaleAndCrossTenantData() throws Exception {
