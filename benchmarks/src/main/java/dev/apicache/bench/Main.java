@@ -344,6 +344,7 @@ public final class Main {
     Scenario.Result result = scenario.run();
     if (chart.isPresent()) {
       ScenarioChart.write(chart.get(), "apicache scenario: " + options.label() + " on " + options.framework()
+          + (options.nodes() > 1 ? ", " + options.nodes() + " nodes" : "")
           + ", " + duration.toSeconds() + " s, a write every " + writeEvery.toMillis() / 1000.0 + " s",
           scenario.samples());
       System.out.println("  chart written to " + chart.get());

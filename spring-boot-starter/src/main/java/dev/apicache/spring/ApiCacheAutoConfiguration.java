@@ -108,7 +108,8 @@ public class ApiCacheAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public CacheEngine apiCacheEngine(CachePolicies policies, Store store, ApiCacheProperties properties) {
-    return CacheEngine.builder(policies, store).storeTimeout(properties.storeTimeout()).build();
+    return CacheEngine.builder(policies, store).storeTimeout(properties.storeTimeout())
+        .invalidationPatience(properties.invalidationPatience()).build();
   }
 
   /** The Redis URI of Spring's {@code spring.data.redis.*} settings. */

@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param store caffeine (the default, in-process), redis (the server Spring's spring.data.redis.*
  *     settings name) or hazelcast (the application's HazelcastInstance bean)
  * @param storeTimeout how long a store call may take before the request goes on without the cache
+ * @param invalidationPatience how long a failed invalidation is retried before the write that
+ *     caused it answers anyway (logged); the write waits meanwhile, so that no later request gets
+ *     the old data
  * @param keyPrefix the prefix of every Redis key, so that several applications share one server
  */
 @ConfigurationProperties("apicache")
@@ -30,6 +33,7 @@ public record ApiCacheProperties(
     @DefaultValue("268435456") long caffeineMaximumBytes,
     @DefaultValue("caffeine") StoreKind store,
     @DefaultValue("200ms") Duration storeTimeout,
+    @DefaultValue("10s") Duration invalidationPatience,
     @DefaultValue("apicache:") String keyPrefix) {
 
   /** The stores the starter can make. */
