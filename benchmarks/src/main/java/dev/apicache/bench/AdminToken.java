@@ -28,6 +28,12 @@ final class AdminToken {
   }
 
   /** A fresh random token, for a demo that was given none: 144 bits, URL-safe. */
+  /** Whether {@code authorization} is {@code Bearer <token>}, compared in constant time. */
+  static boolean matches(String token, String authorization) {
+    return java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        authorization.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   static String random() {
     byte[] bytes = new byte[18];
     new SecureRandom().nextBytes(bytes);

@@ -131,7 +131,7 @@ final class DemoApi implements AutoCloseable {
       Optional<String> adminToken) {
     // replicas over a store with leases fill a key once between them, not once each
     CacheEngine engine = CacheEngine.builder(policies, store).clusterWideMisses(Duration.ofMillis(500)).build();
-    ProductApi api = new ProductApi(catalog, redisCommands);
+    ProductApi api = new ProductApi(catalog, redisCommands, adminToken);
     DemoServers.Server server;
     try {
       AdminApi admin = adminToken.map(t -> AdminApi.of(engine, t, ADMIN_PREFIX)).orElse(null);

@@ -24,20 +24,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * of the service sets from the caller's credentials (clients cannot choose it).
  */
 final class ProductApi {
-  /** Where a node says what it sent its database and Redis: what a multi-node scenario adds up. */
+  /**
+   * Where a node says what it sent its database and Redis, for the admin token only: what a
+   * multi-node scenario adds up.
+   */
   static final String NODE_PATH = "/_demo/node";
 
   private final ProductCatalog catalog;
   private final Supplier<Optional<Long>> redisCommands;
+  private final Optional<String> adminToken;
   private final Map<String, AtomicLong> visits = new ConcurrentHashMap<>();
 
   ProductApi(ProductCatalog catalog) {
-    this(catalog, Optional::empty);
+    this(catalog, Optional::empty, Optional.empty());
   }
 
-  ProductApi(ProductCatalog catalog, Supplier<Optional<Long>> redisCommands) {
+  /** With {@code adminToken}, {@link #NODE_PATH} answers that bearer token; without, it does not exist. */
+  ProductApi(ProductCatalog catalog, Supplier<Optional<Long>> redisCommands, Optional<String> adminToken) {
     this.catalog = catalog;
     this.redisCommands = redisCommands;
+    this.adminToken = adminToken;
   }
 
   CacheResponse handle(CacheRequest r) {
@@ -85,6 +91,12 @@ final class ProductApi {
     }
     switch (path) {
       case NODE_PATH:
+        if (adminToken.isEmpty()) {
+          return json(404, Map.of("error", "no such resource"));
+        }
+        if (!AdminToken.matches(adminToken.get(), r.headers().first("Authorization").orElse(""))) {
+          return json(401, Map.of("error", "needs Authorization: Bearer <admin token>"));
+        }
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("queries", catalog.queries());
         if (r.rawQuery().contains("reads")) {

@@ -50,6 +50,20 @@ abstract class DemoApiContract {
     return r.headers().firstValue("X-Cache").orElse("");
   }
 
+  /** What a node tells the multi-node scenario is for the admin token only, and never cached. */
+  @Test
+  void theNodesCounts_needTheAdminToken() throws Exception {
+    assertEquals(401, send("GET", ProductApi.NODE_PATH, null).statusCode());
+    assertEquals(401, send("GET", ProductApi.NODE_PATH, null, "Authorization", "Bearer not-the-token-at-all").statusCode());
+    send("GET", "/api/products/9", null);
+    HttpResponse<String> r = send("GET", ProductApi.NODE_PATH + "?reads", null, "Authorization", "Bearer " + ADMIN_TOKEN);
+    assertEquals(200, r.statusCode());
+    com.fasterxml.jackson.databind.JsonNode node = DemoApi.JSON.readTree(r.body());
+    assertTrue(node.path("queries").asLong() >= 1, r.body());
+    assertTrue(node.path("readOnce").toString().contains("product 9"), r.body());
+    assertTrue(xCache(r).isEmpty() || xCache(r).equals("BYPASS"), "the node's own counts are never cached: " + xCache(r));
+  }
+
   @Test
   void productPages_areCachedAndDroppedByTheirOwnWrite() throws Exception {
     assertEquals("MISS", xCache(send("GET", "/api/products/5", null)));
