@@ -115,18 +115,45 @@ abstract class DemoDatabase implements AutoCloseable {
   private static final class EmbeddedPg extends DemoDatabase {
     private final EmbeddedPostgres server;
     private final String version;
+    private final java.util.Optional<Process> watchdog;
 
     EmbeddedPg() throws IOException {
       server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+      String dataDirectory;
       try (Connection c = admin(); Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE " + DEMO_DB);
         try (ResultSet r = s.executeQuery("SHOW server_version")) {
           r.next();
           version = r.getString(1);
         }
+        try (ResultSet r = s.executeQuery("SHOW data_directory")) {
+          r.next();
+          dataDirectory = r.getString(1);
+        }
       } catch (SQLException e) {
         server.close();
         throw new IOException("cannot create the demo's database: " + e.getMessage(), e);
+      }
+      watchdog = watch(java.nio.file.Path.of(dataDirectory));
+    }
+
+    /**
+     * A shell that outlives this JVM only to stop its PostgreSQL (fast shutdown) and remove the data
+     * directory if the JVM dies without closing it (killed, crashed): nothing is left running.
+     * Where no POSIX shell runs, there is no watchdog.
+     */
+    private static java.util.Optional<Process> watch(java.nio.file.Path dataDirectory) {
+      try {
+        String postmaster = java.nio.file.Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim();
+        if (!postmaster.matches("\\d+") || !dataDirectory.toString().matches("[A-Za-z0-9_./-]+")) {
+          return java.util.Optional.empty();
+        }
+        String script = "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null; do sleep 1; done; kill -INT "
+            + postmaster + " 2>/dev/null; sleep 3; rm -rf " + dataDirectory;
+        return java.util.Optional.of(new ProcessBuilder("sh", "-c", script).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+      } catch (IOException | RuntimeException e) {
+        return java.util.Optional.empty();
       }
     }
 
@@ -157,6 +184,8 @@ abstract class DemoDatabase implements AutoCloseable {
         server.close();
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
+      } finally {
+        watchdog.ifPresent(Process::destroy);
       }
     }
   }

@@ -1,0 +1,69 @@
+package dev.apicache.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** An embedded PostgreSQL never outlives the process that started it, even one killed outright. */
+class EmbeddedDatabaseLifetimeTest {
+  private static final Pattern DATABASE = Pattern.compile("database: embedded PostgreSQL \\S+ at jdbc:postgresql://127\\.0\\.0\\.1:(\\d+)/");
+
+  @Test
+  void aServeProcessKilledWithSigkill_leavesNoPostgresRunning() throws Exception {
+    Process serve = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0"))
+        .redirectErrorStream(true).start();
+    serve.getOutputStream().close();
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          Matcher m = DATABASE.matcher(line);
+          if (m.find()) {
+            port.complete(Integer.parseInt(m.group(1)));
+          }
+        }
+      } catch (IOException e) {
+        // the process is gone
+      }
+      port.completeExceptionally(new IllegalStateException("serve exited before naming its database"));
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      int pg = port.get(90, TimeUnit.SECONDS);
+      assertTrue(accepts(pg), "PostgreSQL runs while its owner does");
+      serve.destroyForcibly(); // SIGKILL: no shutdown hook runs
+      assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (accepts(pg) && System.nanoTime() < deadline) {
+        Thread.sleep(100); // bounded polling for the watchdog's shutdown of PostgreSQL
+      }
+      assertTrue(!accepts(pg), "PostgreSQL on port " + pg + " outlived the process that started it");
+    } finally {
+      serve.destroyForcibly();
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
