@@ -23,6 +23,7 @@ public final class Main {
       "                    [--redis-url URL] [--framework javalin|servlet|helidon] [--no-cache | --ceiling]",
       "                    [--db embedded|h2|jdbc:postgresql://...]   (replicas given one --db and store share all)",
       "                    [--key-prefix P | --random-prefix] [--hazelcast-port N] [--hazelcast-members H:P,...]",
+      "                    [--stop-with-pid PID]   (exit when that process ends; scenario --nodes passes its own)",
       "                    [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN; else a random token, printed)",
       "                    [--replaced-layer]   (instead: the layer apicache replaces, over the Redis at --redis-url)",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
@@ -85,7 +86,7 @@ public final class Main {
 
   /** What {@code serve} was asked to run; {@code adminToken} is empty when none was given. */
   record ServeOptions(String host, int port, Optional<Path> config, DemoApi.Layer layer, boolean ceiling,
-      StoreChoice store, Optional<String> adminToken, Replicas replicas) {}
+      StoreChoice store, Optional<String> adminToken, Replicas replicas, Optional<Long> stopWithPid) {}
 
   /**
    * How replicas of one service find each other's entries: the Redis key prefix (by default named
@@ -120,6 +121,7 @@ public final class Main {
     StoreChoice store = new StoreChoice();
     Optional<Path> tokenFile = Optional.empty();
     Optional<String> keyPrefix = Optional.empty();
+    Optional<Long> stopWithPid = Optional.empty();
     boolean randomPrefix = false;
     int hazelcastPort = 0;
     List<String> members = List.of("127.0.0.1");
@@ -171,6 +173,13 @@ public final class Main {
         case "--admin-token-file":
           tokenFile = Optional.of(Path.of(value(flag, args)));
           break;
+        case "--stop-with-pid":
+          try {
+            stopWithPid = Optional.of(Long.parseLong(value(flag, args)));
+          } catch (NumberFormatException e) {
+            throw new UsageException("--stop-with-pid must be a process id");
+          }
+          break;
         default:
           throw new UsageException("unknown option '" + flag + "' for serve");
       }
@@ -202,7 +211,7 @@ public final class Main {
       throw new UsageException("--ceiling answers precomputed bytes, so --db means nothing with it");
     }
     return new ServeOptions(host, port, config, layer, ceiling, store, AdminToken.read(tokenFile, environment),
-        new Replicas(keyPrefix, randomPrefix, hazelcastPort, members));
+        new Replicas(keyPrefix, randomPrefix, hazelcastPort, members), stopWithPid);
   }
 
   private static int serve(Deque<String> args) throws Exception {
@@ -214,6 +223,7 @@ public final class Main {
     boolean ceiling = o.ceiling();
     StoreChoice store = o.store();
     String adminToken = o.adminToken().orElseGet(AdminToken::random);
+    o.stopWithPid().ifPresent(Main::exitWith);
     String where = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host);
     if (ceiling) {
       DemoServers.Server server = DemoServers.ceiling(store.framework, host, port);
@@ -266,6 +276,18 @@ public final class Main {
     }
     Thread.currentThread().join();
     return 0;
+  }
+
+  /**
+   * Exits (through the shutdown hooks) when process {@code pid} ends: a node the scenario started
+   * goes with it, even when the scenario is killed outright.
+   */
+  private static void exitWith(long pid) {
+    Optional<ProcessHandle> parent = ProcessHandle.of(pid);
+    if (parent.isEmpty()) {
+      System.exit(0);
+    }
+    parent.get().onExit().thenRun(() -> System.exit(0));
   }
 
   private static int scenario(Deque<String> args) throws Exception {

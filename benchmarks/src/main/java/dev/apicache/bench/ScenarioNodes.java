@@ -165,7 +165,8 @@ final class ScenarioNodes {
     c.add(System.getProperty("java.class.path"));
     c.add(Main.class.getName());
     c.addAll(List.of("serve", "--host", "127.0.0.1", "--port", "0", "--store", launch.store().toString(),
-        "--redis-url", launch.redisUrl(), "--framework", launch.framework().toString(), "--db", launch.jdbcUrl()));
+        "--redis-url", launch.redisUrl(), "--framework", launch.framework().toString(), "--db", launch.jdbcUrl(),
+        "--stop-with-pid", String.valueOf(ProcessHandle.current().pid())));
     if (launch.store() == DemoStore.Kind.HAZELCAST) {
       c.addAll(List.of("--hazelcast-port", String.valueOf(ports.get(index)), "--hazelcast-members",
           String.join(",", members)));

@@ -22,10 +22,54 @@ class EmbeddedDatabaseLifetimeTest {
 
   @Test
   void aServeProcessKilledWithSigkill_leavesNoPostgresRunning() throws Exception {
-    Process serve = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0"))
-        .redirectErrorStream(true).start();
+    Process serve = serve();
+    CompletableFuture<Integer> port = databasePort(serve);
+    try {
+      int pg = port.get(90, TimeUnit.SECONDS);
+      assertTrue(accepts(pg), "PostgreSQL runs while its owner does");
+      serve.destroyForcibly(); // SIGKILL: no shutdown hook runs
+      assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
+      assertTrue(stopsAccepting(pg), "PostgreSQL on port " + pg + " outlived the process that started it");
+    } finally {
+      serve.destroyForcibly();
+    }
+  }
+
+  /** A node the scenario starts exits with the scenario, however the scenario ends. */
+  @Test
+  void serveWithStopWithPid_exitsWhenThatProcessEnds() throws Exception {
+    Process parent = new ProcessBuilder("sleep", "600").start();
+    Process serve = serve("--stop-with-pid", String.valueOf(parent.pid()));
+    try {
+      int pg = databasePort(serve).get(90, TimeUnit.SECONDS);
+      assertTrue(serve.isAlive());
+      parent.destroyForcibly();
+      assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve exited with the process it was told to stop with");
+      assertTrue(stopsAccepting(pg), "and closed its PostgreSQL on the way out");
+    } finally {
+      parent.destroyForcibly();
+      serve.destroyForcibly();
+    }
+  }
+
+  private static Process serve(String... more) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0"));
+    command.addAll(List.of(more));
+    Process serve = new ProcessBuilder(command).redirectErrorStream(true).start();
     serve.getOutputStream().close();
+    return serve;
+  }
+
+  private static boolean stopsAccepting(int port) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (accepts(port) && System.nanoTime() < deadline) {
+      Thread.sleep(100); // bounded polling for PostgreSQL to go
+    }
+    return !accepts(port);
+  }
+
+  private static CompletableFuture<Integer> databasePort(Process serve) {
     CompletableFuture<Integer> port = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
@@ -43,19 +87,7 @@ class EmbeddedDatabaseLifetimeTest {
     });
     reader.setDaemon(true);
     reader.start();
-    try {
-      int pg = port.get(90, TimeUnit.SECONDS);
-      assertTrue(accepts(pg), "PostgreSQL runs while its owner does");
-      serve.destroyForcibly(); // SIGKILL: no shutdown hook runs
-      assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (accepts(pg) && System.nanoTime() < deadline) {
-        Thread.sleep(100); // bounded polling for the watchdog's shutdown of PostgreSQL
-      }
-      assertTrue(!accepts(pg), "PostgreSQL on port " + pg + " outlived the process that started it");
-    } finally {
-      serve.destroyForcibly();
-    }
+    return port;
   }
 
   private static boolean accepts(int port) {
