@@ -61,12 +61,15 @@ class EmbeddedDatabaseLifetimeTest {
     return serve;
   }
 
-  private static boolean stopsAccepting(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (accepts(port) && System.nanoTime() < deadline) {
-      Thread.sleep(100); // bounded polling for PostgreSQL to go
+  /** Polls, at most 30 s, until nothing accepts connections on {@code port}. */
+  private static boolean stopsAccepting(int port) {
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .pollInterval(java.time.Duration.ofMillis(100)).until(() -> !accepts(port));
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return false;
     }
-    return !accepts(port);
   }
 
   private static CompletableFuture<Integer> databasePort(Process serve) {
