@@ -147,8 +147,15 @@ public final class RedisInvalidationBus implements InvalidationBus {
     if (closed) {
       return;
     }
+    StatefulRedisPubSubConnection<String, String> pub = null;
+    StatefulRedisPubSubConnection<String, String> sub = null;
     try {
-      StatefulRedisPubSubConnection<String, String> sub = pubSub();
+      // the publisher first: the subscription's first callback marks the bus connected, and a
+      // connected bus must be able to publish at once
+      pub = pubSub();
+      pub.setTimeout(timeout);
+      publisher = pub;
+      sub = pubSub();
       sub.addListener(new RedisPubSubAdapter<>() {
         @Override
         public void message(String ch, String message) {
@@ -171,7 +178,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
         @Override
         public void subscribed(String ch, long count) {
-          restored();
+          // only once every channel is back: without its ack channel a confirmed publish would
+          // wait out its limit, and without the main channel the node would miss invalidations
+          if (count >= (confirming ? 3 : 1)) {
+            restored();
+          }
         }
       });
       subscription = sub;
@@ -180,18 +191,30 @@ public final class RedisInvalidationBus implements InvalidationBus {
       } else {
         sub.sync().subscribe(channel);
       }
-      publisher = pubSub();
-      publisher.setTimeout(timeout);
       restored();
       if (confirming) {
         long every = HEARTBEAT_INTERVAL.toNanos();
         connector.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.NANOSECONDS);
       }
     } catch (RuntimeException e) {
+      publisher = null;
+      subscription = null;
+      closeQuietly(sub);
+      closeQuietly(pub);
       LOG.log(System.Logger.Level.WARNING, "apicache invalidation bus cannot reach Redis yet; near copies stay off: "
           + e.getMessage());
       if (!closed) {
         connector.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private static void closeQuietly(StatefulRedisPubSubConnection<String, String> connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (RuntimeException ignored) {
+        // a connection that never opened has nothing to release
       }
     }
   }

@@ -149,6 +149,21 @@ class TieredRedisTest {
     }
   }
 
+  /**
+   * A bus that says it is connected can publish, confirmed, at once: the publisher opens before the
+   * subscription reports in, and the ack channel is subscribed before the bus counts as connected.
+   */
+  @Test
+  void aBusThatSaysItIsConnected_publishesConfirmedAtOnce() {
+    for (int round = 0; round < 30; round++) {
+      String channel = "tiered:" + UUID.randomUUID() + ":bus";
+      try (RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(redis.uri()), channel)) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(bus::isConnected);
+        assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(10)), "round " + round);
+      }
+    }
+  }
+
   /** A subscriber that never acknowledges (a foreign one, an older node) costs each confirmed publish its limit. */
   @Test
   void aSubscriberThatDoesNotAcknowledge_makesAConfirmedPublishWaitItsLimit() {
