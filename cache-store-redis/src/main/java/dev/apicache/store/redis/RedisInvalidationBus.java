@@ -28,28 +28,34 @@ import java.util.concurrent.TimeUnit;
  * An {@link InvalidationBus} on Redis pub/sub: one channel, one message per invalidation listing the
  * partitions whose counters moved.
  *
- * <p>On standalone Redis the bus {@linkplain #confirmsDelivery() confirms delivery}. Each node
- * acknowledges every invalidation once its listeners have it, on the publisher's own acknowledgement
- * channel, and {@link #publishConfirmed} waits for as many acknowledgements as PUBLISH counted
- * receivers. Each node also publishes a heartbeat to itself every {@link #HEARTBEAT_INTERVAL}:
- * Redis delivers a subscriber's messages in the order it processed them, so when a heartbeat comes
- * back, every message published before it was sent has been delivered ({@link #deliveredBefore()}).
- * A node that misses a message cannot move that instant past it. Every subscriber of the channel is
- * expected to acknowledge: a foreign subscriber, or a node of an older version, makes each
- * confirmed publish wait its whole limit. On Redis Cluster, where messages published on different
- * nodes may arrive in any order, the bus does not confirm delivery.
+ * <p>The bus {@linkplain #confirmsDelivery() confirms delivery}. Each node acknowledges every
+ * invalidation once its listeners have it, on the publisher's own acknowledgement channel, and
+ * {@link #publishConfirmed} waits for as many acknowledgements as PUBLISH counted receivers. Each
+ * node also publishes a heartbeat to itself every {@link #HEARTBEAT_INTERVAL}: Redis delivers a
+ * subscriber's messages in the order it processed them, so when a heartbeat comes back, every
+ * message published before it was sent has been delivered ({@link #deliveredBefore()}). A node that
+ * misses a message cannot move that instant past it. Every subscriber of the channel is expected to
+ * acknowledge: a foreign subscriber, or a node of an older version, makes each confirmed publish
+ * wait its whole limit.
  *
- * <p>Listeners hear {@code connectionLost} as soon as the subscription's connection drops and
- * {@code connectionRestored} once Lettuce has reconnected and resubscribed; a bus that cannot reach
- * Redis at start counts as lost until it can. Publishing uses its own connection and the command
- * timeout. Works on standalone Redis and on Redis Cluster (where PUBLISH reaches every node).
- * Thread-safe; closing it closes its client.
+ * <p>On Redis Cluster the bus uses sharded pub/sub (SSUBSCRIBE, SPUBLISH, Redis 7.0 or later) on
+ * channels that share one hash slot (the channel name is wrapped in a hash tag unless it has one),
+ * so that one node orders all of them and SPUBLISH counts that node's receivers. When the slot
+ * moves, or the node goes, the bus subscribes again on the slot's new owner.
+ *
+ * <p>Listeners hear {@code connectionLost} as soon as the subscription drops, is moved by the
+ * cluster, or returns no heartbeat for a second, and {@code connectionRestored} once all its
+ * channels are subscribed again; a bus that cannot reach Redis at start counts as lost until it
+ * can. Publishing uses its own connection and the command timeout. Thread-safe; closing it closes
+ * its client.
  */
 public final class RedisInvalidationBus implements InvalidationBus {
   private static final System.Logger LOG = System.getLogger("dev.apicache.store.redis");
 
   /** How often a node checks that its subscription is current. */
   public static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(100);
+  /** A subscription that has returned no heartbeat for this long is treated as dropped. */
+  private static final Duration STALLED = HEARTBEAT_INTERVAL.multipliedBy(10);
   /** Starts an invalidation's header line; no partition name starts with it. */
   private static final String HEADER = "\u0000inv ";
 
@@ -58,7 +64,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private final String nodeId = Long.toHexString(new java.security.SecureRandom().nextLong());
   private final String ackChannel;
   private final String heartbeatChannel;
-  private final boolean confirming;
+  /** Redis Cluster: the bus's channels share one hash slot and use sharded pub/sub. */
+  private final boolean sharded;
+  /** When a heartbeat last came back, or the subscription was last (re)established. */
+  private volatile long lastHeartbeatBack = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicBoolean resubscribing = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
   /** Heartbeats sent and not yet back: sequence to the nanoTime before sending. */
   private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> heartbeats =
@@ -98,17 +108,20 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private RedisInvalidationBus(AbstractRedisClient client, String channel, Duration timeout) {
     this.client = client;
-    this.channel = channel;
-    this.ackChannel = channel + ":ack:" + nodeId;
-    this.heartbeatChannel = channel + ":heartbeat:" + nodeId;
-    this.confirming = !(client instanceof RedisClusterClient);
+    this.sharded = client instanceof RedisClusterClient;
+    this.channel = sharded ? inOneSlot(channel) : channel;
+    this.ackChannel = this.channel + ":ack:" + nodeId;
+    this.heartbeatChannel = this.channel + ":heartbeat:" + nodeId;
     this.timeout = timeout;
     RedisLink.configure(client, timeout);
     client.addListener(new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        if (connection == subscription) {
+        // on a cluster the subscription lives on a node connection of its own, which this listener
+        // cannot tell from the others: any drop counts, and the bus subscribes again itself
+        if (connection == subscription || sharded) {
           lost();
+          resubscribeSoon();
         }
       }
 
@@ -159,43 +172,39 @@ public final class RedisInvalidationBus implements InvalidationBus {
       sub.addListener(new RedisPubSubAdapter<>() {
         @Override
         public void message(String ch, String message) {
-          if (ch.equals(ackChannel)) {
-            Pending p = pending.get(parseSequence(message));
-            if (p != null) {
-              p.ack();
-            }
-            return;
-          }
-          if (!connected) {
-            restored(); // the first message after a drop proves the subscription is back
-          }
-          if (ch.equals(heartbeatChannel)) {
-            heartbeatBack(parseSequence(message));
-            return;
-          }
-          received(message);
+          onMessage(ch, message);
+        }
+
+        @Override
+        public void smessage(String ch, String message) {
+          onMessage(ch, message);
         }
 
         @Override
         public void subscribed(String ch, long count) {
-          // only once every channel is back: without its ack channel a confirmed publish would
-          // wait out its limit, and without the main channel the node would miss invalidations
-          if (count >= (confirming ? 3 : 1)) {
-            restored();
-          }
+          onSubscribed(count);
+        }
+
+        @Override
+        public void ssubscribed(String ch, long count) {
+          onSubscribed(count);
+        }
+
+        @Override
+        public void unsubscribed(String ch, long count) {
+          onUnsubscribed();
+        }
+
+        @Override
+        public void sunsubscribed(String ch, long count) {
+          onUnsubscribed(); // a cluster moving the channels' slot to another node
         }
       });
       subscription = sub;
-      if (confirming) {
-        sub.sync().subscribe(channel, ackChannel, heartbeatChannel);
-      } else {
-        sub.sync().subscribe(channel);
-      }
+      subscribeAll(sub);
       restored();
-      if (confirming) {
-        long every = HEARTBEAT_INTERVAL.toNanos();
-        connector.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.NANOSECONDS);
-      }
+      long every = HEARTBEAT_INTERVAL.toNanos();
+      connector.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       publisher = null;
       subscription = null;
@@ -207,6 +216,88 @@ public final class RedisInvalidationBus implements InvalidationBus {
         connector.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
       }
     }
+  }
+
+  private void onMessage(String ch, String message) {
+    if (ch.equals(ackChannel)) {
+      Pending p = pending.get(parseSequence(message));
+      if (p != null) {
+        p.ack();
+      }
+      return;
+    }
+    if (!connected && !sharded) {
+      restored(); // the first message after a drop proves the subscription is back
+    }
+    if (ch.equals(heartbeatChannel)) {
+      heartbeatBack(parseSequence(message));
+      return;
+    }
+    received(message);
+  }
+
+  /**
+   * Connected only once all three channels are subscribed: without its ack channel a confirmed
+   * publish would wait out its limit, and without the main channel the node would miss invalidations.
+   */
+  private void onSubscribed(long count) {
+    if (count >= 3) {
+      restored();
+    }
+  }
+
+  private void onUnsubscribed() {
+    if (!closed) {
+      lost();
+      resubscribeSoon();
+    }
+  }
+
+  private void subscribeAll(StatefulRedisPubSubConnection<String, String> sub) {
+    if (sharded) {
+      sub.sync().ssubscribe(channel, ackChannel, heartbeatChannel);
+    } else {
+      sub.sync().subscribe(channel, ackChannel, heartbeatChannel);
+    }
+  }
+
+  /**
+   * Subscribes again, on the node that now owns the channels' slot, unless Lettuce's own
+   * resubscription got there first; retried until it works or the bus closes.
+   */
+  private void resubscribeSoon() {
+    if (closed || !resubscribing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      connector.schedule(this::resubscribe, 200, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      resubscribing.set(false); // closing
+    }
+  }
+
+  private void resubscribe() {
+    resubscribing.set(false);
+    StatefulRedisPubSubConnection<String, String> sub = subscription;
+    if (closed || connected || sub == null) {
+      return;
+    }
+    try {
+      subscribeAll(sub);
+    } catch (RuntimeException e) {
+      resubscribeSoon();
+    }
+  }
+
+  /**
+   * A channel name whose derived names (acknowledgements, heartbeats) hash to the same slot: one
+   * cluster node then delivers all of them, in the order it processed them.
+   */
+  static String inOneSlot(String channel) {
+    int open = channel.indexOf('{');
+    int close = open < 0 ? -1 : channel.indexOf('}', open + 1);
+    boolean tagged = open >= 0 && close > open + 1;
+    return tagged ? channel : "{" + channel + "}";
   }
 
   private static void closeQuietly(StatefulRedisPubSubConnection<String, String> connection) {
@@ -232,7 +323,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
     StatefulRedisPubSubConnection<String, String> p = publisher;
     if (header.length == 2 && p != null) {
       // asynchronously: this runs on Lettuce's event loop, which must not wait for a reply
-      p.async().publish(channel + ":ack:" + header[0], header[1]);
+      publishAsync(p, channel + ":ack:" + header[0], header[1]);
     }
   }
 
@@ -249,13 +340,36 @@ public final class RedisInvalidationBus implements InvalidationBus {
     if (p == null || closed) {
       return;
     }
+    long now = System.nanoTime();
+    if (connected && now - lastHeartbeatBack > STALLED.toNanos()) {
+      // the subscription went quiet without a word from Lettuce (a node that vanished, a slot that
+      // moved): whatever it missed is unknown, so start over as after a drop
+      lost();
+      resubscribeSoon();
+    }
     long seq = sequence.incrementAndGet();
-    heartbeats.put(seq, System.nanoTime());
+    heartbeats.put(seq, now);
     // heartbeats lost with a connection are never answered: forget those too old to matter
     while (heartbeats.size() > 64) {
       heartbeats.pollFirstEntry();
     }
-    p.async().publish(heartbeatChannel, Long.toString(seq));
+    try {
+      publishAsync(p, heartbeatChannel, Long.toString(seq));
+    } catch (RuntimeException e) {
+      // not connected: the watchdog above notices the silence
+    }
+  }
+
+  private void publishAsync(StatefulRedisPubSubConnection<String, String> p, String ch, String message) {
+    if (sharded) {
+      p.async().spublish(ch, message);
+    } else {
+      p.async().publish(ch, message);
+    }
+  }
+
+  private long publishSync(StatefulRedisPubSubConnection<String, String> p, String ch, String message) {
+    return sharded ? p.sync().spublish(ch, message) : p.sync().publish(ch, message);
   }
 
   private void heartbeatBack(long seq) {
@@ -264,6 +378,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       return;
     }
     heartbeats.headMap(seq, true).clear();
+    lastHeartbeatBack = System.nanoTime();
     if (deliveredBefore == Long.MIN_VALUE || sent - deliveredBefore > 0) {
       deliveredBefore = sent;
     }
@@ -290,6 +405,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private void restored() {
     synchronized (state) {
       if (!connected && !closed) {
+        lastHeartbeatBack = System.nanoTime();
         connected = true;
         listeners.forEach(Listener::connectionRestored);
       }
@@ -303,24 +419,20 @@ public final class RedisInvalidationBus implements InvalidationBus {
       throw new StoreException("invalidation bus not connected to Redis");
     }
     try {
-      p.sync().publish(channel, String.join("\n", partitions));
+      publishSync(p, channel, String.join("\n", partitions));
     } catch (RedisException e) {
       throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
     }
   }
 
-  /** True on standalone Redis; see the class comment. */
+  /** True, on standalone Redis and on Redis Cluster; see the class comment. */
   @Override
   public boolean confirmsDelivery() {
-    return confirming;
+    return true;
   }
 
   @Override
   public boolean publishConfirmed(Collection<String> partitions, Duration atMost) {
-    if (!confirming) {
-      publish(partitions);
-      return false;
-    }
     StatefulRedisPubSubConnection<String, String> p = publisher;
     if (p == null) {
       throw new StoreException("invalidation bus not connected to Redis");
@@ -329,7 +441,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
     Pending waiting = new Pending();
     pending.put(seq, waiting);
     try {
-      long receivers = p.sync().publish(channel, HEADER + nodeId + " " + seq + "\n" + String.join("\n", partitions));
+      long receivers = publishSync(p, channel, HEADER + nodeId + " " + seq + "\n" + String.join("\n", partitions));
       waiting.expect(receivers);
       return waiting.done.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RedisException e) {

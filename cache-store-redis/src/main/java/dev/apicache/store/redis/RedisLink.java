@@ -9,6 +9,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -57,7 +58,11 @@ final class RedisLink implements AutoCloseable {
     TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(commandTimeout).build();
     if (client instanceof RedisClusterClient cluster) {
       // node connections open on first use, so commands must wait for them (bounded by the timeout)
+      // a failover or a moved slot is learnt from the MOVED replies and reconnects it causes
+      ClusterTopologyRefreshOptions refresh = ClusterTopologyRefreshOptions.builder()
+          .enableAllAdaptiveRefreshTriggers().build();
       cluster.setOptions(ClusterClientOptions.builder()
+          .topologyRefreshOptions(refresh)
           .socketOptions(socket).timeoutOptions(timeouts)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
           .requestQueueSize(10_000)

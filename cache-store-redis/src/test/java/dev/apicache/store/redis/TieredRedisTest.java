@@ -164,6 +164,30 @@ class TieredRedisTest {
     }
   }
 
+  /**
+   * A subscription that goes quiet with its connection open (no heartbeat back for a second) counts
+   * as dropped: its node forgets its near copies, and takes them up again once it hears Redis.
+   */
+  @Test
+  void aSubscriptionThatGoesQuiet_countsAsDroppedUntilItIsHeardAgain() throws Exception {
+    String prefix = "tiered:" + UUID.randomUUID() + ":";
+    try (TcpProxy proxy = new TcpProxy(redis.port());
+        TieredStore b = node(prefix, prefix + "bus", proxy.uri(), Duration.ofSeconds(30))) {
+      fill(b, key("k"), "v");
+      long before = evalshaCalls();
+      assertTrue(b.get(key("k")).isPresent());
+      assertEquals(before, evalshaCalls(), "a near hit");
+      proxy.blackhole(true);
+      // the lease (30 s) is far off: only the silence can turn the near copies off
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !b.nearInUse());
+      proxy.blackhole(false);
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
+      before = evalshaCalls();
+      assertTrue(b.get(key("k")).isPresent());
+      assertEquals(before + 1, evalshaCalls(), "the near copy was dropped: read from Redis again");
+    }
+  }
+
   /** A subscriber that never acknowledges (a foreign one, an older node) costs each confirmed publish its limit. */
   @Test
   void aSubscriberThatDoesNotAcknowledge_makesAConfirmedPublishWaitItsLimit() {

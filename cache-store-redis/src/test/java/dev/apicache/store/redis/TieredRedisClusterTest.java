@@ -1,0 +1,149 @@
+package dev.apicache.store.redis;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apicache.spi.Counter;
+import dev.apicache.spi.EntryKey;
+import dev.apicache.spi.Fence;
+import dev.apicache.store.caffeine.TieredStore;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two tiered nodes over a 3-master Redis Cluster of the test's own: the bus confirms delivery there
+ * too, through sharded pub/sub on one slot, so an invalidation that returned has reached the other
+ * node's near copies; a subscription the cluster drops is taken up again.
+ */
+class TieredRedisClusterTest {
+  private static RedisClusterProcess cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = RedisClusterProcess.start();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  private static EntryKey key(String id) {
+    return new EntryKey("products", id);
+  }
+
+  private static Counter counter(String id) {
+    return new Counter("products", id);
+  }
+
+  private static TieredStore node(String prefix, String channel) {
+    RedisStore far = RedisStore.cluster(cluster.uris()).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(2)).build();
+    RedisTesting.awaitConnected(far);
+    RedisInvalidationBus bus = RedisInvalidationBus.create(
+        RedisClusterClient.create(cluster.uris().stream().map(RedisURI::create).toList()), channel);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+    TieredStore node = TieredStore.builder(far, bus).build();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
+    return node;
+  }
+
+  private static void fill(TieredStore node, EntryKey key, String value) {
+    Fence f = node.fence(List.of(counter("p:x")));
+    assertTrue(node.put(key, value.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5), f));
+  }
+
+  /** Each node's sharded channels, by cluster node: every channel of the bus lives on one node. */
+  private static List<List<String>> shardChannelsPerNode(String channel) {
+    List<List<String>> perNode = new ArrayList<>();
+    for (String uri : cluster.uris()) {
+      RedisClient client = RedisClient.create(uri);
+      try (StatefulRedisConnection<String, String> c = client.connect()) {
+        perNode.add(c.sync().pubsubShardChannels(channel + "*"));
+      } finally {
+        client.shutdown();
+      }
+    }
+    return perNode;
+  }
+
+  @Test
+  void theBusChannels_shareOneSlot_onOneNode() {
+    String prefix = "tiered:" + UUID.randomUUID() + ":";
+    String wrapped = RedisInvalidationBus.inOneSlot(prefix + "bus");
+    assertEquals("{" + prefix + "bus}", wrapped);
+    assertEquals("app:{bus}:x", RedisInvalidationBus.inOneSlot("app:{bus}:x"), "a name with a hash tag is kept");
+    assertEquals("{a{}b}", RedisInvalidationBus.inOneSlot("a{}b"), "an empty tag is no tag");
+    try (TieredStore a = node(prefix, prefix + "bus"); TieredStore b = node(prefix, prefix + "bus")) {
+      assertTrue(a.nearInUse() && b.nearInUse());
+      List<List<String>> perNode = shardChannelsPerNode("{" + prefix);
+      long nodesWithChannels = perNode.stream().filter(l -> !l.isEmpty()).count();
+      assertEquals(1, nodesWithChannels, "one node holds the bus's channels: " + perNode);
+      assertEquals(5, perNode.stream().mapToInt(List::size).sum(),
+          "the shared channel and each node's ack and heartbeat channels: " + perNode);
+    }
+  }
+
+  /** The same promise as on standalone Redis: no wait after the bump, every round. */
+  @Test
+  void invalidationOnOneNode_hasReachedTheOthersNearCopiesWhenItReturns() {
+    String prefix = "tiered:" + UUID.randomUUID() + ":";
+    try (TieredStore a = node(prefix, prefix + "bus"); TieredStore b = node(prefix, prefix + "bus")) {
+      for (int i = 0; i < 200; i++) {
+        EntryKey key = key("k" + i);
+        fill(a, key, "v" + i);
+        assertTrue(b.get(key).isPresent(), "round " + i + ": b reads a's entry through the cluster");
+        (i % 2 == 0 ? a : b).bump(List.of(counter("p:x")));
+        assertTrue(b.get(key).isEmpty(), "round " + i + ": b served its copy after the invalidation returned");
+        assertTrue(a.get(key).isEmpty(), "round " + i + ": a served its copy after the invalidation returned");
+      }
+    }
+  }
+
+  /**
+   * The cluster node that holds the channels drops every subscriber: near copies stop at once, an
+   * invalidation made meanwhile is never undone, and the bus subscribes again by itself.
+   */
+  @Test
+  void droppedShardSubscription_turnsNearCopiesOffUntilItIsBack() {
+    String prefix = "tiered:" + UUID.randomUUID() + ":";
+    try (TieredStore a = node(prefix, prefix + "bus"); TieredStore b = node(prefix, prefix + "bus")) {
+      fill(a, key("k"), "v");
+      assertTrue(b.get(key("k")).isPresent());
+      List<List<String>> perNode = shardChannelsPerNode("{" + prefix);
+      String owner = null;
+      for (int i = 0; i < perNode.size(); i++) {
+        if (!perNode.get(i).isEmpty()) {
+          owner = cluster.uris().get(i);
+        }
+      }
+      RedisClient client = RedisClient.create(owner);
+      try (StatefulRedisConnection<String, String> c = client.connect()) {
+        c.sync().clientKill(KillArgs.Builder.typePubsub());
+      } finally {
+        client.shutdown();
+      }
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> !b.nearInUse());
+      a.bump(List.of(counter("p:x"))); // b may never hear of this one
+      assertTrue(b.get(key("k")).isEmpty());
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(a::nearInUse);
+      assertTrue(b.get(key("k")).isEmpty(), "the invalidation made while b was away still holds");
+      fill(a, key("k2"), "v2");
+      assertTrue(b.get(key("k2")).isPresent());
+      a.bump(List.of(counter("p:x")));
+      assertTrue(b.get(key("k2")).isEmpty(), "invalidations are confirmed again once the bus is back");
+    }
+  }
+}
