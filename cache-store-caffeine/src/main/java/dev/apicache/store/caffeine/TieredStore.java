@@ -28,7 +28,7 @@ import java.util.Set;
  * <ul>
  *   <li>On the node that invalidates, no later request is served a near copy from before.</li>
  *   <li>Over a bus that {@linkplain InvalidationBus#confirmsDelivery() confirms delivery} (Redis,
- *       standalone or Cluster), on no node either: an invalidation returns once every node has dropped its near
+ *       standalone or Cluster, and Hazelcast), on no node either: an invalidation returns once every node has dropped its near
  *       copies, or once {@link Builder#nearLease} has passed, and a node serves near copies only
  *       while its bus has confirmed, within that lease, that it is current. A node that misses a
  *       message (slow, cut off, paused) stops using its near copies before the write returns.</li>

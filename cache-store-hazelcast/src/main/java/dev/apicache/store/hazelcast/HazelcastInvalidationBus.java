@@ -2,77 +2,460 @@ package dev.apicache.store.hazelcast;
 
 import static java.util.Objects.requireNonNull;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.ringbuffer.OverflowPolicy;
+import com.hazelcast.ringbuffer.ReadResultSet;
+import com.hazelcast.ringbuffer.Ringbuffer;
+import com.hazelcast.ringbuffer.StaleSequenceException;
 import com.hazelcast.topic.ITopic;
 import dev.apicache.StoreException;
 import dev.apicache.spi.InvalidationBus;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An {@link InvalidationBus} on a Hazelcast topic, so that a {@code TieredStore} can keep near copies
- * over a {@link HazelcastStore}. A client instance reports its disconnections to the listeners
- * (messages may be lost while it is away); a member is connected while it runs. Thread-safe.
+ * An {@link InvalidationBus} on a Hazelcast {@link Ringbuffer}, so that a {@code TieredStore} can
+ * keep near copies over a {@link HazelcastStore} and still promise that no node serves one after an
+ * invalidation has returned. Works on members and on clients. Thread-safe.
+ *
+ * <p>The bus {@linkplain #confirmsDelivery() confirms delivery}. A ringbuffer lives in one
+ * partition, so its sequence numbers put every node's messages in one order, and each node reads
+ * them in that order:
+ * <ul>
+ *   <li>every {@link #HEARTBEAT_INTERVAL} a node reads the ringbuffer's tail; once it has applied
+ *       every message up to that tail, every message added before the read was sent has been
+ *       applied ({@link #deliveredBefore()});</li>
+ *   <li>each node registers itself in the map {@code <name>:nodes}, renewed every second with a
+ *       time to live of {@code 10 s}, and counts as current only within {@code 5 s} of its last
+ *       renewal;</li>
+ *   <li>{@link #publishConfirmed} adds the message, then reads the registered nodes, and waits for
+ *       an acknowledgement from each (on its own topic {@code <name>:ack:<node>}), or for its
+ *       limit. A member that has left the cluster is not waited for; a client that vanished is
+ *       waited for until its registration expires.</li>
+ * </ul>
+ * A node that falls more than the ringbuffer's capacity behind (Hazelcast's default: 10,000
+ * messages) has lost messages: it reports the connection lost, and restored once it reads again.
+ * Hazelcast's own split-brain behaviour applies: the two halves of a split cluster do not see each
+ * other's invalidations.
  */
 public final class HazelcastInvalidationBus implements InvalidationBus {
-  private final HazelcastInstance instance;
-  private final ITopic<String> topic;
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final UUID messageRegistration;
-  private final UUID lifecycleRegistration;
-  private volatile boolean connected = true;
+  private static final System.Logger LOG = System.getLogger("dev.apicache.store.hazelcast");
 
-  private HazelcastInvalidationBus(HazelcastInstance instance, String topicName) {
-    this.instance = instance;
-    this.topic = instance.getTopic(topicName);
-    this.messageRegistration = topic.addMessageListener(message -> {
-      List<String> partitions = Arrays.asList(message.getMessageObject().split("\n"));
-      listeners.forEach(l -> l.invalidated(partitions));
-    });
-    this.lifecycleRegistration = instance.getLifecycleService().addLifecycleListener(event -> {
-      LifecycleEvent.LifecycleState state = event.getState();
-      if (state == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED
-          || state == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
-        connected = false;
-        listeners.forEach(Listener::connectionLost);
-      } else if (state == LifecycleEvent.LifecycleState.CLIENT_CONNECTED) {
-        connected = true;
-        listeners.forEach(Listener::connectionRestored);
+  /** How often a node checks that it has applied every message. */
+  public static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(100);
+  private static final Duration REGISTER_EVERY = Duration.ofSeconds(1);
+  private static final Duration REGISTRATION_TTL = Duration.ofSeconds(10);
+  /** Half the time to live: a publisher's read of the registry made within it still sees the node. */
+  private static final long REGISTRATION_TRUSTED_NANOS = REGISTRATION_TTL.toNanos() / 2;
+  private static final String HEADER = "\u0000inv ";
+
+  private final HazelcastInstance instance;
+  private final String name;
+  private final String nodeId = Long.toHexString(new SecureRandom().nextLong());
+  private final Ringbuffer<String> ring;
+  private final IMap<String, String> registry;
+  private final ITopic<String> acks;
+  private final UUID ackRegistration;
+  private final UUID lifecycleRegistration;
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ITopic<String>> ackTopics = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+  /** Tail sequences read and not yet applied: tail to the nanoTime before the read. */
+  private final ConcurrentSkipListMap<Long, Long> heartbeats = new ConcurrentSkipListMap<>();
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService reader;
+  private final ExecutorService registryReader;
+  private final Object state = new Object();
+  private volatile long next;
+  private volatile long applied;
+  private volatile long deliveredBefore = Long.MIN_VALUE;
+  private volatile long registeredAt = Long.MIN_VALUE;
+  private volatile boolean connected;
+  private volatile boolean closed;
+
+  /** A confirmed publish waiting for its acknowledgements. */
+  private static final class Pending {
+    private final Set<String> acked = new HashSet<>();
+
+    synchronized void ack(String node) {
+      acked.add(node);
+      notifyAll();
+    }
+
+    synchronized boolean await(Set<String> expected, long deadline) throws InterruptedException {
+      while (!acked.containsAll(expected)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
       }
-    });
+      return true;
+    }
   }
 
-  /** A bus on the topic {@code apicache-invalidations} of {@code instance}. */
+  private HazelcastInvalidationBus(HazelcastInstance instance, String name) {
+    this.instance = instance;
+    this.name = name;
+    this.ring = instance.getRingbuffer(name);
+    this.registry = instance.getMap(name + ":nodes");
+    this.acks = instance.getTopic(ackTopic(nodeId));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "apicache-hazelcast-bus"));
+    this.reader = Executors.newSingleThreadExecutor(r -> daemon(r, "apicache-hazelcast-bus-reader"));
+    this.registryReader = Executors.newCachedThreadPool(r -> daemon(r, "apicache-hazelcast-bus-registry"));
+    this.ackRegistration = acks.addMessageListener(message -> {
+      String[] parts = message.getMessageObject().split(" ");
+      if (parts.length == 2) {
+        Pending p = pending.get(parseSequence(parts[1]));
+        if (p != null) {
+          p.ack(parts[0]);
+        }
+      }
+    });
+    this.lifecycleRegistration = instance.getLifecycleService().addLifecycleListener(event -> {
+      LifecycleEvent.LifecycleState s = event.getState();
+      if (s == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED || s == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
+        lost();
+      }
+      // a reconnected client is restored by its next successful read
+    });
+    long tail = ring.tailSequence();
+    this.next = tail + 1;
+    this.applied = tail;
+    register();
+    onReader(() -> read(0));
+    scheduler.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+    scheduler.scheduleWithFixedDelay(this::register, REGISTER_EVERY.toNanos(), REGISTER_EVERY.toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** A bus on the ringbuffer {@code apicache-invalidations} of {@code instance}. */
   public static HazelcastInvalidationBus create(HazelcastInstance instance) {
     return create(instance, "apicache-invalidations");
   }
 
-  /** A bus on the topic {@code topicName} of {@code instance}, which the application owns. */
-  public static HazelcastInvalidationBus create(HazelcastInstance instance, String topicName) {
-    return new HazelcastInvalidationBus(requireNonNull(instance, "instance"), requireNonNull(topicName, "topicName"));
+  /**
+   * A bus on the ringbuffer {@code name} of {@code instance}, which the application owns; the map
+   * {@code name:nodes} and the topics {@code name:ack:*} are the bus's too.
+   */
+  public static HazelcastInvalidationBus create(HazelcastInstance instance, String name) {
+    return new HazelcastInvalidationBus(requireNonNull(instance, "instance"), requireNonNull(name, "name"));
   }
 
+  private String ackTopic(String node) {
+    return name + ":ack:" + node;
+  }
+
+  // ---- reading, in ringbuffer order, on the reader thread
+
   /**
-   * Sends the message without waiting for it (Hazelcast's {@code publishAsync}): a publish never
-   * blocks the invalidation that called it, even while members change. A failure is logged; the
-   * other nodes then rely on their near copies' maximum age and their own connection state.
+   * Reads the next batch. The first read, and the first after a failure, asks for at least none
+   * so that it answers at once and the bus counts as connected; the others wait for a message.
+   */
+  private void read(int atLeast) {
+    if (closed) {
+      return;
+    }
+    try {
+      ring.readManyAsync(next, atLeast, 256, null).whenCompleteAsync((batch, failure) -> {
+        if (failure != null) {
+          readFailed(failure);
+        } else {
+          apply(batch);
+          read(1);
+        }
+      }, this::onReader);
+    } catch (RejectedExecutionException e) {
+      // closing
+    } catch (RuntimeException e) {
+      readFailed(e);
+    }
+  }
+
+  /** Runs a read's completion on the reader thread; once the bus is closed, drops it. */
+  private void onReader(Runnable task) {
+    try {
+      reader.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing more to read
+    }
+  }
+
+  private void apply(ReadResultSet<String> batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      received(batch.get(i));
+    }
+    next = batch.getNextSequenceToReadFrom();
+    applied = next - 1;
+    restored();
+    var done = heartbeats.headMap(applied, true);
+    if (!done.isEmpty()) {
+      advance(done.lastEntry().getValue());
+      done.clear();
+    }
+  }
+
+  private void readFailed(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (closed || cause instanceof HazelcastInstanceNotActiveException) {
+      lost();
+      return;
+    }
+    lost();
+    if (cause instanceof StaleSequenceException stale) {
+      // overwritten before this node read them: those messages are gone, so start over after them
+      LOG.log(System.Logger.Level.WARNING, "apicache invalidation bus fell behind its ringbuffer; near copies dropped");
+      next = stale.getHeadSeq();
+      onReader(() -> read(0));
+      return;
+    }
+    try {
+      scheduler.schedule(() -> onReader(() -> read(0)), 100, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void received(String message) {
+    if (!message.startsWith(HEADER)) {
+      List<String> partitions = Arrays.asList(message.split("\n"));
+      listeners.forEach(l -> l.invalidated(partitions));
+      return;
+    }
+    int end = message.indexOf('\n');
+    String[] header = message.substring(HEADER.length(), end < 0 ? message.length() : end).split(" ");
+    List<String> partitions = end < 0 ? List.of() : Arrays.asList(message.substring(end + 1).split("\n"));
+    listeners.forEach(l -> l.invalidated(partitions));
+    if (header.length == 2) {
+      try {
+        ackTopics.computeIfAbsent(header[0], node -> instance.getTopic(ackTopic(node)))
+            .publishAsync(nodeId + " " + header[1]);
+      } catch (RuntimeException e) {
+        // the publisher then waits its limit, which is safe
+      }
+    }
+  }
+
+  // ---- heartbeats and registration, on the scheduler thread
+
+  private void heartbeat() {
+    if (closed) {
+      return;
+    }
+    long sent = System.nanoTime();
+    long tail;
+    try {
+      tail = ring.tailSequence();
+    } catch (RuntimeException e) {
+      return; // the instant stops moving, and near copies stop with it
+    }
+    if (applied >= tail) {
+      advance(sent);
+    } else {
+      heartbeats.put(tail, sent);
+      while (heartbeats.size() > 64) {
+        heartbeats.pollFirstEntry();
+      }
+    }
+  }
+
+  private void advance(long sent) {
+    synchronized (state) {
+      if (deliveredBefore == Long.MIN_VALUE || sent - deliveredBefore > 0) {
+        deliveredBefore = sent;
+      }
+    }
+  }
+
+  private void register() {
+    if (closed) {
+      return;
+    }
+    long sent = System.nanoTime();
+    try {
+      registry.set(nodeId, endpoint(), REGISTRATION_TTL.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      return; // after REGISTRATION_TRUSTED this node stops using near copies
+    }
+    long before = registeredAt;
+    registeredAt = sent;
+    if (before != Long.MIN_VALUE && sent - before > REGISTRATION_TRUSTED_NANOS) {
+      // publishers may have skipped this node meanwhile: what its near copies missed is unknown
+      startOver();
+    }
+  }
+
+  private boolean registered() {
+    long at = registeredAt;
+    return at != Long.MIN_VALUE && System.nanoTime() - at < REGISTRATION_TRUSTED_NANOS;
+  }
+
+  /** "m:uuid" for a member, "c:uuid" for a client: a member that left the cluster is not waited for. */
+  private String endpoint() {
+    boolean member = isMember();
+    return (member ? "m:" : "c:") + instance.getLocalEndpoint().getUuid();
+  }
+
+  private boolean isMember() {
+    try {
+      return instance.getCluster().getLocalMember() != null;
+    } catch (UnsupportedOperationException e) {
+      return false; // a client has no local member
+    }
+  }
+
+  // ---- state
+
+  private void lost() {
+    synchronized (state) {
+      if (connected) {
+        connected = false;
+        listeners.forEach(Listener::connectionLost);
+      }
+    }
+  }
+
+  /** Tells the listeners to drop what they hold, as after a drop, without a drop. */
+  private void startOver() {
+    synchronized (state) {
+      if (connected) {
+        listeners.forEach(Listener::connectionLost);
+        listeners.forEach(Listener::connectionRestored);
+      }
+    }
+  }
+
+  private void restored() {
+    synchronized (state) {
+      if (!connected && !closed) {
+        connected = true;
+        listeners.forEach(Listener::connectionRestored);
+      }
+    }
+  }
+
+  // ---- publishing
+
+  /**
+   * Adds the message without waiting for it: a publish never blocks the invalidation that called
+   * it. A failure is logged; the other nodes then rely on their near copies' maximum age.
    */
   @Override
   public void publish(Collection<String> partitions) {
     try {
-      topic.publishAsync(String.join("\n", partitions)).whenComplete((ok, failure) -> {
+      ring.addAsync(String.join("\n", partitions), OverflowPolicy.OVERWRITE).whenComplete((seq, failure) -> {
         if (failure != null) {
-          System.getLogger("dev.apicache.store.hazelcast").log(System.Logger.Level.WARNING,
-              "apicache could not publish an invalidation: " + failure.getMessage());
+          LOG.log(System.Logger.Level.WARNING, "apicache could not publish an invalidation: " + failure.getMessage());
         }
       });
     } catch (RuntimeException e) {
       throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
     }
+  }
+
+  /** True; see the class comment. */
+  @Override
+  public boolean confirmsDelivery() {
+    return true;
+  }
+
+  @Override
+  public boolean publishConfirmed(Collection<String> partitions, Duration atMost) {
+    long seq = sequence.incrementAndGet();
+    Pending waiting = new Pending();
+    pending.put(seq, waiting);
+    try {
+      String message = HEADER + nodeId + " " + seq + "\n" + String.join("\n", partitions);
+      long limit = atMost.toNanos();
+      try {
+        ring.addAsync(message, OverflowPolicy.OVERWRITE).toCompletableFuture().get(limit, TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new StoreException("could not publish an invalidation: " + e, e);
+      }
+      // from here a node that has not applied the message stops using near copies within atMost
+      long deadline = System.nanoTime() + limit;
+      Set<String> expected = expectedNodes(Math.min(limit, REGISTRATION_TRUSTED_NANOS / 2));
+      if (expected == null) {
+        waiting.await(Set.of("\u0000unknown"), deadline); // cannot know who listens: wait the limit
+        return false;
+      }
+      return waiting.await(expected, deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      pending.remove(seq);
+    }
+  }
+
+  /** The registered nodes, read after the message was added, or null if they cannot be read in time. */
+  private Set<String> expectedNodes(long withinNanos) {
+    try {
+      // IMap has no asynchronous entry set: read it on a thread of the bus's, bounded here
+      var entries = java.util.concurrent.CompletableFuture.supplyAsync(registry::entrySet, registryReader)
+          .get(withinNanos, TimeUnit.NANOSECONDS);
+      Set<UUID> members = new HashSet<>();
+      for (Member m : instance.getCluster().getMembers()) {
+        members.add(m.getUuid());
+      }
+      Set<String> expected = new HashSet<>();
+      for (var e : entries) {
+        String value = e.getValue();
+        if (value.startsWith("m:") && !members.contains(UUID.fromString(value.substring(2)))) {
+          continue; // a member that has left: it serves nothing of this cluster's
+        }
+        expected.add(e.getKey());
+      }
+      return expected;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      return null; // RejectedExecutionException included: closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static long parseSequence(String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The instant this node last proved current, or {@code Long.MIN_VALUE} while it is not registered. */
+  @Override
+  public long deliveredBefore() {
+    return registered() ? deliveredBefore : Long.MIN_VALUE;
   }
 
   @Override
@@ -85,12 +468,28 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     return connected && instance.getLifecycleService().isRunning();
   }
 
-  /** Stops listening; the instance belongs to the application. */
+  /** Stops listening and deregisters; the instance belongs to the application. */
   @Override
   public void close() {
+    synchronized (state) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      connected = false;
+    }
+    scheduler.shutdownNow();
+    reader.shutdownNow();
+    registryReader.shutdownNow();
     if (instance.getLifecycleService().isRunning()) {
-      topic.removeMessageListener(messageRegistration);
-      instance.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
+      try {
+        registry.deleteAsync(nodeId);
+        acks.removeMessageListener(ackRegistration);
+        acks.destroy();
+        instance.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "apicache invalidation bus closed with its instance: " + e.getMessage());
+      }
     }
   }
 }

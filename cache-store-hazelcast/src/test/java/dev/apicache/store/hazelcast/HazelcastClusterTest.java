@@ -2,6 +2,7 @@ package dev.apicache.store.hazelcast;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -132,40 +133,89 @@ class HazelcastClusterTest {
     }
   }
 
+  /**
+   * The bus confirms delivery: once a bump returns, no node (two members and a client) serves its
+   * near copy, with no wait at all, every round.
+   */
   @Test
-  void nearCopiesOverHazelcast_areDroppedThroughTheTopic() {
+  void nearCopiesOverHazelcast_areGoneOnEveryNodeWhenTheInvalidationReturns() {
     String map = "tiered-" + UUID.randomUUID();
-    String topic = "bus-" + UUID.randomUUID();
-    try (TieredStore a = TieredStore.builder(HazelcastStore.create(one, map),
-            HazelcastInvalidationBus.create(one, topic)).build();
-        TieredStore b = TieredStore.builder(HazelcastStore.create(two, map),
-            HazelcastInvalidationBus.create(two, topic)).build()) {
-      EntryKey key = new EntryKey("products", "k");
+    String bus = "bus-" + UUID.randomUUID();
+    HazelcastInstance client = HazelcastTesting.client(cluster, one);
+    try (TieredStore a = tiered(one, map, bus); TieredStore b = tiered(two, map, bus);
+        TieredStore c = tiered(client, map, bus)) {
       Counter counter = new Counter("products", "p:x");
-      Fence f = a.fence(List.of(counter));
-      assertTrue(a.put(key, "v".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1), f));
-      assertTrue(b.get(key).isPresent()); // now a near copy on b
-      a.bump(List.of(counter));
-      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> b.get(key).isEmpty());
+      List<TieredStore> nodes = List.of(a, b, c);
+      for (int i = 0; i < 150; i++) {
+        EntryKey key = new EntryKey("products", "k" + i);
+        Fence f = a.fence(List.of(counter));
+        assertTrue(a.put(key, ("v" + i).getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1), f));
+        assertTrue(b.get(key).isPresent() && c.get(key).isPresent(), "round " + i + ": near copies on b and c");
+        nodes.get(i % 3).bump(List.of(counter));
+        for (int n = 0; n < 3; n++) {
+          assertTrue(nodes.get(n).get(key).isEmpty(), "round " + i + ": node " + n + " served its copy after the invalidation returned");
+        }
+      }
+    } finally {
+      client.shutdown();
     }
+  }
+
+  /** A registered node that never acknowledges (stuck, or gone without deregistering) costs each confirmed publish its limit. */
+  @Test
+  void aRegisteredNodeThatDoesNotAcknowledge_makesAConfirmedPublishWaitItsLimit() {
+    String name = "bus-" + UUID.randomUUID();
+    try (HazelcastInvalidationBus bus = HazelcastInvalidationBus.create(one, name)) {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+      assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(10)), "only this bus's own node");
+      one.<String, String>getMap(name + ":nodes").set("ghost", "c:" + UUID.randomUUID(), 1, TimeUnit.MINUTES);
+      long t0 = System.nanoTime();
+      assertFalse(bus.publishConfirmed(List.of("products"), Duration.ofMillis(300)));
+      assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(300));
+      one.getMap(name + ":nodes").delete("ghost");
+      assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(10)), "the ghost is gone");
+    }
+  }
+
+  /** A member that has left the cluster serves nothing of it: its registration is not waited for. */
+  @Test
+  void aMemberThatLeftTheCluster_isNotWaitedFor() {
+    String name = "bus-" + UUID.randomUUID();
+    try (HazelcastInvalidationBus bus = HazelcastInvalidationBus.create(one, name)) {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+      one.<String, String>getMap(name + ":nodes").set("departed", "m:" + UUID.randomUUID(), 1, TimeUnit.MINUTES);
+      assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(30)));
+    }
+  }
+
+  private static TieredStore tiered(HazelcastInstance instance, String map, String bus) {
+    TieredStore node = TieredStore.builder(HazelcastStore.create(instance, map),
+        HazelcastInvalidationBus.create(instance, bus)).build();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
+    return node;
   }
 
   /** Runs last (a member is gone afterwards). */
   @Test
   @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
-  void zz_memberKilledMidTraffic_failsNoRequestAndServesNothingStale() throws Exception {
+  void zz_memberKilledMidTraffic_failsNoRequestAndServesNothingStale_plainAndTiered() throws Exception {
     String map = "kill-" + UUID.randomUUID();
     AtomicInteger database = new AtomicInteger(1);
     AtomicInteger invalidated = new AtomicInteger(0);
     Origin origin = r -> CacheResponse.builder(200).body(Integer.toString(database.get())).build();
     AtomicBoolean failed = new AtomicBoolean();
     List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(5);
-    try (CacheEngine a = engine(one, map); CacheEngine b = engine(two, map)) {
-      CyclicBarrier start = new CyclicBarrier(5);
+    ExecutorService pool = Executors.newFixedThreadPool(7);
+    String tieredMap = "kill-tiered-" + UUID.randomUUID();
+    String bus = "kill-bus-" + UUID.randomUUID();
+    try (CacheEngine a = engine(one, map); CacheEngine b = engine(two, map);
+        CacheEngine c = CacheEngine.builder(policies(), tiered(one, tieredMap, bus)).storeTimeout(Duration.ofSeconds(2)).build();
+        CacheEngine d = CacheEngine.builder(policies(), tiered(two, tieredMap, bus)).storeTimeout(Duration.ofSeconds(2)).build()) {
+      CyclicBarrier start = new CyclicBarrier(7);
       List<Future<?>> work = new ArrayList<>();
-      for (int t = 0; t < 4; t++) {
-        CacheEngine node = t % 2 == 0 ? a : b;
+      List<CacheEngine> nodes = List.of(a, b, c, d, c, d);
+      for (int t = 0; t < 6; t++) {
+        CacheEngine node = nodes.get(t);
         work.add(pool.submit(() -> {
           start.await(10, TimeUnit.SECONDS);
           for (int i = 0; i < 600; i++) {
@@ -186,6 +236,7 @@ class HazelcastClusterTest {
         for (int w = 0; w < 20; w++) {
           int v = database.incrementAndGet();
           (w % 2 == 0 ? a : b).invalidate("product.updated");
+          (w % 2 == 0 ? c : d).invalidate("product.updated"); // the tiered pair, over the same cluster
           invalidated.set(v);
           if (w == 5) {
             three.getLifecycleService().terminate(); // a member dies mid-traffic
