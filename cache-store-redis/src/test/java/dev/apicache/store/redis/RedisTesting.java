@@ -25,4 +25,20 @@ final class RedisTesting {
   static void awaitConnected(RedisStore store) {
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(store::isConnected);
   }
+
+  /** Counts in {@code drops} every connection loss {@code bus} reports. */
+  static void countDrops(dev.apicache.spi.InvalidationBus bus, java.util.concurrent.atomic.AtomicInteger drops) {
+    bus.subscribe(new dev.apicache.spi.InvalidationBus.Listener() {
+      @Override
+      public void invalidated(java.util.Collection<String> partitions) {}
+
+      @Override
+      public void connectionLost() {
+        drops.incrementAndGet();
+      }
+
+      @Override
+      public void connectionRestored() {}
+    });
+  }
 }
