@@ -9,8 +9,11 @@ import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Leases;
 import dev.apicache.spi.Store;
+import dev.apicache.spi.Watched;
+import dev.apicache.spi.Footprint;
 import dev.apicache.store.caffeine.CaffeineStore;
 import dev.apicache.store.caffeine.TieredStore;
+import dev.apicache.store.hazelcast.HazelcastInvalidationBus;
 import dev.apicache.store.hazelcast.HazelcastStore;
 import dev.apicache.store.redis.RedisInvalidationBus;
 import dev.apicache.store.redis.RedisStore;
@@ -26,19 +29,33 @@ import java.util.UUID;
 final class DemoStore {
   /** The stores the demo can run on. */
   enum Kind {
-    CAFFEINE, REDIS, TIERED, HAZELCAST;
+    CAFFEINE, REDIS, TIERED, HAZELCAST, TIERED_HAZELCAST;
 
     static Kind parse(String text) {
       try {
-        return valueOf(text.toUpperCase(Locale.ROOT));
+        if (text.indexOf('_') >= 0) {
+          throw new IllegalArgumentException(text); // spelt with a hyphen only, as toString() writes it
+        }
+        return valueOf(text.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new Main.UsageException("--store must be caffeine, redis, tiered or hazelcast but was '" + text + "'");
+        throw new Main.UsageException(
+            "--store must be caffeine, redis, tiered, hazelcast or tiered-hazelcast but was '" + text + "'");
       }
+    }
+
+    /** True when the store's processes form a Hazelcast cluster. */
+    boolean usesHazelcast() {
+      return this == HAZELCAST || this == TIERED_HAZELCAST;
+    }
+
+    /** True when the store lives in Redis. */
+    boolean usesRedis() {
+      return this == REDIS || this == TIERED;
     }
 
     @Override
     public String toString() {
-      return name().toLowerCase(Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
@@ -82,6 +99,13 @@ final class DemoStore {
     }
     if (kind == Kind.HAZELCAST) {
       return new DemoStore(kind, new MemberOwningStore(member(join)), Optional.empty());
+    }
+    if (kind == Kind.TIERED_HAZELCAST) {
+      HazelcastInstance member = member(join);
+      // the bus closes first, while the member it deregisters from still runs
+      return new DemoStore(kind, TieredStore.builder(new MemberOwningStore(member),
+          HazelcastInvalidationBus.create(member, "apicache-demo-invalidations")).nearMaximumBytes(128L << 20).build(),
+          Optional.empty());
     }
     RedisStore far = RedisStore.builder(redisUrl).keyPrefix(prefix).commandTimeout(Duration.ofMillis(200)).build();
     if (kind == Kind.REDIS) {
@@ -137,6 +161,16 @@ final class DemoStore {
     @Override
     public boolean readsCountersWithEntries() {
       return store.readsCountersWithEntries();
+    }
+
+    @Override
+    public Optional<Watched> getWatching(EntryKey key, List<Counter> fenceCounters, List<Counter> watched) {
+      return store.getWatching(key, fenceCounters, watched); // one getAll, where the default makes two calls
+    }
+
+    @Override
+    public Optional<Footprint> footprint() {
+      return store.footprint();
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.Optional;
 final class ProxyCommand {
   static final String USAGE =
       "  apicache proxy    --upstream http://127.0.0.1:3000 [--host 127.0.0.1] [--port 8080] [--config FILE]\n"
-      + "                    [--store caffeine|redis|tiered|hazelcast] [--redis-url URL] [--connect-timeout 2s]\n"
+      + "                    [--store caffeine|redis|tiered|hazelcast|tiered-hazelcast] [--redis-url URL] [--connect-timeout 2s]\n"
       + "                    [--timeout 30s] [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN in the environment)\n";
 
   /** What {@code proxy} was asked to run. */
@@ -93,7 +93,7 @@ final class ProxyCommand {
     if (upstream.isEmpty()) {
       throw new Main.UsageException("proxy needs --upstream, the service to cache (such as http://127.0.0.1:3000)");
     }
-    if (redisUrlGiven && (store == DemoStore.Kind.CAFFEINE || store == DemoStore.Kind.HAZELCAST)) {
+    if (redisUrlGiven && !store.usesRedis()) {
       throw new Main.UsageException("--redis-url means nothing with --store " + store);
     }
     return new Options(upstream.get(), host, port, config, store, redisUrl, connectTimeout, timeout,

@@ -53,7 +53,7 @@ final class Scenario {
       }
       if (nodes > 1 && (layer != DemoApi.Layer.APICACHE || store == DemoStore.Kind.CAFFEINE)) {
         throw new Main.UsageException("--nodes " + nodes + " runs replicas over one shared store: give --store redis,"
-            + " tiered or hazelcast");
+            + " tiered, hazelcast or tiered-hazelcast");
       }
     }
 

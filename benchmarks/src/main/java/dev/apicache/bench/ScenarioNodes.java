@@ -120,7 +120,7 @@ final class ScenarioNodes {
     try {
       List<String> members = new ArrayList<>();
       List<Integer> ports = new ArrayList<>();
-      if (launch.store() == DemoStore.Kind.HAZELCAST) {
+      if (launch.store().usesHazelcast()) {
         for (int i = 0; i < launch.nodes(); i++) {
           int port = freePort();
           ports.add(port);
@@ -136,7 +136,7 @@ final class ScenarioNodes {
         ProcessNode node = new ProcessNode("node " + (i + 1), builder.start(), launch.adminToken(), http,
             launch.logDir().resolve("node-" + (i + 1) + ".log"));
         nodes.add(node);
-        if (launch.store() == DemoStore.Kind.HAZELCAST) {
+        if (launch.store().usesHazelcast()) {
           node.awaitReady(Duration.ofSeconds(90));
         }
       }
@@ -167,7 +167,7 @@ final class ScenarioNodes {
     c.addAll(List.of("serve", "--host", "127.0.0.1", "--port", "0", "--store", launch.store().toString(),
         "--redis-url", launch.redisUrl(), "--framework", launch.framework().toString(), "--db", launch.jdbcUrl(),
         "--stop-with-pid", String.valueOf(ProcessHandle.current().pid())));
-    if (launch.store() == DemoStore.Kind.HAZELCAST) {
+    if (launch.store().usesHazelcast()) {
       c.addAll(List.of("--hazelcast-port", String.valueOf(ports.get(index)), "--hazelcast-members",
           String.join(",", members)));
     }

@@ -38,8 +38,13 @@ class MainTest {
     assertEquals(List.of("127.0.0.1:5801", "127.0.0.1:5802"), Main.parseServe(new ArrayDeque<>(List.of("--store",
         "hazelcast", "--hazelcast-port", "5801", "--hazelcast-members", "127.0.0.1:5801,127.0.0.1:5802")),
         java.util.Map.of()).replicas().hazelcastMembers());
+    Main.ServeOptions tieredHazelcast = Main.parseServe(new ArrayDeque<>(List.of("--store", "tiered-hazelcast",
+        "--hazelcast-port", "5801", "--hazelcast-members", "127.0.0.1:5801")), java.util.Map.of());
+    assertEquals(DemoStore.Kind.TIERED_HAZELCAST, tieredHazelcast.store().kind);
+    assertEquals("tiered-hazelcast", tieredHazelcast.store().kind.toString(), "spelt as it is given");
     for (List<String> args : List.of(List.of("--key-prefix", "x:"), List.of("--store", "redis", "--key-prefix", "x:",
-        "--random-prefix"), List.of("--store", "redis", "--hazelcast-port", "5801"), List.of("--store", "redis",
+        "--random-prefix"), List.of("--store", "redis", "--hazelcast-port", "5801"), List.of("--store", "tiered_hazelcast"),
+        List.of("--store", "redis",
         "--key-prefix", ""), List.of("--ceiling", "--db", "h2"))) {
       assertThrows(Main.UsageException.class, () -> Main.parseServe(new ArrayDeque<>(args), java.util.Map.of()),
           args.toString());

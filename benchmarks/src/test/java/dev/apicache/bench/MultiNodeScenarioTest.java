@@ -39,7 +39,7 @@ class MultiNodeScenarioTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DemoStore.Kind.class, names = {"REDIS", "TIERED", "HAZELCAST"})
+  @EnumSource(value = DemoStore.Kind.class, names = {"REDIS", "TIERED", "HAZELCAST", "TIERED_HAZELCAST"})
   void aNodeKilledMidRun_costsNoFailedRequestAndNoStaleRead(DemoStore.Kind store) throws Exception {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     Scenario.Result r = new Scenario(options(store, 8, Optional.of(Duration.ofSeconds(4))),
