@@ -230,6 +230,11 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
       lost();
       return;
     }
+    if (connected && !(cause instanceof StaleSequenceException)) {
+      // once per outage: the retries below stay quiet until a read succeeds again
+      LOG.log(System.Logger.Level.WARNING, "apicache invalidation bus cannot read its ringbuffer; near copies off until"
+          + " it can: " + cause);
+    }
     lost();
     if (cause instanceof StaleSequenceException stale) {
       // overwritten before this node read them: those messages are gone, so start over after them
