@@ -155,4 +155,56 @@ class TieredRedisClusterTest {
       assertTrue(b.get(key("k2")).isEmpty(), "invalidations are confirmed again once the bus is back");
     }
   }
+
+  /**
+   * The cluster moves the channels' slot to another master: the subscribers get SUNSUBSCRIBE, each
+   * bus subscribes again on the new owner by itself, and invalidations are confirmed as before.
+   */
+  @Test
+  void theChannelsSlotMovedToAnotherNode_theBusFollowsIt() {
+    String prefix = "tiered:" + UUID.randomUUID() + ":";
+    AtomicInteger drops = new AtomicInteger();
+    try (TieredStore a = node(prefix, prefix + "bus"); TieredStore b = node(prefix, prefix + "bus", drops)) {
+      List<String> uris = cluster.uris();
+      int owner = -1;
+      List<List<String>> perNode = shardChannelsPerNode("{" + prefix);
+      for (int i = 0; i < perNode.size(); i++) {
+        if (!perNode.get(i).isEmpty()) {
+          owner = i;
+        }
+      }
+      int target = (owner + 1) % uris.size();
+      long slot = admin(uris.get(owner), c -> c.sync().clusterKeyslot("{" + prefix + "bus}"));
+      String targetId = admin(uris.get(target), c -> c.sync().clusterMyId());
+      // an empty slot moves by assignment alone: the new owner first, then the others
+      admin(uris.get(target), c -> c.sync().clusterSetSlotNode((int) slot, targetId));
+      for (int i = 0; i < uris.size(); i++) {
+        if (i != target) {
+          admin(uris.get(i), c -> c.sync().clusterSetSlotNode((int) slot, targetId));
+        }
+      }
+      int moved = target;
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .until(() -> shardChannelsPerNode("{" + prefix).get(moved).size() == 5);
+      assertTrue(drops.get() > 0, "b heard that its subscription moved");
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> a.nearInUse() && b.nearInUse());
+      for (int i = 0; i < 20; i++) {
+        EntryKey key = key("m" + i);
+        fill(a, key, "v" + i);
+        assertTrue(b.get(key).isPresent());
+        (i % 2 == 0 ? a : b).bump(List.of(counter("p:x")));
+        assertTrue(b.get(key).isEmpty(), "round " + i + ": b served its copy after the invalidation returned");
+        assertTrue(a.get(key).isEmpty(), "round " + i + ": a served its copy after the invalidation returned");
+      }
+    }
+  }
+
+  private static <T> T admin(String uri, java.util.function.Function<StatefulRedisConnection<String, String>, T> call) {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      return call.apply(c);
+    } finally {
+      client.shutdown();
+    }
+  }
 }
