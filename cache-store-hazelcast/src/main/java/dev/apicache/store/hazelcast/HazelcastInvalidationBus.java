@@ -89,6 +89,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   private final ExecutorService reader;
   private final ExecutorService registryReader;
   private final Object state = new Object();
+  private final int batch;
   private volatile long next;
   private volatile long applied;
   private volatile long deliveredBefore = Long.MIN_VALUE;
@@ -142,6 +143,8 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
       }
       // a reconnected client is restored by its next successful read
     });
+    // Hazelcast refuses a read of more than the ringbuffer holds
+    this.batch = (int) Math.min(256, ring.capacity());
     long tail = ring.tailSequence();
     this.next = tail + 1;
     this.applied = tail;
@@ -186,7 +189,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
       return;
     }
     try {
-      ring.readManyAsync(next, atLeast, 256, null).whenCompleteAsync((batch, failure) -> {
+      ring.readManyAsync(next, atLeast, batch, null).whenCompleteAsync((batch, failure) -> {
         if (failure != null) {
           readFailed(failure);
         } else {
@@ -211,6 +214,14 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   }
 
   private void apply(ReadResultSet<String> batch) {
+    long first = batch.size() > 0 ? batch.getSequence(0) : batch.getNextSequenceToReadFrom();
+    if (first > next) {
+      // Hazelcast reads from the oldest message it still holds when asked for an overwritten one:
+      // the messages between were lost to this node, so its near copies must go
+      LOG.log(System.Logger.Level.WARNING, "apicache invalidation bus fell " + (first - next)
+          + " messages behind its ringbuffer; near copies dropped");
+      lost();
+    }
     for (int i = 0; i < batch.size(); i++) {
       received(batch.get(i));
     }

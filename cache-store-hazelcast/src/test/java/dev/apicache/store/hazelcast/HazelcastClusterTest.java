@@ -188,6 +188,63 @@ class HazelcastClusterTest {
     }
   }
 
+  /**
+   * A node that falls further behind than its ringbuffer holds has lost messages: it reports the
+   * connection lost (its near copies go), then restored once it reads from the oldest message kept.
+   */
+  @Test
+  void aNodeThatFallsBehindTheRingbuffer_startsOverWithoutItsNearCopies() throws Exception {
+    String name = "small-bus-" + UUID.randomUUID();
+    one.getConfig().addRingBufferConfig(new com.hazelcast.config.RingbufferConfig(name).setCapacity(16));
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger lost = new AtomicInteger();
+    AtomicInteger restored = new AtomicInteger();
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (HazelcastInvalidationBus slow = HazelcastInvalidationBus.create(one, name);
+        HazelcastInvalidationBus writer = HazelcastInvalidationBus.create(two, name)) {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(slow::isConnected);
+      slow.subscribe(new dev.apicache.spi.InvalidationBus.Listener() {
+        @Override
+        public void invalidated(java.util.Collection<String> partitions) {
+          heard.addAll(partitions);
+          if (partitions.contains("first")) {
+            held.countDown();
+            try {
+              release.await(30, TimeUnit.SECONDS); // the node stalls on its reading thread
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+
+        @Override
+        public void connectionLost() {
+          lost.incrementAndGet();
+        }
+
+        @Override
+        public void connectionRestored() {
+          restored.incrementAndGet();
+        }
+      });
+      writer.publish(List.of("first"));
+      assertTrue(held.await(10, TimeUnit.SECONDS));
+      long tail = one.getRingbuffer(name).tailSequence();
+      for (int i = 0; i < 40; i++) {
+        writer.publish(List.of("p" + i));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> one.getRingbuffer(name).tailSequence() >= tail + 40);
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> restored.get() > 0);
+      assertTrue(lost.get() > 0, "the loss was reported before the node went on");
+      assertTrue(slow.isConnected());
+      assertFalse(heard.contains("p0"), "p0 was overwritten before the node could read it");
+      writer.publish(List.of("after"));
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> heard.contains("after"));
+    }
+  }
+
   private static TieredStore tiered(HazelcastInstance instance, String map, String bus) {
     TieredStore node = TieredStore.builder(HazelcastStore.create(instance, map),
         HazelcastInvalidationBus.create(instance, bus)).build();
