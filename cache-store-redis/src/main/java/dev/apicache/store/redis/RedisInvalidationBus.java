@@ -83,6 +83,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private volatile StatefulRedisPubSubConnection<String, String> publisher;
   private volatile boolean connected;
   private volatile boolean closed;
+  /** Touched by the connector thread only. */
+  private boolean connectFailureLogged;
   /** Guards connected/closed transitions, so listeners hear each change once, in order. */
   private final Object state = new Object();
 
@@ -203,6 +205,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       subscription = sub;
       subscribeAll(sub);
       restored();
+      connectFailureLogged = false;
       long every = HEARTBEAT_INTERVAL.toNanos();
       connector.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
@@ -210,8 +213,14 @@ public final class RedisInvalidationBus implements InvalidationBus {
       subscription = null;
       closeQuietly(sub);
       closeQuietly(pub);
-      LOG.log(System.Logger.Level.WARNING, "apicache invalidation bus cannot reach Redis yet; near copies stay off: "
-          + e.getMessage());
+      if (!connectFailureLogged) {
+        connectFailureLogged = true; // once until it connects: it retries every 500 ms
+        String why = String.valueOf(e.getMessage());
+        LOG.log(System.Logger.Level.WARNING, sharded && why.toLowerCase(java.util.Locale.ROOT).contains("unknown command")
+            ? "apicache invalidation bus needs Redis 7.0 or later on a cluster (sharded pub/sub); near copies stay off: "
+                + why
+            : "apicache invalidation bus cannot reach Redis yet; near copies stay off until it can: " + why);
+      }
       if (!closed) {
         connector.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
       }

@@ -195,6 +195,45 @@ class TieredRedisTest {
     }
   }
 
+  /**
+   * A bus whose Redis is not up yet says so once, not on each of its retries, and connects once
+   * Redis is there.
+   */
+  @Test
+  void aBusStartedBeforeItsRedis_warnsOnce_andConnectsWhenRedisComesUp() throws Exception {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.apicache.store.redis");
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getLevel() == java.util.logging.Level.WARNING && r.getMessage().contains("invalidation bus")) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(handler);
+    RedisProcess later = RedisProcess.notStarted(RedisProcess.freePort());
+    try (RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(later.uri()), "later:bus")) {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !warnings.isEmpty());
+      // it retries every 500 ms: three more attempts, and still the one warning
+      await().during(Duration.ofMillis(1600)).atMost(Duration.ofSeconds(5)).until(() -> warnings.size() == 1);
+      assertTrue(warnings.get(0).contains("cannot reach Redis yet"), warnings.get(0));
+      assertFalse(bus.isConnected());
+      later.startAgain();
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(bus::isConnected);
+      assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(10)));
+    } finally {
+      log.removeHandler(handler);
+      later.close();
+    }
+  }
+
   /** A subscriber that never acknowledges (a foreign one, an older node) costs each confirmed publish its limit. */
   @Test
   void aSubscriberThatDoesNotAcknowledge_makesAConfirmedPublishWaitItsLimit() {
