@@ -30,7 +30,11 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
       requireNonNull(request, "request");
     }
 
-    /** The {@code X-Cache} and {@code Cache-Status} fields to add to the application's response. */
+    /**
+     * The {@code X-Cache} and {@code Cache-Status} fields for the application's response, both of
+     * them; an adapter adds {@link CacheEngine#fieldsFor} instead, which leaves out what the engine
+     * was told to.
+     */
     public Headers headers() {
       return Renderer.bypassHeaders(BypassReason.UNSAFE_METHOD);
     }
@@ -44,7 +48,10 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
       requireNonNull(reason, "reason");
     }
 
-    /** The {@code X-Cache} and {@code Cache-Status} fields to add to the application's response. */
+    /**
+     * The {@code X-Cache} and {@code Cache-Status} fields for the application's response, both of
+     * them; an adapter adds {@link CacheEngine#fieldsFor} instead.
+     */
     public Headers headers() {
       return Renderer.bypassHeaders(reason);
     }

@@ -51,6 +51,7 @@ public final class CacheEngine implements AutoCloseable {
   private final Invalidator invalidator;
   private final Fills fills;
   private final Revalidator revalidator;
+  private final StatusFields statusFields;
 
   private CacheEngine(Builder b) {
     this.policies = b.policies;
@@ -60,7 +61,8 @@ public final class CacheEngine implements AutoCloseable {
     this.screener = new Screener(policies, stats, b.maxTargetLength);
     this.invalidator = new Invalidator(policies, store, stats, b.maxTargetLength);
     OriginCalls calls = new OriginCalls(store, clock);
-    this.fills = new Fills(calls, store, clock, b.coalesceTimeout, b.leaseTime, b.clusterWideMissWait);
+    this.statusFields = StatusFields.of(b.xCacheHeader, b.cacheStatusHeader);
+    this.fills = new Fills(calls, store, clock, b.coalesceTimeout, b.leaseTime, b.clusterWideMissWait, statusFields);
     boolean own = b.revalidationExecutor == null;
     this.revalidator = new Revalidator(store, calls, clock, b.leaseTime,
         own ? EngineThreads.background("apicache-revalidate") : b.revalidationExecutor, own);
@@ -97,6 +99,10 @@ public final class CacheEngine implements AutoCloseable {
 
   /** {@link #handle(CacheRequest, Origin)} for a request already {@linkplain #admit admitted}. */
   public CacheResponse handle(Admission admission, Origin origin) {
+    return statusFields.apply(answer(admission, origin));
+  }
+
+  private CacheResponse answer(Admission admission, Origin origin) {
     requireNonNull(admission, "admission");
     requireNonNull(origin, "origin");
     if (admission instanceof Admission.Write w) {
@@ -107,7 +113,7 @@ public final class CacheEngine implements AutoCloseable {
     if (admission instanceof Admission.Bypass b) {
       return passThrough(b.request(), origin, b.reason());
     }
-    Serving serving = serve((Admission.Cacheable) admission, origin);
+    Serving serving = decide((Admission.Cacheable) admission, origin);
     if (serving instanceof Serving.Ready ready) {
       return ready.response();
     }
@@ -124,6 +130,10 @@ public final class CacheEngine implements AutoCloseable {
    * depend on the request's thread.
    */
   public Serving serve(Admission.Cacheable request, Origin background) {
+    return statusFields.apply(decide(request, background));
+  }
+
+  private Serving decide(Admission.Cacheable request, Origin background) {
     requireNonNull(request, "request");
     requireNonNull(background, "background");
     long now = clock.millis();
@@ -292,6 +302,28 @@ public final class CacheEngine implements AutoCloseable {
     return Headers.of(HeaderNames.X_CACHE, "MISS", HeaderNames.CACHE_STATUS,
         CacheStatus.forwarded("miss").withDetail("uncacheable-streamed").toString());
   }
+  /** {@link #streamedHeaders()} as this engine sends them: without the fields it was told to leave out. */
+  public Headers streamedFields() {
+    return statusFields.apply(streamedHeaders());
+  }
+
+  /**
+   * The {@code X-Cache} and {@code Cache-Status} fields to add to the response the application
+   * itself sends for a write or a bypass ({@link Admission.Write#headers()},
+   * {@link Admission.Bypass#headers()}), less those this engine leaves out; empty for a cacheable
+   * request, whose response the engine builds.
+   */
+  public Headers fieldsFor(Admission admission) {
+    requireNonNull(admission, "admission");
+    if (admission instanceof Admission.Write w) {
+      return statusFields.apply(w.headers());
+    }
+    if (admission instanceof Admission.Bypass b) {
+      return statusFields.apply(b.headers());
+    }
+    return Headers.empty();
+  }
+
 
   private static CacheResponse passThrough(CacheRequest request, Origin origin, BypassReason reason) {
     CacheResponse response;
@@ -318,6 +350,8 @@ public final class CacheEngine implements AutoCloseable {
     private Duration coalesceTimeout = Duration.ofSeconds(5);
     private Duration storeTimeout = Duration.ofMillis(250);
     private Duration invalidationPatience = Duration.ofSeconds(10);
+    private boolean xCacheHeader = true;
+    private boolean cacheStatusHeader = true;
     private Duration leaseTime = Duration.ofSeconds(10);
     private Duration clusterWideMissWait = Duration.ZERO;
     private int maxTargetLength = 8192;
@@ -384,6 +418,25 @@ public final class CacheEngine implements AutoCloseable {
         throw new IllegalArgumentException("clusterWideMisses wait must be >= 0 but was " + wait);
       }
       clusterWideMissWait = wait;
+      return this;
+    }
+
+    /**
+     * Whether responses carry {@code X-Cache} ({@code HIT}, {@code MISS}, {@code STALE},
+     * {@code BYPASS}); default true. Turn it off to keep the cache's state from clients, or where
+     * {@code Cache-Status} alone is wanted.
+     */
+    public Builder xCacheHeader(boolean send) {
+      xCacheHeader = send;
+      return this;
+    }
+
+    /**
+     * Whether responses carry {@code Cache-Status} (RFC 9211: hit or forward, the TTL left, a short
+     * hash of the key); default true.
+     */
+    public Builder cacheStatusHeader(boolean send) {
+      cacheStatusHeader = send;
       return this;
     }
 

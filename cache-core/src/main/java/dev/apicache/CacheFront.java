@@ -95,10 +95,8 @@ public final class CacheFront {
   public Admission admit(ServerExchange exchange) {
     loopback(exchange); // so the check for the engine's own calls knows its secret from the first request
     Admission admission = engine.admit(snapshot(exchange));
-    Headers fields = admission instanceof Admission.Bypass b ? b.headers()
-        : admission instanceof Admission.Write w ? w.headers() : null;
-    if (fields != null) {
-      fields.forEach(exchange::setResponseHeader);
+    if (!(admission instanceof Admission.Cacheable)) {
+      engine.fieldsFor(admission).forEach(exchange::setResponseHeader);
     }
     return admission;
   }

@@ -11,6 +11,8 @@ import java.util.Optional;
  * cluster leases), and what the client is sent once it returns.
  */
 final class Fills {
+  /** The cache's own response fields this engine sends. */
+  final StatusFields statusFields;
   final OriginCalls calls;
   private final GuardedStore store;
   private final InstantSource clock;
@@ -20,7 +22,8 @@ final class Fills {
   private final Duration clusterWideMissWait;
 
   Fills(OriginCalls calls, GuardedStore store, InstantSource clock, Duration coalesceTimeout, Duration leaseTime,
-      Duration clusterWideMissWait) {
+      Duration clusterWideMissWait, StatusFields statusFields) {
+    this.statusFields = statusFields;
     this.calls = calls;
     this.store = store;
     this.clock = clock;

@@ -64,6 +64,14 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
       return OriginCalls.withValidators(OriginCalls.originRequest(request.request), validated);
     }
 
+    /**
+     * The fields to set on an answer too large to hold, before it streams through uncached
+     * ({@link CacheEngine#streamedHeaders()}, less those the engine was told to leave out).
+     */
+    public Headers streamedHeaders() {
+      return fills.statusFields.apply(CacheEngine.streamedHeaders());
+    }
+
     /** The body bytes to hold before streaming the rest of a response through uncached. */
     public int holdLimit() {
       return request.holdLimit();
@@ -118,7 +126,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
 
     private CacheResponse finish(Outcome outcome) {
       release(outcome);
-      return fills.respond(request, outcome, fallback, forward, false);
+      return fills.statusFields.apply(fills.respond(request, outcome, fallback, forward, false));
     }
 
     private void release(Outcome outcome) {

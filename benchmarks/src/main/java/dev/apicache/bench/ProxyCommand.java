@@ -20,11 +20,12 @@ final class ProxyCommand {
   static final String USAGE =
       "  apicache proxy    --upstream http://127.0.0.1:3000 [--host 127.0.0.1] [--port 8080] [--config FILE]\n"
       + "                    [--store caffeine|redis|tiered|hazelcast|tiered-hazelcast] [--redis-url URL] [--connect-timeout 2s]\n"
-      + "                    [--timeout 30s] [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN in the environment)\n";
+      + "                    [--timeout 30s] [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN in the environment)\n"
+      + "                    [--no-x-cache] [--no-cache-status]   (leave those fields off every response)\n";
 
   /** What {@code proxy} was asked to run. */
   record Options(URI upstream, String host, int port, Optional<Path> config, DemoStore.Kind store, String redisUrl,
-      Duration connectTimeout, Duration timeout, Optional<String> adminToken) {}
+      Duration connectTimeout, Duration timeout, Optional<String> adminToken, boolean xCache, boolean cacheStatus) {}
 
   /** A started proxy with the engine and store it owns. */
   record Running(ApiCacheProxy proxy, CacheEngine engine) implements AutoCloseable {
@@ -49,6 +50,8 @@ final class ProxyCommand {
     Duration connectTimeout = Duration.ofSeconds(2);
     Duration timeout = Duration.ofSeconds(30);
     Optional<Path> tokenFile = Optional.empty();
+    boolean xCache = true;
+    boolean cacheStatus = true;
     while (!args.isEmpty()) {
       String flag = args.removeFirst();
       switch (flag) {
@@ -84,6 +87,12 @@ final class ProxyCommand {
         case "--admin-token-file":
           tokenFile = Optional.of(Path.of(Main.value(flag, args)));
           break;
+        case "--no-x-cache":
+          xCache = false;
+          break;
+        case "--no-cache-status":
+          cacheStatus = false;
+          break;
         case "--framework":
           throw new Main.UsageException("the proxy runs on Helidon SE; --framework is for serve and scenario");
         default:
@@ -97,7 +106,7 @@ final class ProxyCommand {
       throw new Main.UsageException("--redis-url means nothing with --store " + store);
     }
     return new Options(upstream.get(), host, port, config, store, redisUrl, connectTimeout, timeout,
-        AdminToken.read(tokenFile, environment));
+        AdminToken.read(tokenFile, environment), xCache, cacheStatus);
   }
 
   /** Starts the proxy {@code o} describes. */
@@ -106,7 +115,8 @@ final class ProxyCommand {
         .orElseGet(ApiCacheProxy::originDirectedPolicies);
     // a fixed prefix: proxies given the same Redis share entries and invalidations, as replicas should
     DemoStore store = DemoStore.open(o.store(), o.redisUrl(), "apicache:proxy:", DemoStore.HazelcastJoin.alone());
-    CacheEngine engine = CacheEngine.builder(policies, store.store()).build();
+    CacheEngine engine = CacheEngine.builder(policies, store.store()).xCacheHeader(o.xCache())
+        .cacheStatusHeader(o.cacheStatus()).build();
     try {
       ApiCacheProxy.Builder b = ApiCacheProxy.builder(o.upstream(), engine).host(o.host()).port(o.port())
           .connectTimeout(o.connectTimeout()).responseTimeout(o.timeout());

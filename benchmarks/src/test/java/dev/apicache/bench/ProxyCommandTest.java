@@ -109,6 +109,26 @@ class ProxyCommandTest {
     }
   }
 
+  /** {@code --no-x-cache --no-cache-status}: the proxy still caches, and says nothing of it, writes included. */
+  @Test
+  void noStatusFields_leavesBothOffEveryResponse() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer upstream = upstream(calls, new AtomicInteger(1));
+    try (ProxyCommand.Running running = ProxyCommand.start(parse(Map.of(), "--upstream",
+        "http://127.0.0.1:" + upstream.getAddress().getPort(), "--port", "0", "--no-x-cache", "--no-cache-status"))) {
+      HttpClient client = HttpClient.newHttpClient();
+      URI target = URI.create(running.proxy().address() + "/api/products?page=2");
+      for (String method : new String[] {"GET", "GET", "POST"}) {
+        HttpResponse<String> r = send(client, target, method);
+        assertTrue(r.headers().firstValue("X-Cache").isEmpty() && r.headers().firstValue("Cache-Status").isEmpty(),
+            method + ": " + r.headers().map());
+      }
+      assertEquals(2, calls.get(), "one GET reached the upstream, then the POST");
+    } finally {
+      upstream.stop(0);
+    }
+  }
+
   @Test
   void twoProxiesOnOneRedis_shareEntries_andAWriteThroughOneInvalidatesBoth() throws Exception {
     AtomicInteger calls = new AtomicInteger();

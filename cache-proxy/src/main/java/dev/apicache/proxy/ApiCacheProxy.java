@@ -225,9 +225,9 @@ public final class ApiCacheProxy implements AutoCloseable {
     Headers headers = answer.headers();
     if (admission instanceof Admission.Write write) {
       front.reportWrite(write.request(), answer.status(), headers); // before the client can see its write succeed
-      headers = withAll(headers, write.headers());
-    } else if (admission instanceof Admission.Bypass bypass) {
-      headers = withAll(headers, bypass.headers());
+      headers = withAll(headers, engine.fieldsFor(write));
+    } else if (admission instanceof Admission.Bypass) {
+      headers = withAll(headers, engine.fieldsFor(admission));
     }
     try (InputStream in = answer.body()) {
       boolean noBody = request.method().equals("HEAD") || answer.status() == 204 || answer.status() == 304

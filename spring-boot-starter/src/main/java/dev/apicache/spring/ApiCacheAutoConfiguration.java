@@ -109,7 +109,8 @@ public class ApiCacheAutoConfiguration {
   @ConditionalOnMissingBean
   public CacheEngine apiCacheEngine(CachePolicies policies, Store store, ApiCacheProperties properties) {
     return CacheEngine.builder(policies, store).storeTimeout(properties.storeTimeout())
-        .invalidationPatience(properties.invalidationPatience()).build();
+        .invalidationPatience(properties.invalidationPatience())
+        .xCacheHeader(properties.xCacheHeader()).cacheStatusHeader(properties.cacheStatusHeader()).build();
   }
 
   /** The Redis URI of Spring's {@code spring.data.redis.*} settings. */

@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     caused it answers anyway (logged); the write waits meanwhile, so that no later request gets
  *     the old data
  * @param keyPrefix the prefix of every Redis key, so that several applications share one server
+ * @param xCacheHeader whether responses carry {@code X-Cache} (HIT, MISS, STALE, BYPASS)
+ * @param cacheStatusHeader whether responses carry {@code Cache-Status} (RFC 9211)
  */
 @ConfigurationProperties("apicache")
 public record ApiCacheProperties(
@@ -34,7 +36,9 @@ public record ApiCacheProperties(
     @DefaultValue("caffeine") StoreKind store,
     @DefaultValue("200ms") Duration storeTimeout,
     @DefaultValue("10s") Duration invalidationPatience,
-    @DefaultValue("apicache:") String keyPrefix) {
+    @DefaultValue("apicache:") String keyPrefix,
+    @DefaultValue("true") boolean xCacheHeader,
+    @DefaultValue("true") boolean cacheStatusHeader) {
 
   /** The stores the starter can make. */
   public enum StoreKind {

@@ -75,6 +75,27 @@ class ApiCacheAutoConfigurationTest {
   }
 
   @Test
+  void statusHeaderProperties_turnTheFieldsOff() {
+    runner.withPropertyValues("apicache.policies[0].path=/api/items", "apicache.policies[0].ttl=60s",
+            "apicache.x-cache-header=false")
+        .run(context -> {
+          CacheEngine engine = context.getBean(CacheEngine.class);
+          dev.apicache.Origin origin = r -> dev.apicache.CacheResponse.builder(200).body("x").build();
+          dev.apicache.CacheResponse miss = engine.handle(dev.apicache.CacheRequest.get("/api/items"), origin);
+          assertTrue(miss.headers().first("X-Cache").isEmpty(), miss.headers().toString());
+          assertTrue(miss.headers().first("Cache-Status").isPresent(), "only the one turned off");
+        });
+    runner.withPropertyValues("apicache.policies[0].path=/api/items", "apicache.policies[0].ttl=60s",
+            "apicache.cache-status-header=false")
+        .run(context -> {
+          dev.apicache.CacheResponse r = context.getBean(CacheEngine.class).handle(
+              dev.apicache.CacheRequest.get("/api/items"), req -> dev.apicache.CacheResponse.builder(200).body("x").build());
+          assertTrue(r.headers().first("Cache-Status").isEmpty() && r.headers().first("X-Cache").isPresent(),
+              r.headers().toString());
+        });
+  }
+
+  @Test
   void aPolicyFile_isReadFromAResourceLocation() {
     runner.withPropertyValues("apicache.policy-file=classpath:test-cache-policies.yaml").run(context -> {
       CachePolicies policies = context.getBean(CachePolicies.class);

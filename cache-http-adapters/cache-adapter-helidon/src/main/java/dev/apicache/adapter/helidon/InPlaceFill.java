@@ -76,7 +76,7 @@ final class InPlaceFill extends OutputStream {
   /** Too large to hold: what was held goes out first, the rest straight after, nothing is stored. */
   private void passThrough() throws IOException {
     passingThrough = true;
-    CacheEngine.streamedHeaders().forEach((name, value) -> response.headers().set(HeaderValues.create(name, value)));
+    fill.streamedHeaders().forEach((name, value) -> response.headers().set(HeaderValues.create(name, value)));
     fill.complete(CacheResponse.streamed(response.status().code(), captured().headers()));
     held.writeTo(delegate);
     held.reset();

@@ -135,7 +135,7 @@ public final class ApiCacheFilter implements Filter {
 
   private static CacheResponse runChain(Serving.Fill fill, HttpServletRequest request, HttpServletResponse response,
       FilterChain chain) {
-    CapturingResponse captured = new CapturingResponse(response, fill.holdLimit());
+    CapturingResponse captured = new CapturingResponse(response, fill.holdLimit(), fill.streamedHeaders());
     return CacheFront.run(fill, () -> {
       chain.doFilter(new OriginRequest(request, fill.originRequest(), captured), captured);
       return captured.toResponse();
@@ -225,7 +225,7 @@ public final class ApiCacheFilter implements Filter {
 
     void start(Serving.Fill f) {
       fill = f;
-      captured = new CapturingResponse(realResponse, f.holdLimit());
+      captured = new CapturingResponse(realResponse, f.holdLimit(), f.streamedHeaders());
       response.setResponse(captured);
       setRequest(new OriginRequest(real, f.originRequest(), captured));
     }

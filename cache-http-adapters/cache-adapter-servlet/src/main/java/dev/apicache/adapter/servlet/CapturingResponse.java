@@ -35,13 +35,16 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   private String charset;
   private boolean committed;
   private boolean passingThrough;
+  private final dev.apicache.Headers streamedHeaders;
   private PrintWriter writer;
   private Sink stream;
 
-  CapturingResponse(HttpServletResponse real, int limit) {
+  /** {@code streamedHeaders}: the cache's fields for an answer that grows too large to hold. */
+  CapturingResponse(HttpServletResponse real, int limit, dev.apicache.Headers streamedHeaders) {
     super(real);
     this.real = real;
     this.limit = limit;
+    this.streamedHeaders = streamedHeaders;
   }
 
   /** What the servlet produced, or a streamed response when it went straight to the client. */
@@ -63,7 +66,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     passingThrough = true;
     real.setStatus(status);
     headers.build().forEach(real::addHeader);
-    CacheEngine.streamedHeaders().forEach(real::setHeader);
+    streamedHeaders.forEach(real::setHeader);
     if (held.size() > 0) {
       real.getOutputStream().write(held.toByteArray());
     }

@@ -351,4 +351,47 @@ public abstract class AdapterConformance extends AdapterHarness {
     }
   }
 
+
+  /**
+   * An engine told to leave out {@code X-Cache} and {@code Cache-Status} leaves them off every
+   * response the adapter sends: a miss, a hit, a 304, an answer too large to hold, a bypass and a
+   * write.
+   */
+  @Test
+  void statusFieldsTurnedOff_areOnNoResponse() throws Exception {
+    dev.apicache.CacheEngine quiet = dev.apicache.CacheEngine.builder(ConformanceApp.policies(), createStore(clock))
+        .clock(clock).xCacheHeader(false).cacheStatusHeader(false).build();
+    try (quiet; RunningServer other = start(quiet, app)) {
+      String item = "/products/quiet-" + unique();
+      List<HttpResponse<String>> seen = new ArrayList<>();
+      java.util.function.Function<HttpRequest.Builder, HttpResponse<String>> send = b -> {
+        try {
+          HttpResponse<String> r = http().send(b.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
+          seen.add(r);
+          return r;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      };
+      java.net.URI base = other.baseUri();
+      send.apply(HttpRequest.newBuilder(base.resolve(item)));
+      HttpResponse<String> hit = send.apply(HttpRequest.newBuilder(base.resolve(item)));
+      String etag = header(hit, "ETag");
+      assertFalse(etag.isEmpty(), "a hit still carries its tag");
+      assertEquals(304, send.apply(HttpRequest.newBuilder(base.resolve(item)).header("If-None-Match", etag))
+          .statusCode());
+      assertEquals(4096, send.apply(HttpRequest.newBuilder(base.resolve("/big"))).body().length());
+      send.apply(HttpRequest.newBuilder(base.resolve("/uncached")));
+      send.apply(HttpRequest.newBuilder(base.resolve(item)).POST(HttpRequest.BodyPublishers.ofString("{}")));
+      for (HttpResponse<String> r : seen) {
+        assertTrue(r.headers().firstValue("X-Cache").isEmpty() && r.headers().firstValue("Cache-Status").isEmpty(),
+            r.request().method() + " " + r.uri() + " " + r.statusCode() + ": " + r.headers().map());
+      }
+      assertEquals(1, app.calls("GET", item), "the second read was a hit all the same");
+    }
+  }
 }
