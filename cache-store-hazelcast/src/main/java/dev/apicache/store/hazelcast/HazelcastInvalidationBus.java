@@ -14,9 +14,9 @@ import com.hazelcast.ringbuffer.StaleSequenceException;
 import com.hazelcast.topic.ITopic;
 import dev.apicache.StoreException;
 import dev.apicache.spi.InvalidationBus;
+import dev.apicache.spi.InvalidationMessage;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -69,7 +69,6 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   private static final Duration REGISTRATION_TTL = Duration.ofSeconds(10);
   /** Half the time to live: a publisher's read of the registry made within it still sees the node. */
   private static final long REGISTRATION_TRUSTED_NANOS = REGISTRATION_TTL.toNanos() / 2;
-  private static final String HEADER = "\u0000inv ";
 
   private final HazelcastInstance instance;
   private final String name;
@@ -130,7 +129,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     this.ackRegistration = acks.addMessageListener(message -> {
       String[] parts = message.getMessageObject().split(" ");
       if (parts.length == 2) {
-        Pending p = pending.get(parseSequence(parts[1]));
+        Pending p = pending.get(InvalidationMessage.parseSequence(parts[1]));
         if (p != null) {
           p.ack(parts[0]);
         }
@@ -261,20 +260,13 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     }
   }
 
-  private void received(String message) {
-    if (!message.startsWith(HEADER)) {
-      List<String> partitions = Arrays.asList(message.split("\n"));
-      listeners.forEach(l -> l.invalidated(partitions));
-      return;
-    }
-    int end = message.indexOf('\n');
-    String[] header = message.substring(HEADER.length(), end < 0 ? message.length() : end).split(" ");
-    List<String> partitions = end < 0 ? List.of() : Arrays.asList(message.substring(end + 1).split("\n"));
-    listeners.forEach(l -> l.invalidated(partitions));
-    if (header.length == 2) {
+  private void received(String text) {
+    InvalidationMessage message = InvalidationMessage.parse(text);
+    listeners.forEach(l -> l.invalidated(message.partitions()));
+    if (message.wantsAck()) {
       try {
-        ackTopics.computeIfAbsent(header[0], node -> instance.getTopic(ackTopic(node)))
-            .publishAsync(nodeId + " " + header[1]);
+        ackTopics.computeIfAbsent(message.publisher(), node -> instance.getTopic(ackTopic(node)))
+            .publishAsync(nodeId + " " + message.sequence());
       } catch (RuntimeException e) {
         // the publisher then waits its limit, which is safe
       }
@@ -388,7 +380,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   @Override
   public void publish(Collection<String> partitions) {
     try {
-      ring.addAsync(String.join("\n", partitions), OverflowPolicy.OVERWRITE).whenComplete((seq, failure) -> {
+      ring.addAsync(InvalidationMessage.plain(partitions), OverflowPolicy.OVERWRITE).whenComplete((seq, failure) -> {
         if (failure != null) {
           LOG.log(System.Logger.Level.WARNING, "apicache could not publish an invalidation: " + failure.getMessage());
         }
@@ -410,7 +402,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     Pending waiting = new Pending();
     pending.put(seq, waiting);
     try {
-      String message = HEADER + nodeId + " " + seq + "\n" + String.join("\n", partitions);
+      String message = InvalidationMessage.confirmed(nodeId, seq, partitions);
       long limit = atMost.toNanos();
       try {
         ring.addAsync(message, OverflowPolicy.OVERWRITE).toCompletableFuture().get(limit, TimeUnit.NANOSECONDS);
@@ -457,14 +449,6 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    }
-  }
-
-  private static long parseSequence(String text) {
-    try {
-      return Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      return -1;
     }
   }
 

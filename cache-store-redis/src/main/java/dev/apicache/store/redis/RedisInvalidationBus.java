@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.StoreException;
 import dev.apicache.spi.InvalidationBus;
+import dev.apicache.spi.InvalidationMessage;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -16,7 +17,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,8 +56,6 @@ public final class RedisInvalidationBus implements InvalidationBus {
   public static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(100);
   /** A subscription that has returned no heartbeat for this long is treated as dropped. */
   private static final Duration STALLED = HEARTBEAT_INTERVAL.multipliedBy(10);
-  /** Starts an invalidation's header line; no partition name starts with it. */
-  private static final String HEADER = "\u0000inv ";
 
   private final AbstractRedisClient client;
   private final String channel;
@@ -229,7 +227,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private void onMessage(String ch, String message) {
     if (ch.equals(ackChannel)) {
-      Pending p = pending.get(parseSequence(message));
+      Pending p = pending.get(InvalidationMessage.parseSequence(message));
       if (p != null) {
         p.ack();
       }
@@ -239,7 +237,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       restored(); // the first message after a drop proves the subscription is back
     }
     if (ch.equals(heartbeatChannel)) {
-      heartbeatBack(parseSequence(message));
+      heartbeatBack(InvalidationMessage.parseSequence(message));
       return;
     }
     received(message);
@@ -320,27 +318,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
   }
 
   /** An invalidation from any node, this one included: to the listeners, then acknowledged to its publisher. */
-  private void received(String message) {
-    if (!message.startsWith(HEADER)) {
-      listeners.forEach(l -> l.invalidated(Arrays.asList(message.split("\n"))));
-      return;
-    }
-    int end = message.indexOf('\n');
-    String[] header = message.substring(HEADER.length(), end < 0 ? message.length() : end).split(" ");
-    List<String> partitions = end < 0 ? List.of() : Arrays.asList(message.substring(end + 1).split("\n"));
-    listeners.forEach(l -> l.invalidated(partitions));
+  private void received(String text) {
+    InvalidationMessage message = InvalidationMessage.parse(text);
+    listeners.forEach(l -> l.invalidated(message.partitions()));
     StatefulRedisPubSubConnection<String, String> p = publisher;
-    if (header.length == 2 && p != null) {
+    if (message.wantsAck() && p != null) {
       // asynchronously: this runs on Lettuce's event loop, which must not wait for a reply
-      publishAsync(p, channel + ":ack:" + header[0], header[1]);
-    }
-  }
-
-  private static long parseSequence(String text) {
-    try {
-      return Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      return -1;
+      publishAsync(p, channel + ":ack:" + message.publisher(), Long.toString(message.sequence()));
     }
   }
 
@@ -428,7 +412,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       throw new StoreException("invalidation bus not connected to Redis");
     }
     try {
-      publishSync(p, channel, String.join("\n", partitions));
+      publishSync(p, channel, InvalidationMessage.plain(partitions));
     } catch (RedisException e) {
       throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
     }
@@ -450,7 +434,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
     Pending waiting = new Pending();
     pending.put(seq, waiting);
     try {
-      long receivers = publishSync(p, channel, HEADER + nodeId + " " + seq + "\n" + String.join("\n", partitions));
+      long receivers = publishSync(p, channel, InvalidationMessage.confirmed(nodeId, seq, partitions));
       waiting.expect(receivers);
       return waiting.done.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RedisException e) {
