@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -103,6 +104,27 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
       finishOnce();
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
       return finish(fills.calls.failed(request, error));
+    }
+
+    /**
+     * Takes an application handler that threw while it ran in place: the handler's failure is the
+     * application's own answer, which the cache never rewrites. Returns the stale copy to send
+     * instead when stale-if-error allows one; otherwise empty, and the adapter lets {@code error} go
+     * on to its framework, which answers it exactly as it would without the cache. Requests waiting
+     * for this fill run their own handlers.
+     *
+     * @throws IllegalStateException when this fill was already completed, failed or closed
+     */
+    public Optional<CacheResponse> failInPlace(Exception error) {
+      requireNonNull(error, "error");
+      finishOnce();
+      request.scope.originNanos.add(System.nanoTime() - startedNanos);
+      release(null);
+      if (fallback == null) {
+        return Optional.empty();
+      }
+      return Optional.of(fills.statusFields.apply(
+          fills.respond(request, Outcome.failed(error), fallback, forward, false)));
     }
 
     /** Abandons the fill if it was neither completed nor failed: waiting requests call the origin themselves. */

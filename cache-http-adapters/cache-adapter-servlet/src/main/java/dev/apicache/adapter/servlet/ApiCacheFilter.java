@@ -134,12 +134,21 @@ public final class ApiCacheFilter implements Filter {
   }
 
   private static CacheResponse runChain(Serving.Fill fill, HttpServletRequest request, HttpServletResponse response,
-      FilterChain chain) {
+      FilterChain chain) throws IOException, ServletException {
     CapturingResponse captured = new CapturingResponse(response, fill.holdLimit(), fill.streamedHeaders());
-    return CacheFront.run(fill, () -> {
-      chain.doFilter(new OriginRequest(request, fill.originRequest(), captured), captured);
-      return captured.toResponse();
-    });
+    try (fill) {
+      try {
+        chain.doFilter(new OriginRequest(request, fill.originRequest(), captured), captured);
+      } catch (IOException | ServletException | RuntimeException e) {
+        // the application's own failure: the container answers it as it would without the cache
+        Optional<CacheResponse> stale = fill.failInPlace(e);
+        if (stale.isEmpty()) {
+          throw e;
+        }
+        return stale.get();
+      }
+      return fill.complete(captured.toResponse());
+    }
   }
 
   /** A framework's GET or HEAD: runs its pipeline, and completes a fill it started in place. */
@@ -149,10 +158,12 @@ public final class ApiCacheFilter implements Filter {
     try {
       chain.doFilter(slot, slot.response);
     } catch (IOException | ServletException | RuntimeException e) {
-      if (slot.fill == null) {
-        throw e;
+      Optional<CacheResponse> stale = slot.fill == null || slot.fill.isDone() ? Optional.empty()
+          : slot.fill.failInPlace(e);
+      if (stale.isEmpty()) {
+        throw e; // the application's own failure, answered by the framework as without the cache
       }
-      CacheFront.send(new ServletExchange(request, response), slot.fill.fail(e));
+      CacheFront.send(new ServletExchange(request, response), stale.get());
       return;
     }
     if (slot.fill != null) {

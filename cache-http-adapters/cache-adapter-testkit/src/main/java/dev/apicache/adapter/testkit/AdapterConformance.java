@@ -208,6 +208,51 @@ public abstract class AdapterConformance extends AdapterHarness {
   }
 
   @Test
+  void aHandlerThatThrows_isAnsweredByTheFramework_asWithoutTheCache() throws Exception {
+    String id = unique();
+    app.throwFor(id);
+    // a request with credentials bypasses the cache: what the framework itself answers
+    HttpResponse<String> framework = get("/throwing/" + id, "Authorization", "Bearer someone");
+    assertEquals("BYPASS", header(framework, "X-Cache"));
+    HttpResponse<String> miss = get("/throwing/" + id);
+    assertEquals(500, framework.statusCode(), framework.body());
+    assertEquals(framework.statusCode(), miss.statusCode(), miss.body());
+    assertEquals(framework.body(), miss.body());
+    assertFalse(header(miss, "Cache-Status").contains("origin-unreachable"), header(miss, "Cache-Status"));
+  }
+
+  /**
+   * Whether stale-if-error can cover a handler that throws: the framework must let the failure reach
+   * the adapter rather than write its own error page through the response the cache holds.
+   */
+  protected boolean staleIfErrorCoversAThrowingHandler() {
+    return true;
+  }
+
+  @Test
+  void aHandlerThatThrows_isCoveredByStaleIfErrorWhereTheFrameworkAllows_andElseAnsweredByIt() throws Exception {
+    String id = unique();
+    HttpResponse<String> good = get("/throwing/" + id);
+    assertEquals(200, good.statusCode());
+    app.throwFor(id);
+    clock.advance(Duration.ofSeconds(20)); // expired, inside stale-if-error (5m)
+    HttpResponse<String> covered = get("/throwing/" + id);
+    if (staleIfErrorCoversAThrowingHandler()) {
+      assertEquals(200, covered.statusCode());
+      assertEquals(good.body(), covered.body());
+      assertTrue(header(covered, "Cache-Status").contains("detail=stale-if-error"), header(covered, "Cache-Status"));
+    } else {
+      assertEquals(500, covered.statusCode(), "the framework's own error, never relabelled: " + covered.body());
+      assertFalse(header(covered, "Cache-Status").contains("origin-unreachable"), header(covered, "Cache-Status"));
+    }
+    clock.advance(Duration.ofMinutes(6)); // beyond every window
+    HttpResponse<String> framework = get("/throwing/" + id, "Authorization", "Bearer someone");
+    HttpResponse<String> miss = get("/throwing/" + id);
+    assertEquals(500, miss.statusCode(), miss.body());
+    assertEquals(framework.body(), miss.body());
+  }
+
+  @Test
   void routesWithoutPolicyOrWithTtlZero_bypassTheCache() throws Exception {
     for (String path : new String[] {"/uncached", "/profile"}) {
       int before = app.calls("GET", path);

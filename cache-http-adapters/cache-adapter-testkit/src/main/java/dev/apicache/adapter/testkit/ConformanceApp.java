@@ -8,6 +8,7 @@ import dev.apicache.LoopbackOrigin;
 import dev.apicache.PolicyFile;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,9 @@ public final class ConformanceApp {
       "    ttl: 60s",
       "  - path: /inplace",
       "    ttl: 60s",
+      "  - path: /throwing/{id}",
+      "    ttl: 10s",
+      "    staleIfError: 5m",
       "  - path: /report",
       "    ttl: 60s",
       "    compress: true",
@@ -93,6 +97,7 @@ public final class ConformanceApp {
   private volatile CountDownLatch slowGate = new CountDownLatch(0);
   private final AtomicInteger slowCalls = new AtomicInteger();
   private volatile CountDownLatch heldGate = new CountDownLatch(0);
+  private final Set<String> throwing = ConcurrentHashMap.newKeySet();
 
   /** The suite's policies. */
   public static CachePolicies policies() {
@@ -138,6 +143,11 @@ public final class ConformanceApp {
   /** Lets every {@code /held/...} call waiting for the gate answer. */
   public void releaseHeld() {
     heldGate.countDown();
+  }
+
+  /** Makes the handler of {@code /throwing/{id}} throw from now on, as an application bug would. */
+  public void throwFor(String id) {
+    throwing.add(id);
   }
 
   /** Calls of {@code /slow} that have started, blocked or not. */
@@ -226,6 +236,13 @@ public final class ConformanceApp {
         return CacheResponse.builder(504).body("gate never opened").build();
       }
       return json(200, "{\"held\":\"" + path + "\",\"version\":" + v + "}");
+    }
+    if (path.startsWith("/throwing/")) {
+      String id = path.substring("/throwing/".length());
+      if (throwing.contains(id)) {
+        throw new IllegalStateException("the application failed on " + id);
+      }
+      return json(200, "{\"throwing\":\"" + id + "\",\"version\":" + v + "}");
     }
     if (path.startsWith("/products/")) {
       return json(200, "{\"id\":\"" + path.substring("/products/".length()) + "\",\"version\":" + v + "}");
