@@ -38,7 +38,7 @@ class HazelcastFaultTest {
       member.getLifecycleService().terminate();
       for (int i = 0; i < 20; i++) {
         // the store timeout (1 s) bounds each call; the circuit breaker then skips the store
-        CacheResponse r = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        CacheResponse r = assertTimeoutPreemptively(Duration.ofSeconds(30),
             () -> engine.handle(CacheRequest.get("/api/items/1"), req -> CacheResponse.builder(200).body("origin").build()));
         assertEquals(200, r.status());
         assertEquals("origin", r.body().utf8());
