@@ -38,6 +38,11 @@ public enum BypassReason {
   /** The policy's key function found no key for the request. */
   NO_KEY("no-key"),
   /**
+   * An invalidation of the policy that the store has not recorded yet is being retried: until it is,
+   * this node answers the policy from the origin.
+   */
+  INVALIDATION_PENDING("invalidation-pending"),
+  /**
    * An origin-directed request with {@code only-if-cached} and nothing stored that fits: answered
    * 504 without the origin.
    */

@@ -38,6 +38,14 @@ import java.util.concurrent.ExecutorService;
  *       served and the fault counted.</li>
  * </ul>
  *
+ * <p id="pending"><b>Pending invalidations.</b> An invalidation is retried, with backoff, for the
+ * {@linkplain Builder#invalidationPatience patience}; one the store did not record by then throws
+ * {@link StoreException} and is never dropped: it is retried in the background until the store records
+ * it (see {@link #invalidationsPending()}), and until then this node answers every policy it covers from
+ * the origin. Other nodes may serve what it drops until it is recorded, which is why the caller hears
+ * of it: an unsafe request through {@link #handle} is then answered 503 (the service's own status in
+ * {@code Cache-Status}), never as a success.
+ *
  * <p>Thread-safe. Background revalidations run after the stale response was built and returned, on
  * an executor the engine owns (virtual threads where the JDK has them) unless the builder was given
  * one; {@link #close()} stops the engine's own executor and closes the store.
@@ -52,14 +60,16 @@ public final class CacheEngine implements AutoCloseable {
   private final Fills fills;
   private final Revalidator revalidator;
   private final StatusFields statusFields;
+  private final PendingInvalidations pending;
 
   private CacheEngine(Builder b) {
     this.policies = b.policies;
     this.store = new GuardedStore(b.store, b.storeTimeout, b.invalidationPatience);
     this.clock = b.clock;
     this.stats = new StatsRecorder(policies.policies());
-    this.screener = new Screener(policies, stats, b.maxTargetLength);
-    this.invalidator = new Invalidator(policies, store, stats, b.maxTargetLength);
+    this.pending = new PendingInvalidations(store, policies.policies());
+    this.screener = new Screener(policies, stats, b.maxTargetLength, pending);
+    this.invalidator = new Invalidator(policies, store, pending, stats, b.maxTargetLength);
     OriginCalls calls = new OriginCalls(store, clock);
     this.statusFields = StatusFields.of(b.xCacheHeader, b.cacheStatusHeader);
     this.fills = new Fills(calls, store, clock, b.coalesceTimeout, b.leaseTime, b.clusterWideMissWait, statusFields);
@@ -107,7 +117,12 @@ public final class CacheEngine implements AutoCloseable {
     requireNonNull(origin, "origin");
     if (admission instanceof Admission.Write w) {
       CacheResponse response = passThrough(w.request(), origin, BypassReason.UNSAFE_METHOD);
-      onWriteCompleted(w.request(), response.status(), response.headers());
+      try {
+        onWriteCompleted(w.request(), response.status(), response.headers());
+      } catch (StoreException e) {
+        response.discard();
+        return invalidationPending(w.request(), response.status());
+      }
       return response;
     }
     if (admission instanceof Admission.Bypass b) {
@@ -180,8 +195,8 @@ public final class CacheEngine implements AutoCloseable {
    * {@code Content-Location} (RFC 9111 §4.4) and fires the events of the matching write rule. When
    * this returns, no later request is served what was cached for those URLs and events.
    *
-   * @throws StoreException when the store could not record the invalidation; cached data may then be
-   *     stale until it expires, so the caller should retry
+   * @throws StoreException when the store did not record the invalidation within the patience (see
+   *     <a href="#pending">pending invalidations</a>): the write must then not be reported as a success
    */
   public void onWriteCompleted(CacheRequest request, int status, Headers responseHeaders) {
     requireNonNull(request, "request");
@@ -197,7 +212,8 @@ public final class CacheEngine implements AutoCloseable {
    * {@code invalidateOn}: O(1) per policy, whatever the number of entries.
    *
    * @return the number of policies invalidated
-   * @throws StoreException when the store could not record the invalidation
+   * @throws StoreException when the store did not record the invalidation within the patience (see
+   *     <a href="#pending">pending invalidations</a>)
    */
   public int invalidate(String event) {
     return invalidator.invalidate(requireNonNull(event, "event"));
@@ -207,7 +223,8 @@ public final class CacheEngine implements AutoCloseable {
    * Invalidates every response tagged with one of {@code tags} (expanded templates such as
    * {@code product:42}).
    *
-   * @throws StoreException when the store could not record the invalidation
+   * @throws StoreException when the store did not record the invalidation within the patience (see
+   *     <a href="#pending">pending invalidations</a>)
    */
   public void invalidateTags(Collection<String> tags) {
     requireNonNull(tags, "tags");
@@ -227,7 +244,8 @@ public final class CacheEngine implements AutoCloseable {
    * node sharing the store.
    *
    * @return whether a policy covers the URL (false: nothing of it is ever stored)
-   * @throws StoreException when the store could not record the purge
+   * @throws StoreException when the store did not record the purge within the patience (see
+   *     <a href="#pending">pending invalidations</a>)
    */
   public boolean purge(String url) {
     return invalidator.purge(requireNonNull(url, "url"), false);
@@ -242,7 +260,8 @@ public final class CacheEngine implements AutoCloseable {
    * sharing the store, and a fill that began before the call is stored as stale too.
    *
    * @return whether a policy covers the URL
-   * @throws StoreException when the store could not record the purge
+   * @throws StoreException when the store did not record the purge within the patience (see
+   *     <a href="#pending">pending invalidations</a>)
    */
   public boolean softPurge(String url) {
     return invalidator.purge(requireNonNull(url, "url"), true);
@@ -253,7 +272,8 @@ public final class CacheEngine implements AutoCloseable {
    * the same guarantee as {@link #purge}.
    *
    * @return whether there is such a policy
-   * @throws StoreException when the store could not record the purge
+   * @throws StoreException when the store did not record the purge within the patience (see
+   *     <a href="#pending">pending invalidations</a>)
    */
   public boolean purgePolicy(String policyId) {
     return invalidator.purgePolicy(requireNonNull(policyId, "policyId"), false);
@@ -263,7 +283,8 @@ public final class CacheEngine implements AutoCloseable {
    * Marks every entry of the policy {@code policyId} stale, as {@link #softPurge} does for a URL.
    *
    * @return whether there is such a policy
-   * @throws StoreException when the store could not record the purge
+   * @throws StoreException when the store did not record the purge within the patience (see
+   *     <a href="#pending">pending invalidations</a>)
    */
   public boolean softPurgePolicy(String policyId) {
     return invalidator.purgePolicy(requireNonNull(policyId, "policyId"), true);
@@ -287,10 +308,31 @@ public final class CacheEngine implements AutoCloseable {
     return stats.snapshot();
   }
 
-  /** Stops background revalidation (unless its executor was given) and closes the store. */
+  /**
+   * How many invalidation counters the store has not recorded yet: invalidations that outlasted the
+   * {@linkplain Builder#invalidationPatience patience} and are being retried in the background. While
+   * it is above zero, the policies they cover are answered from the origin on this node.
+   */
+  public int invalidationsPending() {
+    return pending.size();
+  }
+
+  /**
+   * What the client of {@code write} is sent instead of the service's {@code originStatus} answer
+   * when the invalidation it causes was not recorded: see {@link Renderer#invalidationPending}.
+   */
+  CacheResponse invalidationPending(CacheRequest write, int originStatus) {
+    return statusFields.apply(Renderer.invalidationPending(originStatus, write.method().equals("HEAD")));
+  }
+
+  /**
+   * Stops background revalidation (unless its executor was given) and the retries of pending
+   * invalidations, and closes the store.
+   */
   @Override
   public void close() {
     revalidator.close();
+    pending.close();
     store.close();
   }
 
@@ -388,8 +430,10 @@ public final class CacheEngine implements AutoCloseable {
 
     /**
      * How long a failed invalidation is retried (with backoff, each try within the store timeout)
-     * before the write that caused it is answered anyway and the failure logged; default 10 s. The
-     * write's answer waits while it is retried, so that no request after it is served the old data.
+     * while its caller waits; default 10 s. The write's answer waits meanwhile, so that no request
+     * after it is served the old data. Past it the caller hears a {@link StoreException} (a write
+     * through an adapter is answered 503) and the invalidation stays
+     * <a href="CacheEngine.html#pending">pending</a>, retried in the background until recorded.
      */
     public Builder invalidationPatience(Duration patience) {
       invalidationPatience = positive("invalidationPatience", patience);

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The engine as a framework adapter drives it, written once for every framework: reads a
@@ -27,6 +29,7 @@ public final class CacheFront {
   private final CacheEngine engine;
   private final AdminApi admin;
   private volatile LoopbackOrigin loopback;
+  private final AtomicLong lastPendingLog = new AtomicLong();
 
   private CacheFront(CacheEngine engine, LoopbackOrigin loopback, AdminApi admin) {
     this.engine = engine;
@@ -218,15 +221,24 @@ public final class CacheFront {
   }
 
   /**
-   * Reports an unsafe request's outcome to the engine ({@link CacheEngine#onWriteCompleted}); a store
-   * that could not record it is logged, never thrown into the application's response.
+   * Reports an unsafe request's outcome to the engine ({@link CacheEngine#onWriteCompleted}) before
+   * its response leaves. Returns the response to send instead of the application's when the store
+   * did not record the invalidation within the engine's patience: a 503 saying so, since readers may
+   * still get the old data until the invalidation, retried in the background, is recorded. Empty
+   * otherwise, and the application's response goes out untouched.
    */
-  public void reportWrite(CacheRequest write, int status, Headers responseHeaders) {
+  public Optional<CacheResponse> reportWrite(CacheRequest write, int status, Headers responseHeaders) {
     try {
       engine.onWriteCompleted(write, status, responseHeaders);
+      return Optional.empty();
     } catch (StoreException e) {
-      LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + write.method() + " "
-          + write.path() + "; cached data may be stale until it expires: " + e.getMessage());
+      long now = System.nanoTime();
+      long last = lastPendingLog.get();
+      if ((last == 0 || now - last > TimeUnit.SECONDS.toNanos(10)) && lastPendingLog.compareAndSet(last, now)) {
+        LOG.log(System.Logger.Level.WARNING, "apicache could not record the invalidation of " + write.method() + " "
+            + write.path() + " and answers writes 503 until it can (logged at most every 10 s): " + e.getMessage());
+      }
+      return Optional.of(engine.invalidationPending(write, status));
     }
   }
 }

@@ -196,6 +196,19 @@ final class GuardedStore implements AutoCloseable {
     }
   }
 
+  /** One try at bumping {@code counters}, through an open circuit too: whether the store recorded it. */
+  boolean bumpOnce(Collection<Counter> counters) {
+    try {
+      call("bump", false, () -> {
+        store.bump(counters);
+        return Boolean.TRUE;
+      });
+      return true;
+    } catch (StoreException e) {
+      return false;
+    }
+  }
+
   private <T> T call(String operation, Callable<T> call) {
     return call(operation, true, call);
   }

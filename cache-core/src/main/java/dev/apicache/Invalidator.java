@@ -14,10 +14,13 @@ final class Invalidator {
   private final GuardedStore store;
   private final StatsRecorder stats;
   private final int maxTargetLength;
+  private final PendingInvalidations pending;
 
-  Invalidator(CachePolicies policies, GuardedStore store, StatsRecorder stats, int maxTargetLength) {
+  Invalidator(CachePolicies policies, GuardedStore store, PendingInvalidations pending, StatsRecorder stats,
+      int maxTargetLength) {
     this.policies = policies;
     this.store = store;
+    this.pending = pending;
     this.stats = stats;
     this.maxTargetLength = maxTargetLength;
   }
@@ -51,7 +54,7 @@ final class Invalidator {
         }
       }
     }
-    store.bump(counters, scope);
+    record(counters, scope);
   }
 
   int invalidate(String event) {
@@ -63,7 +66,7 @@ final class Invalidator {
     for (CachePolicy p : listening) {
       counters.add(FenceNames.policy(p));
     }
-    store.bump(counters, stats.unmatched());
+    record(counters, stats.unmatched());
     for (CachePolicy p : listening) {
       stats.scope(p).eventInvalidations.increment();
     }
@@ -84,7 +87,7 @@ final class Invalidator {
       }
     }
     if (!counters.isEmpty()) {
-      store.bump(counters, stats.unmatched());
+      record(counters, stats.unmatched());
     }
     stats.unmatched().tagInvalidations.add(tags.size());
   }
@@ -109,7 +112,7 @@ final class Invalidator {
       return false;
     }
     StatsRecorder.Scope scope = stats.scope(match.policy());
-    store.bump(List.of(soft ? FenceNames.softUrl(match.policy(), match.path())
+    record(List.of(soft ? FenceNames.softUrl(match.policy(), match.path())
         : FenceNames.url(match.policy(), match.path())), scope);
     scope.purges.increment();
     return true;
@@ -123,12 +126,28 @@ final class Invalidator {
     for (CachePolicy p : policies.policies()) {
       if (p.id().equals(policyId)) {
         StatsRecorder.Scope scope = stats.scope(p);
-        store.bump(List.of(soft ? FenceNames.softPolicy(p) : FenceNames.policy(p)), scope);
+        record(List.of(soft ? FenceNames.softPolicy(p) : FenceNames.policy(p)), scope);
         scope.purges.increment();
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Has the store record {@code counters}, retrying for the engine's patience. When it cannot, the
+   * invalidation stays pending (retried in the background, its policies answered from the origin on
+   * this node meanwhile) and the caller hears it.
+   */
+  private void record(Collection<Counter> counters, StatsRecorder.Scope scope) {
+    try {
+      store.bump(counters, scope);
+    } catch (StoreException e) {
+      pending.add(counters);
+      throw new StoreException("the store did not record the invalidation in time (" + e.getMessage() + "); it is "
+          + "retried in the background until it is, this node answers the policies it covers from the origin "
+          + "until then, and other nodes may serve the data it drops until then", e);
+    }
   }
 
   /**

@@ -109,6 +109,26 @@ final class Renderer {
     return out.build();
   }
 
+  /**
+   * What a client is sent instead of its write's own answer when the cache could not record the
+   * invalidation the write causes: 503, since the client cannot be told the write took effect for
+   * every reader; the service's own status goes in {@code Cache-Status} ({@code fwd-status}) and the
+   * body.
+   */
+  static CacheResponse invalidationPending(int originStatus, boolean head) {
+    CacheStatus status = CacheStatus.bypassed(BypassReason.UNSAFE_METHOD).withForwardStatus(originStatus)
+        .withDetail(BypassReason.INVALIDATION_PENDING.token());
+    return CacheResponse.builder(503)
+        .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(HeaderNames.CACHE_CONTROL, "no-store")
+        .header(HeaderNames.X_CACHE, "BYPASS")
+        .header(HeaderNames.CACHE_STATUS, status.toString())
+        .body(head ? Bytes.empty() : Bytes.utf8("The service answered this write with " + originStatus
+            + ", but the cache could not record the invalidation it causes: until it does, reads may return the "
+            + "data from before the write. It is being retried.\n"))
+        .build();
+  }
+
   /** The 502 for an origin that could not be reached, with nothing stale to serve instead. */
   static CacheResponse originUnreachable(int gatewayStatus, boolean head, String xCache, CacheStatus status,
       boolean noStore) {

@@ -11,9 +11,11 @@ final class Screener {
   private final CachePolicies policies;
   private final StatsRecorder stats;
   private final int maxTargetLength;
+  private final PendingInvalidations pending;
 
-  Screener(CachePolicies policies, StatsRecorder stats, int maxTargetLength) {
+  Screener(CachePolicies policies, StatsRecorder stats, int maxTargetLength, PendingInvalidations pending) {
     this.policies = policies;
+    this.pending = pending;
     this.stats = stats;
     this.maxTargetLength = maxTargetLength;
   }
@@ -38,6 +40,9 @@ final class Screener {
     StatsRecorder.Scope scope = stats.scope(policy);
     if (policy.bypasses()) {
       return bypass(request, BypassReason.TTL_0, scope);
+    }
+    if (pending.blocks(policy)) {
+      return bypass(request, BypassReason.INVALIDATION_PENDING, scope);
     }
     if (!match.valid()) {
       return bypass(request, BypassReason.INVALID_VARIABLE, scope);

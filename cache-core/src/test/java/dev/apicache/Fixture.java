@@ -47,11 +47,19 @@ final class Fixture implements AutoCloseable {
     this(policies, null);
   }
 
+  /**
+   * Short store timeout and patience: tests that give up on a store that always fails do so quickly,
+   * and those bounds guard nothing a loaded machine could miss.
+   */
   Fixture(CachePolicies policies, Store store) {
+    this(policies, store, Duration.ofMillis(200), Duration.ofMillis(500));
+  }
+
+  Fixture(CachePolicies policies, Store store, Duration storeTimeout, Duration invalidationPatience) {
     this.engine = CacheEngine.builder(policies, store == null ? memory : store)
         .clock(clock)
-        .storeTimeout(Duration.ofMillis(200))
-        .invalidationPatience(Duration.ofMillis(500))
+        .storeTimeout(storeTimeout)
+        .invalidationPatience(invalidationPatience)
         .coalesceTimeout(Duration.ofSeconds(10))
         .build();
   }

@@ -224,7 +224,13 @@ public final class ApiCacheProxy implements AutoCloseable {
     }
     Headers headers = answer.headers();
     if (admission instanceof Admission.Write write) {
-      front.reportWrite(write.request(), answer.status(), headers); // before the client can see its write succeed
+      // before the client can see its write succeed
+      Optional<CacheResponse> instead = front.reportWrite(write.request(), answer.status(), headers);
+      if (instead.isPresent()) {
+        answer.body().close();
+        CacheFront.send(exchange, instead.get());
+        return;
+      }
       headers = withAll(headers, engine.fieldsFor(write));
     } else if (admission instanceof Admission.Bypass) {
       headers = withAll(headers, engine.fieldsFor(admission));

@@ -101,6 +101,29 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Freezes the server (SIGSTOP), as a long GC-like stall, a paused VM or a partition would: its
+   * connections stay open and nothing answers until {@link #resume()}.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signal("-STOP");
+  }
+
+  /** Lets a {@linkplain #pause() paused} server run again (SIGCONT); harmless on a running one. */
+  public void resume() throws IOException, InterruptedException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException, InterruptedException {
+    if (process == null) {
+      throw new IllegalStateException("the server is not running");
+    }
+    int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+    if (exit != 0) {
+      throw new IOException("kill " + signal + " " + process.pid() + " exited with " + exit);
+    }
+  }
+
   /** Kills the server at once, as a crash would. */
   void kill() throws InterruptedException {
     if (process != null) {

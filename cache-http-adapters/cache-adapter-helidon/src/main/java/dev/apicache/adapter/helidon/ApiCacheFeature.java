@@ -119,16 +119,12 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
     }
     Optional<CacheResponse> admin = front.admin(exchange);
     if (admin.isPresent()) {
-      try {
-        CacheFront.send(exchange, admin.get());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      send(exchange, admin.get());
       return;
     }
     Admission admission = front.admit(exchange);
     if (admission instanceof Admission.Write write) {
-      res.beforeSend(() -> reportWrite(write.request(), res));
+      WriteReport.install(res, () -> reportWrite(write.request(), res));
     }
     if (!(admission instanceof Admission.Cacheable request)) {
       chain.proceed();
@@ -148,6 +144,10 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
     CacheResponse answer = serving instanceof Serving.Fill fill
         ? CacheFront.run(fill, () -> front.loopback(exchange).fetch(fill.originRequest()))
         : ((Serving.Ready) serving).response();
+    send(exchange, answer);
+  }
+
+  private static void send(HelidonExchange exchange, CacheResponse answer) {
     try {
       CacheFront.send(exchange, answer);
     } catch (IOException e) {
@@ -160,11 +160,11 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
         .orElse(false);
   }
 
-  private void reportWrite(CacheRequest request, RoutingResponse res) {
+  private Optional<CacheResponse> reportWrite(CacheRequest request, RoutingResponse res) {
     Headers.Builder headers = Headers.builder();
     for (Header h : res.headers()) {
       h.allValues().forEach(v -> headers.add(h.name(), v));
     }
-    front.reportWrite(request, res.status().code(), headers.build());
+    return front.reportWrite(request, res.status().code(), headers.build());
   }
 }

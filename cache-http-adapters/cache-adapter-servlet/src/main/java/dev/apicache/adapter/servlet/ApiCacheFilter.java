@@ -205,14 +205,14 @@ public final class ApiCacheFilter implements Filter {
     hooked[0].fire(); // the container commits only after the chain returns
   }
 
-  private void report(CacheRequest write, HttpServletResponse response) {
+  private Optional<CacheResponse> report(CacheRequest write, HttpServletResponse response) {
     Headers.Builder headers = Headers.builder();
     for (String name : response.getHeaderNames()) {
       for (String value : response.getHeaders(name)) {
         headers.add(name, value);
       }
     }
-    front.reportWrite(write, response.getStatus(), headers.build());
+    return front.reportWrite(write, response.getStatus(), headers.build());
   }
 
   /**
