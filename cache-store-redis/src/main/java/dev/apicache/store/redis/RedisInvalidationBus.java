@@ -290,6 +290,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
       return;
     }
     try {
+      if (client instanceof RedisClusterClient cluster) {
+        // SSUBSCRIBE goes to the node Lettuce believes owns the slot, and a MOVED reply to it does
+        // not correct that belief; an adaptive refresh may be held back for up to 30 s after the
+        // last one. Learn the owner now, so that a moved slot is followed at once.
+        cluster.refreshPartitions();
+      }
       subscribeAll(sub);
     } catch (RuntimeException e) {
       resubscribeSoon();
