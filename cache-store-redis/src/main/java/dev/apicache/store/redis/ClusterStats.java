@@ -67,10 +67,19 @@ public final class ClusterStats implements AutoCloseable {
 
   /**
    * Starts writing {@code engine}'s counters to the Redis at {@code uri} every {@code interval}, as a
-   * node with a random id, under the key prefix {@code apicache:}.
+   * node with a random id, under the key prefix {@code apicache:}, a {@link RedisStore}'s default.
+   * Give the store's own prefix when it has another: {@link #start(CacheEngine, String, String, Duration)}.
    */
   public static ClusterStats start(CacheEngine engine, String uri, Duration interval) {
-    return start(engine, uri, "apicache:", UUID.randomUUID().toString(), interval);
+    return start(engine, uri, "apicache:", interval);
+  }
+
+  /**
+   * As {@link #start(CacheEngine, String, Duration)}, with its keys under {@code prefix} (the one the
+   * {@link RedisStore} was built with, so that one prefix holds everything the service keeps in Redis).
+   */
+  public static ClusterStats start(CacheEngine engine, String uri, String prefix, Duration interval) {
+    return start(engine, uri, prefix, UUID.randomUUID().toString(), interval);
   }
 
   /** As {@link #start(CacheEngine, String, Duration)} with an explicit key prefix and node id. */

@@ -50,6 +50,24 @@ class ClusterStatsTest {
     }
   }
 
+  /** One prefix holds everything a service keeps in Redis: the stats go under the store's own. */
+  @Test
+  void statsKeys_liveUnderThePrefixTheyAreGiven() {
+    String prefix = "svc-" + UUID.randomUUID() + ":";
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(RedisStoreTest.redisUri());
+    try (CacheEngine e = engine(); ClusterStats stats = ClusterStats.start(e, RedisStoreTest.redisUri(), prefix,
+            Duration.ofMinutes(10));
+        io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+      get(e, "/api/a", 2);
+      stats.flush();
+      assertEquals(1L, c.sync().exists(prefix + "{stats}nodes"));
+      assertEquals(1L, c.sync().exists(prefix + "{stats}node:" + stats.nodeId()));
+      assertEquals(1, stats.clusterSnapshot().total().hits());
+    } finally {
+      client.shutdown();
+    }
+  }
+
   @Test
   void encoding_roundTripsEveryCounter() {
     try (CacheEngine e = engine()) {
