@@ -1,6 +1,8 @@
 package dev.apicache.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import java.io.IOException;
@@ -13,7 +15,6 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,7 +34,11 @@ final class ProductApi {
   private final ProductCatalog catalog;
   private final Supplier<Optional<Long>> redisCommands;
   private final Optional<String> adminToken;
-  private final Map<String, AtomicLong> visits = new ConcurrentHashMap<>();
+  /** Visits per user of {@code /api/user/profile}; bounded, since clients name the user. */
+  private final Cache<String, AtomicLong> visits = Caffeine.newBuilder().maximumSize(MAX_USERS).build();
+
+  /** How many users' visits are kept, the least recent dropped first. */
+  static final int MAX_USERS = 10_000;
 
   ProductApi(ProductCatalog catalog) {
     this(catalog, Optional::empty, Optional.empty());
@@ -53,8 +58,11 @@ final class ProductApi {
       switch (method) {
         case "GET":
           Map<String, String> q = query(r.rawQuery());
-          return json(200, catalog.list(Optional.ofNullable(q.get("category")).filter(c -> !c.isEmpty()),
-              intParam(q.get("page"), 1)));
+          Optional<String> category = Optional.ofNullable(q.get("category")).filter(c -> !c.isEmpty());
+          if (category.isPresent() && !isText(category.get())) {
+            return json(400, Map.of("error", "category must be text without control characters"));
+          }
+          return json(200, catalog.list(category, intParam(q.get("page"), 1)));
         case "POST":
           return productBody(r).map(b -> {
             ProductCatalog.Product p = catalog.create(b.get("name").asText(), b.get("category").asText(),
@@ -107,14 +115,37 @@ final class ProductApi {
       case "/api/categories":
         return json(200, catalog.categories());
       case "/api/config":
-        return json(200, catalog.config(r.headers().first("X-Tenant-Id").orElse("default")));
+        String tenant = r.headers().first("X-Tenant-Id").orElse("default");
+        if (!isText(tenant)) {
+          return json(400, Map.of("error", "X-Tenant-Id must be text without control characters"));
+        }
+        return json(200, catalog.config(tenant));
       case "/api/user/profile":
         String user = r.headers().first("X-User").orElse("anonymous");
-        return json(200, Map.of("user", user, "visits", visits.computeIfAbsent(user, u -> new AtomicLong())
-            .incrementAndGet()));
+        return json(200, Map.of("user", user, "visits", visits.get(user, u -> new AtomicLong()).incrementAndGet()));
       default:
         return json(404, Map.of("error", "no such resource"));
     }
+  }
+
+  /** How many users' visits are kept now (at most {@link #MAX_USERS}, once evictions have run). */
+  long usersTracked() {
+    visits.cleanUp();
+    return visits.estimatedSize();
+  }
+
+  /**
+   * Whether {@code value} may reach the database as text: no control characters (a NUL is refused
+   * by PostgreSQL, and none belongs in a category, tenant or name).
+   */
+  private static boolean isText(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static CacheResponse notFound() {
@@ -122,7 +153,8 @@ final class ProductApi {
   }
 
   private static CacheResponse badProduct() {
-    return json(400, Map.of("error", "expected {\"name\": string, \"category\": string, \"price\": number}"));
+    return json(400, Map.of("error", "expected {\"name\": string, \"category\": string, \"price\": number},"
+        + " text without control characters"));
   }
 
   private static Optional<Integer> parseId(String text) {
@@ -163,7 +195,8 @@ final class ProductApi {
     try {
       JsonNode node = DemoApi.JSON.readTree(r.body().toByteArray());
       if (node != null && node.isObject() && node.path("name").isTextual() && node.path("category").isTextual()
-          && node.path("price").isNumber()) {
+          && node.path("price").isNumber() && isText(node.path("name").asText())
+          && isText(node.path("category").asText())) {
         return Optional.of(node);
       }
     } catch (IOException e) {

@@ -64,6 +64,16 @@ abstract class DemoApiContract {
     assertTrue(xCache(r).isEmpty() || xCache(r).equals("BYPASS"), "the node's own counts are never cached: " + xCache(r));
   }
 
+  /** The database refuses a NUL in text: the demo answers such input 400, before it reaches the database. */
+  @Test
+  void aNulInTextTheDatabaseStores_isA400_neverA500() throws Exception {
+    HttpResponse<String> list = send("GET", "/api/products?category=books%00", null);
+    assertEquals(400, list.statusCode(), list.body());
+    HttpResponse<String> put = send("PUT", "/api/products/4", "{\"name\":\"N\\u0000\",\"category\":\"books\",\"price\":1}");
+    assertEquals(400, put.statusCode(), put.body());
+    assertEquals(200, send("GET", "/api/products?category=books", null).statusCode());
+  }
+
   @Test
   void productPages_areCachedAndDroppedByTheirOwnWrite() throws Exception {
     assertEquals("MISS", xCache(send("GET", "/api/products/5", null)));
