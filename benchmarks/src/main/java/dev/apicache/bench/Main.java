@@ -17,8 +17,7 @@ import java.util.Optional;
  * reports what the cache did, {@code proxy} puts the cache in front of any HTTP service.
  */
 public final class Main {
-  private static final String USAGE = String.join("\n",
-      "usage:",
+  private static final String SERVE_USAGE = String.join("\n",
       "  apicache serve    [--host 127.0.0.1] [--port 8080] [--config FILE] [--store caffeine|redis|tiered|hazelcast|tiered-hazelcast]",
       "                    [--redis-url URL] [--framework javalin|servlet|helidon] [--no-cache | --ceiling]",
       "                    [--db embedded|h2|jdbc:postgresql://...]   (replicas given one --db and store share all)",
@@ -26,16 +25,23 @@ public final class Main {
       "                    [--stop-with-pid PID]   (exit when that process ends; scenario --nodes passes its own)",
       "                    [--admin-token-file FILE]   (or APICACHE_ADMIN_TOKEN; else a random token, printed)",
       "                    [--replaced-layer]   (instead: the layer apicache replaces, over the Redis at --redis-url)",
+      "");
+
+  private static final String SCENARIO_USAGE = String.join("\n",
       "  apicache scenario [--duration 20s] [--clients 8] [--write-every 2s] [--json FILE] [--compare] [--chart FILE.png]",
       "                    [--store caffeine|redis|tiered|hazelcast|tiered-hazelcast] [--redis-url redis://127.0.0.1:6379]",
       "                    [--framework javalin|servlet|helidon] [--db embedded|h2|jdbc:postgresql://...]",
       "                    [--nodes N [--kill-node-at 10s]]   (N serve processes over one shared store and database)",
       "                    [--warm-up 30s]   (the same load first, not counted, so that every JVM is warm)",
-      ProxyCommand.USAGE.stripTrailing(),
-      EntryFootprint.USAGE.stripTrailing(),
+      "");
+
+  private static final String BENCH_USAGE = String.join("\n",
       "  apicache bench    [BenchmarkName] [JMH options]   (HitBenchmark, MissBenchmark, PartsBenchmark,",
       "                    StoreHitBenchmark, InvalidationBenchmark; -h lists JMH's options)",
       "");
+
+  private static final String USAGE = "usage:\n" + SERVE_USAGE + SCENARIO_USAGE + ProxyCommand.USAGE
+      + EntryFootprint.USAGE + BENCH_USAGE;
 
   private static final String DEFAULT_REDIS = "redis://127.0.0.1:6379";
 
@@ -61,6 +67,11 @@ public final class Main {
   static int run(List<String> args) throws Exception {
     Deque<String> rest = new ArrayDeque<>(args);
     String mode = rest.isEmpty() ? "" : rest.removeFirst();
+    Optional<String> help = usageOf(mode);
+    if (help.isPresent() && (rest.contains("--help") || rest.contains("-h"))) {
+      System.out.print("usage:\n" + help.get());
+      return 0;
+    }
     switch (mode) {
       case "serve":
         return serve(rest);
@@ -72,7 +83,7 @@ public final class Main {
         return EntryFootprint.run(rest);
       case "bench":
         // JMH's own command line: a benchmark name pattern, then JMH options (-f, -wi, -i, -rf json ...)
-        org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
+        org.openjdk.jmh.Main.main(rest.stream().map(a -> a.equals("--help") ? "-h" : a).toArray(String[]::new));
         return 0;
       case "-h":
       case "--help":
@@ -81,6 +92,22 @@ public final class Main {
         return 0;
       default:
         throw new UsageException(mode.isEmpty() ? "say serve, scenario, proxy or bench" : "unknown mode '" + mode + "'");
+    }
+  }
+
+  /** The usage of the command {@code mode}, when it is one that takes options of its own. */
+  private static Optional<String> usageOf(String mode) {
+    switch (mode) {
+      case "serve":
+        return Optional.of(SERVE_USAGE);
+      case "scenario":
+        return Optional.of(SCENARIO_USAGE);
+      case "proxy":
+        return Optional.of(ProxyCommand.USAGE);
+      case "footprint":
+        return Optional.of(EntryFootprint.USAGE);
+      default:
+        return Optional.empty(); // bench: JMH's own -h
     }
   }
 

@@ -154,6 +154,25 @@ class MainTest {
     assertEquals(0, Main.run(List.of("--help")));
   }
 
+  /** Every command answers --help (and -h) with its own usage, whatever else is on the line. */
+  @Test
+  void everyCommand_answersHelpWithItsOwnUsage() throws Exception {
+    java.io.PrintStream out = System.out;
+    for (String command : new String[] {"serve", "scenario", "proxy", "footprint"}) {
+      for (String flag : new String[] {"--help", "-h"}) {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+          assertEquals(0, Main.run(List.of(command, "--port", "1", flag)), command + " " + flag);
+        } finally {
+          System.setOut(out);
+        }
+        String usage = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(usage.startsWith("usage:\n  apicache " + command + " "), command + " " + flag + ": " + usage);
+      }
+    }
+  }
+
   @Test
   void brokenPolicyFile_isRefusedWithItsName(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("broken.yaml");
