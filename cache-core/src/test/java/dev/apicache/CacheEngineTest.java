@@ -118,7 +118,8 @@ class CacheEngineTest {
     assertEquals(original.body(), stale.body());
     assertTrue(cacheStatus(stale).contains("ttl=-10") && cacheStatus(stale).contains("detail=stale-while-revalidate"),
         cacheStatus(stale));
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.engine.stats().total().revalidations() == 1);
+    await("() -> f.engine.stats().total().revalidations() == 1")
+        .atMost(Duration.ofSeconds(60)).until(() -> f.engine.stats().total().revalidations() == 1);
     CacheResponse fresh = f.get("/api/products/6");
     assertEquals("HIT", xCache(fresh));
     assertTrue(fresh.body().utf8().contains("\"version\":2"));

@@ -5,6 +5,7 @@ import static dev.apicache.Fixture.xCache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,9 +103,11 @@ class NeverStoreTest {
       java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
       try {
         java.util.concurrent.Future<CacheResponse> leader = pool.submit(() -> f.get("/api/products/1"));
-        org.awaitility.Awaitility.await().until(() -> n.get() == 1);
+        org.awaitility.Awaitility.await("() -> n.get() == 1").atMost(Duration.ofSeconds(60))
+            .until(() -> n.get() == 1);
         java.util.concurrent.Future<CacheResponse> follower = pool.submit(() -> f.get("/api/products/1"));
-        org.awaitility.Awaitility.await().until(() -> f.engine.stats().total().coalescedWaits() == 1);
+        org.awaitility.Awaitility.await("() -> f.engine.stats().total().coalescedWaits() == 1")
+            .atMost(Duration.ofSeconds(60)).until(() -> f.engine.stats().total().coalescedWaits() == 1);
         release.countDown();
         assertEquals("for 1", leader.get().body().utf8());
         assertEquals("for 2", follower.get().body().utf8(), "a waiter must never get another caller's cookie");

@@ -81,7 +81,8 @@ class ServingTest {
           return f.engine.serve(admit(target), unused);
         });
         waiting.get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(10))
+        await("() -> f.engine.stats().total().coalescedWaits() >= (outcome.equals(\"complete\") ? 1 : 2)")
+            .atMost(Duration.ofSeconds(60))
             .until(() -> f.engine.stats().total().coalescedWaits() >= (outcome.equals("complete") ? 1 : 2));
         if (outcome.equals("complete")) {
           leader.complete(CacheResponse.builder(200).body("shared").build());

@@ -64,7 +64,7 @@ class EmbeddedDatabaseLifetimeTest {
   /** Polls, at most 30 s, until nothing accepts connections on {@code port}. */
   private static boolean stopsAccepting(int port) {
     try {
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      org.awaitility.Awaitility.await("() -> !accepts(port)").atMost(java.time.Duration.ofSeconds(30))
           .pollInterval(java.time.Duration.ofMillis(100)).until(() -> !accepts(port));
       return true;
     } catch (org.awaitility.core.ConditionTimeoutException e) {

@@ -142,7 +142,8 @@ class ProxyCommandTest {
       String path = "/api/items/" + UUID.randomUUID();
       URI onA = URI.create(a.proxy().address() + path);
       URI onB = URI.create(b.proxy().address() + path);
-      await().atMost(Duration.ofSeconds(20)).until(() -> {
+      await("() -> { send(client, onA, \"GET\"); // until the store is connected, the proxy fails open...")
+          .atMost(Duration.ofSeconds(60)).until(() -> {
         send(client, onA, "GET"); // until the store is connected, the proxy fails open and stores nothing
         return "HIT".equals(send(client, onB, "GET").headers().firstValue("X-Cache").orElse(""));
       });

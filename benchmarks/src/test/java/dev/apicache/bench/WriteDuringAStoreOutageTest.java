@@ -55,7 +55,7 @@ class WriteDuringAStoreOutageTest {
     ConformanceApp app = new ConformanceApp();
     RedisStore store = RedisStore.builder(redis.uri()).keyPrefix("outage:" + UUID.randomUUID() + ":")
         .commandTimeout(Duration.ofSeconds(1)).build();
-    await().atMost(Duration.ofSeconds(30)).until(store::isConnected);
+    await("store::isConnected").atMost(Duration.ofSeconds(30)).until(store::isConnected);
     try (CacheEngine engine = CacheEngine.builder(ConformanceApp.policies(), store)
             .invalidationPatience(Duration.ofSeconds(3)).build();
         Served served = serve(front, engine, app)) {
@@ -86,14 +86,16 @@ class WriteDuringAStoreOutageTest {
       }
       String after = "\"version\":" + app.version();
       // Redis runs again before the retried invalidation lands: every read in between gets the new data
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      await("() -> { HttpResponse<String> read = get(url); assertTrue(read.body().contains(after), \"...")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
         HttpResponse<String> read = get(url);
         assertTrue(read.body().contains(after), "a read after the write got old data: " + read.body());
         return engine.invalidationsPending() == 0;
       });
       HttpResponse<String> refilled = get(url);
       assertTrue(refilled.body().contains(after), refilled.body());
-      await().atMost(Duration.ofSeconds(30)).until(() -> "HIT".equals(get(url).headers().firstValue("X-Cache")
+      await("() -> \"HIT\".equals(get(url).headers().firstValue(\"X-Cache\") .orElse(\"\"))")
+          .atMost(Duration.ofSeconds(30)).until(() -> "HIT".equals(get(url).headers().firstValue("X-Cache")
           .orElse("")));
     }
   }

@@ -54,10 +54,12 @@ public final class SoftPurgeAcrossNodes {
       assertEquals("STALE", xCache(next), "the other node's next request sees the soft purge");
       assertEquals("v1", next.body().utf8());
     } else {
-      await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+      await("() -> !\"HIT\".equals(xCache(other.handle(CacheRequest.get(target), origin)))")
+          .atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
           .until(() -> !"HIT".equals(xCache(other.handle(CacheRequest.get(target), origin))));
     }
-    await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+    await("() -> { CacheResponse r = other.handle(CacheRequest.get(target), origin); if (\"HIT\".equ...")
+        .atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
         .until(() -> {
           CacheResponse r = other.handle(CacheRequest.get(target), origin);
           if ("HIT".equals(xCache(r))) {

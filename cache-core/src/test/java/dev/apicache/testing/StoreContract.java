@@ -110,7 +110,8 @@ public abstract class StoreContract {
     advance(Duration.ofSeconds(1));
     assertTrue(store.get(key("short")).isPresent());
     advance(Duration.ofSeconds(2));
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+    org.awaitility.Awaitility.await("() -> store.get(key(\"short\")).isEmpty()")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
         .until(() -> store.get(key("short")).isEmpty());
     assertTrue(store.get(key("long")).isPresent());
   }

@@ -81,7 +81,8 @@ class ApiCacheMetricsTest {
       }
       assertEquals(1, circuit.value(), "open after repeated faults");
       store.mode(FaultyStore.Mode.HEALTHY);
-      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      Awaitility.await("() -> { engine.handle(CacheRequest.get(\"/api/products/1\"), r -> CacheResponse.builder(2...")
+          .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
         engine.handle(CacheRequest.get("/api/products/1"), r -> CacheResponse.builder(200).body("one").build());
         return circuit.value() == 0 && !engine.storeCircuitOpen();
       });

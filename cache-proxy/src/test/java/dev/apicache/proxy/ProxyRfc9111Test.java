@@ -415,8 +415,9 @@ class ProxyRfc9111Test extends ProxyHarness {
       RawHttp.Response stale = get(path);
       assertEquals("STALE", xCache(stale));
       assertEquals("v1", stale.text());
-      await().atMost(Duration.ofSeconds(20)).until(() -> upstream.count(path) == 2);
-      await().atMost(Duration.ofSeconds(20)).until(() -> get(path).text().equals("v2"));
+      await("() -> upstream.count(path) == 2").atMost(Duration.ofSeconds(60)).until(() -> upstream.count(path) == 2);
+      await("() -> get(path).text().equals(\"v2\")")
+          .atMost(Duration.ofSeconds(60)).until(() -> get(path).text().equals("v2"));
     }
 
     @Test

@@ -137,7 +137,8 @@ class ApiCacheAutoConfigurationTest {
           Store store = context.getBean(Store.class);
           assertTrue(store instanceof RedisStore, store.getClass().getName());
           CacheEngine engine = context.getBean(CacheEngine.class);
-          await().atMost(Duration.ofSeconds(20)).until(() -> {
+          await("() -> { engine.handle(CacheRequest.get(\"/api/x\"), r -> CacheResponse.builder(200).body(...")
+              .atMost(Duration.ofSeconds(60)).until(() -> {
             engine.handle(CacheRequest.get("/api/x"),
                 r -> CacheResponse.builder(200).body("x").build());
             return ((RedisStore) store).commandsSent() > 0 && "HIT".equals(engine.handle(

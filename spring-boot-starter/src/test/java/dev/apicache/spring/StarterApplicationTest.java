@@ -160,7 +160,8 @@ class StarterApplicationTest {
     assertEquals("STALE", xCache(get("/api/products/31", null)), "served stale while it refreshes");
     assertEquals("HIT", xCache(get("/api/products/32", null)));
     // the refresh ends before the next test counts the application's calls
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+    org.awaitility.Awaitility.await("() -> \"HIT\".equals(xCache(get(\"/api/products/31\", null)))")
+        .atMost(java.time.Duration.ofSeconds(30))
         .pollInterval(java.time.Duration.ofMillis(10)).until(() -> "HIT".equals(xCache(get("/api/products/31", null))));
 
     HttpResponse<String> hard = postJson("/actuator/apicache", "{\"policy\":\"/api/products/{id}\"}", ADMIN);

@@ -40,7 +40,8 @@ class FrozenMemberTest {
               .add(CachePolicy.forRoute("/api/items/{id}").ttl(Duration.ofMinutes(5)).invalidateOn("item.updated")
                   .build()).build(), HazelcastStore.create(client))
           .storeTimeout(Duration.ofSeconds(2)).invalidationPatience(Duration.ofSeconds(3)).build()) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        await("() -> \"HIT\".equals(xCache(engine.handle(CacheRequest.get(\"/api/items/1\"), origin)))")
+            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
             .until(() -> "HIT".equals(xCache(engine.handle(CacheRequest.get("/api/items/1"), origin))));
 
         member.freeze();
@@ -57,12 +58,14 @@ class FrozenMemberTest {
           member.thaw();
         }
         // the member runs again before the retried invalidation lands: no read in between gets v1
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
+        await("() -> { CacheResponse r = engine.handle(CacheRequest.get(\"/api/items/1\"), origin); asse...")
+            .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
           CacheResponse r = engine.handle(CacheRequest.get("/api/items/1"), origin);
           assertEquals("v2", r.body().utf8(), "a read after the invalidation got the old data");
           return engine.invalidationsPending() == 0;
         });
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        await("() -> \"HIT\".equals(xCache(engine.handle(CacheRequest.get(\"/api/items/1\"), origin)))")
+            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
             .until(() -> "HIT".equals(xCache(engine.handle(CacheRequest.get("/api/items/1"), origin))));
         assertEquals("v2", engine.handle(CacheRequest.get("/api/items/1"), origin).body().utf8());
       } finally {

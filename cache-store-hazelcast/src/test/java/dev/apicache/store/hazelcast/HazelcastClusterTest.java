@@ -57,7 +57,8 @@ class HazelcastClusterTest {
     one = cluster.member();
     two = cluster.member();
     three = cluster.member();
-    await().atMost(Duration.ofSeconds(60)).until(() -> one.getCluster().getMembers().size() == 3);
+    await("() -> one.getCluster().getMembers().size() == 3")
+        .atMost(Duration.ofSeconds(60)).until(() -> one.getCluster().getMembers().size() == 3);
   }
 
   @AfterAll
@@ -171,7 +172,8 @@ class HazelcastClusterTest {
   void aRegisteredNodeThatDoesNotAcknowledge_makesAConfirmedPublishWaitItsLimit() {
     String name = "bus-" + UUID.randomUUID();
     try (HazelcastInvalidationBus bus = HazelcastInvalidationBus.create(one, name)) {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+      await("bus::isConnected")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
       assertTrue(bus.publishConfirmed(List.of("products"), PATIENT), "only this bus's own node");
       one.<String, String>getMap(name + ":nodes").set("ghost", "c:" + UUID.randomUUID(), 1, TimeUnit.MINUTES);
       long t0 = System.nanoTime();
@@ -187,7 +189,8 @@ class HazelcastClusterTest {
   void aMemberThatLeftTheCluster_isNotWaitedFor() {
     String name = "bus-" + UUID.randomUUID();
     try (HazelcastInvalidationBus bus = HazelcastInvalidationBus.create(one, name)) {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+      await("bus::isConnected")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
       one.<String, String>getMap(name + ":nodes").set("departed", "m:" + UUID.randomUUID(), 1, TimeUnit.MINUTES);
       assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(30)));
     }
@@ -208,7 +211,8 @@ class HazelcastClusterTest {
     List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (HazelcastInvalidationBus slow = HazelcastInvalidationBus.create(one, name);
         HazelcastInvalidationBus writer = HazelcastInvalidationBus.create(two, name)) {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(slow::isConnected);
+      await("slow::isConnected")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(slow::isConnected);
       slow.subscribe(new dev.apicache.spi.InvalidationBus.Listener() {
         @Override
         public void invalidated(java.util.Collection<String> partitions) {
@@ -239,21 +243,25 @@ class HazelcastClusterTest {
       for (int i = 0; i < 40; i++) {
         writer.publish(List.of("p" + i));
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> one.getRingbuffer(name).tailSequence() >= tail + 40);
+      await("() -> one.getRingbuffer(name).tailSequence() >= tail + 40")
+          .atMost(Duration.ofSeconds(60)).until(() -> one.getRingbuffer(name).tailSequence() >= tail + 40);
       release.countDown();
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> restored.get() > 0);
+      await("() -> restored.get() > 0")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> restored.get() > 0);
       assertTrue(lost.get() > 0, "the loss was reported before the node went on");
       assertTrue(slow.isConnected());
       assertFalse(heard.contains("p0"), "p0 was overwritten before the node could read it");
       writer.publish(List.of("after"));
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> heard.contains("after"));
+      await("() -> heard.contains(\"after\")")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> heard.contains("after"));
     }
   }
 
   private static TieredStore tiered(HazelcastInstance instance, String map, String bus) {
     TieredStore node = TieredStore.builder(HazelcastStore.create(instance, map),
         HazelcastInvalidationBus.create(instance, bus)).farTimeout(PATIENT).build();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
+    await("node::nearInUse")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
     return node;
   }
 

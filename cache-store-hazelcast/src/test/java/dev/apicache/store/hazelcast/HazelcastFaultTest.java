@@ -32,7 +32,8 @@ class HazelcastFaultTest {
             .add(CachePolicy.forRoute("/api/items/{id}").ttl(Duration.ofMinutes(1)).build()).build(),
         HazelcastStore.create(client)).storeTimeout(Duration.ofSeconds(1)).build();
     try {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> "HIT".equals(
+      await("() -> \"HIT\".equals( engine.handle(CacheRequest.get(\"/api/items/1\"), r -> CacheResponse....")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> "HIT".equals(
           engine.handle(CacheRequest.get("/api/items/1"), r -> CacheResponse.builder(200).body("x").build())
               .headers().first(HeaderNames.X_CACHE).orElseThrow()));
       member.getLifecycleService().terminate();

@@ -76,7 +76,8 @@ class DistributedSingleFlightTest {
           assertEquals("old", f.get(30, TimeUnit.SECONDS).body().utf8());
         }
         release.countDown();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() ->
+        await("() -> \"new\".equals(b.handle(CacheRequest.get(target), slow).body().utf8()) && \"new\".equ...")
+            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() ->
             "new".equals(b.handle(CacheRequest.get(target), slow).body().utf8())
                 && "new".equals(a.handle(CacheRequest.get(target), slow).body().utf8()));
         assertEquals(1, calls.get(), "round " + round + ": origin calls across both nodes");
@@ -109,7 +110,8 @@ class DistributedSingleFlightTest {
           misses.add(pool.submit(() -> node.handle(CacheRequest.get(target), slow)));
         }
         // 14 wait on their node's leader, and one node's leader waits on the other's lease
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2)).until(() ->
+        await("() -> a.stats().total().coalescedWaits() + b.stats().total().coalescedWaits() - waitsBe...")
+            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2)).until(() ->
             a.stats().total().coalescedWaits() + b.stats().total().coalescedWaits() - waitsBefore == 15);
         release.countDown();
         for (Future<CacheResponse> f : misses) {

@@ -39,7 +39,8 @@ final class RedisClusterProcess implements AutoCloseable {
         throw new IOException("redis-cli --cluster create failed:\n" + output);
       }
       for (RedisProcess n : cluster.nodes) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        await("() -> clusterInfo(n.port()).contains(\"cluster_state:ok\")")
+            .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
             .until(() -> clusterInfo(n.port()).contains("cluster_state:ok"));
       }
       return cluster;

@@ -64,7 +64,8 @@ class RedisFaultTest {
   }
 
   private void awaitHit(CacheEngine engine, String path) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+    await("() -> \"HIT\".equals(xCache(engine, path))")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
         .until(() -> "HIT".equals(xCache(engine, path)));
   }
 

@@ -89,7 +89,7 @@ public final class RedisProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException(MISSING_TOOLS, e);
     }
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(this::accepts);
+    await("this::accepts").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(this::accepts);
   }
 
   private boolean accepts() {

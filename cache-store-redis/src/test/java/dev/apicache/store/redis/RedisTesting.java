@@ -23,7 +23,8 @@ final class RedisTesting {
   }
 
   static void awaitConnected(RedisStore store) {
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(store::isConnected);
+    await("store::isConnected")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(store::isConnected);
   }
 
   /** Counts in {@code drops} every connection loss {@code bus} reports. */

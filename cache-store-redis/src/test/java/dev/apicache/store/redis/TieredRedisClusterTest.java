@@ -59,10 +59,12 @@ class TieredRedisClusterTest {
     RedisTesting.awaitConnected(far);
     RedisInvalidationBus bus = RedisInvalidationBus.create(
         RedisClusterClient.create(cluster.uris().stream().map(RedisURI::create).toList()), channel);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+    await("bus::isConnected")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
     RedisTesting.countDrops(bus, drops);
     TieredStore node = TieredStore.builder(far, bus).build();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
+    await("node::nearInUse")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
     return node;
   }
 
@@ -143,11 +145,12 @@ class TieredRedisClusterTest {
         client.shutdown();
       }
       // Lettuce may be back within a millisecond: the drop is asserted as reported, not as a state
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> drops.get() > 0);
+      await("() -> drops.get() > 0")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> drops.get() > 0);
       a.bump(List.of(counter("p:x"))); // b may never hear of this one
       assertTrue(b.get(key("k")).isEmpty());
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(a::nearInUse);
+      await("b::nearInUse").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
+      await("a::nearInUse").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(a::nearInUse);
       assertTrue(b.get(key("k")).isEmpty(), "the invalidation made while b was away still holds");
       fill(a, key("k2"), "v2");
       assertTrue(b.get(key("k2")).isPresent());
@@ -196,7 +199,8 @@ class TieredRedisClusterTest {
         }
         int moved = target;
         try {
-          await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+          await("() -> shardChannelsPerNode(\"{\" + prefix).get(moved).size() == 5")
+              .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
               .until(() -> shardChannelsPerNode("{" + prefix).get(moved).size() == 5);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
           throw new AssertionError("move " + move + " to node " + moved + ": both buses' five channels are not on it;"
@@ -204,7 +208,8 @@ class TieredRedisClusterTest {
               + a.nearInUse() + ", b " + b.nearInUse() + ", drops heard by b: " + drops.get(), e);
         }
         assertTrue(drops.get() > dropsBefore, "move " + move + ": b heard that its subscription moved");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> a.nearInUse() && b.nearInUse());
+        await("() -> a.nearInUse() && b.nearInUse()")
+            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> a.nearInUse() && b.nearInUse());
         for (int i = 0; i < 20; i++) {
           EntryKey key = key("m" + move + "-" + i);
           fill(a, key, "v" + i);

@@ -20,7 +20,8 @@ class TieredRedisStoreTest extends StoreContract {
     RedisTesting.awaitConnected(far);
     RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(RedisStoreTest.redisUri()), prefix + "bus");
     TieredStore store = TieredStore.builder(far, bus).nearMaxAge(Duration.ofSeconds(1)).build();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(store::nearInUse);
+    await("store::nearInUse")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(store::nearInUse);
     return store;
   }
 

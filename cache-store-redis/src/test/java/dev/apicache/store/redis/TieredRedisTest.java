@@ -71,10 +71,12 @@ class TieredRedisTest {
     RedisStore far = RedisStore.builder(redis.uri()).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(1)).build();
     RedisTesting.awaitConnected(far);
     RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(busUri), channel);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+    await("bus::isConnected")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
     RedisTesting.countDrops(bus, drops);
     TieredStore node = TieredStore.builder(far, bus).nearLease(lease).build();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
+    await("node::nearInUse")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(node::nearInUse);
     return node;
   }
 
@@ -151,7 +153,7 @@ class TieredRedisTest {
       assertTrue(tookMillis >= lease.toMillis(), "waited for b's acknowledgement until the lease ran out: " + tookMillis);
       assertTrue(b.get(key("k")).isEmpty(), "b, unable to confirm it is current, serves no near copy");
       proxy.blackhole(false);
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(b::nearInUse);
+      await("b::nearInUse").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(b::nearInUse);
       assertTrue(b.get(key("k")).isEmpty(), "the held message arrived in order: the copy is gone for good");
     }
   }
@@ -165,7 +167,8 @@ class TieredRedisTest {
     for (int round = 0; round < 30; round++) {
       String channel = "tiered:" + UUID.randomUUID() + ":bus";
       try (RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(redis.uri()), channel)) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(bus::isConnected);
+        await("bus::isConnected")
+            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).until(bus::isConnected);
         assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(10)), "round " + round);
       }
     }
@@ -186,9 +189,10 @@ class TieredRedisTest {
       assertEquals(before, evalshaCalls(), "a near hit");
       proxy.blackhole(true);
       // the lease (30 s) is far off: only the silence can turn the near copies off
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !b.nearInUse());
+      await("() -> !b.nearInUse()")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> !b.nearInUse());
       proxy.blackhole(false);
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
+      await("b::nearInUse").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
       before = evalshaCalls();
       assertTrue(b.get(key("k")).isPresent());
       assertEquals(before + 1, evalshaCalls(), "the near copy was dropped: read from Redis again");
@@ -220,13 +224,16 @@ class TieredRedisTest {
     log.addHandler(handler);
     RedisProcess later = RedisProcess.notStarted(RedisProcess.freePort());
     try (RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(later.uri()), "later:bus")) {
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !warnings.isEmpty());
+      await("() -> !warnings.isEmpty()")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> !warnings.isEmpty());
       // it retries every 500 ms: three more attempts, and still the one warning
-      await().during(Duration.ofMillis(1600)).atMost(Duration.ofSeconds(5)).until(() -> warnings.size() == 1);
+      await("() -> warnings.size() == 1")
+          .during(Duration.ofMillis(1600)).atMost(Duration.ofSeconds(60)).until(() -> warnings.size() == 1);
       assertTrue(warnings.get(0).contains("cannot reach Redis yet"), warnings.get(0));
       assertFalse(bus.isConnected());
       later.startAgain();
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(bus::isConnected);
+      await("bus::isConnected")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(bus::isConnected);
       assertTrue(bus.publishConfirmed(List.of("products"), Duration.ofSeconds(10)));
     } finally {
       log.removeHandler(handler);
@@ -242,7 +249,8 @@ class TieredRedisTest {
     try (RedisInvalidationBus bus = RedisInvalidationBus.create(RedisClient.create(redis.uri()), channel);
         var foreign = foreignClient.connectPubSub()) {
       foreign.sync().subscribe(channel);
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
+      await("bus::isConnected")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(bus::isConnected);
       assertTrue(bus.confirmsDelivery());
       long t0 = System.nanoTime();
       assertFalse(bus.publishConfirmed(List.of("products"), Duration.ofMillis(300)));
@@ -268,7 +276,8 @@ class TieredRedisTest {
       }
       assertEquals(before, evalshaCalls(), "the near copy remembers the watched values its far read came with");
       a.bump(watched);
-      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+      await("() -> b.getWatching(key(\"w\"), fence, watched).orElseThrow().counters().value(0) != 0L")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
           .until(() -> b.getWatching(key("w"), fence, watched).orElseThrow().counters().value(0) != 0L);
       assertArrayEquals(bytes("v"), b.getWatching(key("w"), fence, watched).orElseThrow().entry(),
           "a watched counter never fences the entry");
@@ -298,10 +307,11 @@ class TieredRedisTest {
       assertTrue(b.get(key("k")).isPresent());
       adminConnection.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
       // Lettuce may be back within a millisecond: the drop is asserted as reported, not as a state
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> drops.get() > 0);
+      await("() -> drops.get() > 0")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> drops.get() > 0);
       a.bump(List.of(counter("p:x"))); // b may never hear of this one
       assertTrue(b.get(key("k")).isEmpty());
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
+      await("b::nearInUse").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(b::nearInUse);
       assertTrue(b.get(key("k")).isEmpty());
       fill(b, key("k2"), "v2");
       assertTrue(a.get(key("k2")).isPresent(), "the nodes share entries again through Redis");

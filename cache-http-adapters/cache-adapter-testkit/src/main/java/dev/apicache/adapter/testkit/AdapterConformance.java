@@ -152,7 +152,8 @@ public abstract class AdapterConformance extends AdapterHarness {
         responses.add(http().sendAsync(HttpRequest.newBuilder(uri(target)).timeout(Duration.ofSeconds(30)).GET().build(),
             HttpResponse.BodyHandlers.ofString()));
       }
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+      await("() -> engine.stats().total().coalescedWaits() - waitsBefore == 15")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
           .until(() -> engine.stats().total().coalescedWaits() - waitsBefore == 15);
     } finally {
       app.releaseHeld();
@@ -179,11 +180,13 @@ public abstract class AdapterConformance extends AdapterHarness {
       HttpResponse<String> stale = get("/slow"); // would hang here if the client waited for the origin
       assertEquals("STALE", header(stale, "X-Cache"));
       assertEquals(first.body(), stale.body());
-      await().atMost(Duration.ofSeconds(10)).until(() -> app.slowCallsStarted() > started);
+      await("() -> app.slowCallsStarted() > started")
+          .atMost(Duration.ofSeconds(60)).until(() -> app.slowCallsStarted() > started);
     } finally {
       app.openSlow();
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> "HIT".equals(header(get("/slow"), "X-Cache")));
+    await("() -> \"HIT\".equals(header(get(\"/slow\"), \"X-Cache\"))")
+        .atMost(Duration.ofSeconds(60)).until(() -> "HIT".equals(header(get("/slow"), "X-Cache")));
     HttpResponse<String> refreshed = get("/slow");
     assertNotEquals(first.body(), refreshed.body());
   }

@@ -151,7 +151,8 @@ public abstract class AdversarialSuite extends AdapterHarness {
       clock.advance(Duration.ofSeconds(90)); // past ttl 60s, inside stale-while-revalidate 60s
       RawHttp.Response stale = rawGet("/echo", f);
       assertEquals("STALE", stale.header("X-Cache").orElse(""), stale.text());
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+      await("() -> baseline.equals(fields(rawGet(\"/echo\", tenantAndOther(tenant, bytes(\"probe\")))))")
+          .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
           .until(() -> baseline.equals(fields(rawGet("/echo", tenantAndOther(tenant, bytes("probe"))))));
     }
   }
