@@ -114,7 +114,7 @@ class EngineConcurrencyTest {
         List<Future<?>> work = new ArrayList<>();
         for (int r = 0; r < 4; r++) {
           work.add(pool.submit(() -> {
-            start.await(10, TimeUnit.SECONDS);
+            start.await(60, TimeUnit.SECONDS);
             for (int i = 0; i < 20; i++) {
               // every write whose invalidation returned before this read started must be visible
               int mustSee = lastInvalidated.get();
@@ -125,7 +125,7 @@ class EngineConcurrencyTest {
           }));
         }
         work.add(pool.submit(() -> {
-          start.await(10, TimeUnit.SECONDS);
+          start.await(60, TimeUnit.SECONDS);
           for (int i = 0; i < 5; i++) {
             int v = database.incrementAndGet();
             f.engine.invalidate("product.updated");
@@ -160,7 +160,7 @@ class EngineConcurrencyTest {
         List<Future<CacheResponse>> hits = new ArrayList<>();
         for (int t = 0; t < 32; t++) {
           hits.add(pool.submit(() -> {
-            start.await(10, TimeUnit.SECONDS);
+            start.await(60, TimeUnit.SECONDS);
             return f.get(target);
           }));
         }

@@ -274,7 +274,7 @@ class OriginDirectedTest {
       };
       long waitsBefore = f.engine.stats().total().coalescedWaits();
       Future<CacheResponse> en = threads.submit(() -> f.get(target, "Accept-Language", "en"));
-      assertTrue(inOrigin.await(10, TimeUnit.SECONDS));
+      assertTrue(inOrigin.await(60, TimeUnit.SECONDS));
       Future<CacheResponse> fr = threads.submit(() -> f.get(target, "Accept-Language", "fr"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (f.engine.stats().total().coalescedWaits() == waitsBefore && System.nanoTime() < deadline) {
@@ -282,14 +282,14 @@ class OriginDirectedTest {
       }
       assertEquals(waitsBefore + 1, f.engine.stats().total().coalescedWaits(), "the second request waited");
       release.countDown();
-      assertEquals("lang=en", en.get(10, TimeUnit.SECONDS).body().utf8());
-      assertEquals("lang=fr", fr.get(10, TimeUnit.SECONDS).body().utf8(), "round " + round);
+      assertEquals("lang=en", en.get(60, TimeUnit.SECONDS).body().utf8());
+      assertEquals("lang=fr", fr.get(60, TimeUnit.SECONDS).body().utf8(), "round " + round);
     }
   }
 
   private static void await(CountDownLatch latch) {
     try {
-      latch.await(10, TimeUnit.SECONDS);
+      latch.await(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

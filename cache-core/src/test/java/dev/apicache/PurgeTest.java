@@ -83,17 +83,17 @@ class PurgeTest {
         f.respond = r -> {
           inOrigin.countDown();
           try {
-            release.await(10, TimeUnit.SECONDS);
+            release.await(60, TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
           return CacheResponse.builder(200).body("before the purge").build();
         };
         Future<CacheResponse> slow = threads.submit(() -> f.get(target));
-        assertTrue(inOrigin.await(10, TimeUnit.SECONDS));
+        assertTrue(inOrigin.await(60, TimeUnit.SECONDS));
         assertTrue(f.engine.purge(target));
         release.countDown();
-        assertEquals("before the purge", slow.get(10, TimeUnit.SECONDS).body().utf8(), "its own caller gets it");
+        assertEquals("before the purge", slow.get(60, TimeUnit.SECONDS).body().utf8(), "its own caller gets it");
         f.respond = r -> CacheResponse.builder(200).body("after the purge").build();
         assertEquals("after the purge", f.get(target).body().utf8(), "round " + round);
       }

@@ -80,19 +80,19 @@ class ServingTest {
           waiting.complete(null);
           return f.engine.serve(admit(target), unused);
         });
-        waiting.get(10, TimeUnit.SECONDS);
+        waiting.get(60, TimeUnit.SECONDS);
         await("() -> f.engine.stats().total().coalescedWaits() >= (outcome.equals(\"complete\") ? 1 : 2)")
             .atMost(Duration.ofSeconds(60))
             .until(() -> f.engine.stats().total().coalescedWaits() >= (outcome.equals("complete") ? 1 : 2));
         if (outcome.equals("complete")) {
           leader.complete(CacheResponse.builder(200).body("shared").build());
-          CacheResponse shared = assertInstanceOf(Serving.Ready.class, follower.get(10, TimeUnit.SECONDS)).response();
+          CacheResponse shared = assertInstanceOf(Serving.Ready.class, follower.get(60, TimeUnit.SECONDS)).response();
           assertEquals("shared", shared.body().utf8());
           assertTrue(shared.headers().first("Cache-Status").orElseThrow().contains("collapsed"));
         } else {
           leader.close();
           // nobody answered for it: the follower makes its own call instead of sharing a failure
-          assertInstanceOf(Serving.Fill.class, follower.get(10, TimeUnit.SECONDS)).close();
+          assertInstanceOf(Serving.Fill.class, follower.get(60, TimeUnit.SECONDS)).close();
         }
       }
     } finally {
@@ -114,7 +114,7 @@ class ServingTest {
     Serving stale = f.engine.serve(admit("/api/products/9", "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         "tracestate", "vendor=x", "baggage", "user=alice", "X-Request-Id", "r9"), background);
     assertEquals("STALE", xCache(assertInstanceOf(Serving.Ready.class, stale).response()));
-    done.get(10, TimeUnit.SECONDS);
+    done.get(60, TimeUnit.SECONDS);
     CacheRequest sent = refresh.get();
     assertFalse(sent.headers().contains("traceparent"));
     assertFalse(sent.headers().contains("tracestate"));
@@ -134,7 +134,7 @@ class ServingTest {
         thread.complete(Thread.currentThread().getName());
         return CacheResponse.builder(200).body("new").build();
       });
-      String name = thread.get(10, TimeUnit.SECONDS);
+      String name = thread.get(60, TimeUnit.SECONDS);
       assertTrue(name.startsWith("pool-"), name);
     }
     assertFalse(mine.isShutdown());

@@ -70,7 +70,7 @@ class SoftPurgeTest {
       List<Future<CacheResponse>> answers = new ArrayList<>();
       for (int t = 0; t < 16; t++) {
         answers.add(threads.submit(() -> {
-          start.await(10, TimeUnit.SECONDS);
+          start.await(60, TimeUnit.SECONDS);
           return f.get(target);
         }));
       }

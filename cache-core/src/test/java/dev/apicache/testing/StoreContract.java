@@ -224,16 +224,16 @@ public abstract class StoreContract {
         Fence taken = store.fence(List.of(counter)); // the fill starts under this generation
         CyclicBarrier start = new CyclicBarrier(2);
         Future<Boolean> put = pool.submit(() -> {
-          start.await(5, TimeUnit.SECONDS);
+          start.await(60, TimeUnit.SECONDS);
           return store.put(key, bytes("old"), Duration.ofMinutes(1), taken);
         });
         Future<?> bump = pool.submit(() -> {
-          start.await(5, TimeUnit.SECONDS);
+          start.await(60, TimeUnit.SECONDS);
           store.bump(List.of(counter));
           return null;
         });
-        put.get(10, TimeUnit.SECONDS);
-        bump.get(10, TimeUnit.SECONDS);
+        put.get(60, TimeUnit.SECONDS);
+        bump.get(60, TimeUnit.SECONDS);
         assertTrue(store.get(key).isEmpty(), "round " + round + ": entry filled before the bump is visible after it");
       }
     } finally {
@@ -273,7 +273,7 @@ public abstract class StoreContract {
             return null;
           }));
         }
-        assertTrue(reading.await(10, TimeUnit.SECONDS));
+        assertTrue(reading.await(60, TimeUnit.SECONDS));
         store.bump(List.of(c));
         bumped.set(true);
         for (Future<?> f : work) {

@@ -287,7 +287,7 @@ class HazelcastClusterTest {
       for (int t = 0; t < 6; t++) {
         CacheEngine node = nodes.get(t);
         work.add(pool.submit(() -> {
-          start.await(10, TimeUnit.SECONDS);
+          start.await(60, TimeUnit.SECONDS);
           for (int i = 0; i < 600; i++) {
             int mustSee = invalidated.get();
             CacheResponse r = node.handle(CacheRequest.get("/api/products/" + (i % 50)), origin);
@@ -302,7 +302,7 @@ class HazelcastClusterTest {
         }));
       }
       work.add(pool.submit(() -> {
-        start.await(10, TimeUnit.SECONDS);
+        start.await(60, TimeUnit.SECONDS);
         for (int w = 0; w < 20; w++) {
           int v = database.incrementAndGet();
           (w % 2 == 0 ? a : b).invalidate("product.updated");

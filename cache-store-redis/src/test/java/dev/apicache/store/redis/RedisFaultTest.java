@@ -43,7 +43,8 @@ class RedisFaultTest {
   }
 
   private String xCache(CacheEngine engine, String path) {
-    CacheResponse r = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> engine.handle(CacheRequest.get(path), origin));
+    CacheResponse r = assertTimeoutPreemptively(Duration.ofSeconds(30),
+        () -> engine.handle(CacheRequest.get(path), origin));
     assertEquals(200, r.status(), path);
     return r.headers().first(HeaderNames.X_CACHE).orElseThrow();
   }
