@@ -74,9 +74,9 @@ final class DemoStore {
    * first free one from 5701) and the members it asks to join on start.
    */
   record HazelcastJoin(String clusterName, int port, List<String> members) {
-    /** A cluster of this process alone, named so that no other process joins it. */
+    /** A cluster of this process alone: named so that no other process joins it, and joining no one. */
     static HazelcastJoin alone() {
-      return new HazelcastJoin("apicache-demo-" + UUID.randomUUID(), 0, List.of("127.0.0.1"));
+      return new HazelcastJoin("apicache-demo-" + UUID.randomUUID(), 0, List.of());
     }
   }
 
@@ -134,7 +134,8 @@ final class DemoStore {
     JoinConfig joining = config.getNetworkConfig().getJoin();
     joining.getMulticastConfig().setEnabled(false);
     joining.getAutoDetectionConfig().setEnabled(false);
-    joining.getTcpIpConfig().setEnabled(true).setMembers(join.members());
+    // a member alone asks no one: it never probes (or is probed by) another process's members
+    joining.getTcpIpConfig().setEnabled(!join.members().isEmpty()).setMembers(join.members());
     return Hazelcast.newHazelcastInstance(config);
   }
 
