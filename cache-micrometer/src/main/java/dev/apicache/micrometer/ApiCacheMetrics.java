@@ -39,8 +39,9 @@ import java.util.function.ToLongFunction;
  * {@code apicache.bytes.saved} (304s instead of bodies). Stores report their size and evictions
  * to the engine only where they know them in-process (the Caffeine store does): then
  * {@code cache.size} (entries), {@code apicache.store.bytes} and {@code cache.evictions}, tagged
- * {@code cache} only, since the store is shared by every policy; so is {@code apicache.store.circuit},
- * 1 while the engine skips a failing store and 0 otherwise.
+ * {@code cache} only, since the store is shared by every policy; so are {@code apicache.store.circuit},
+ * 1 while the engine skips a failing store and 0 otherwise, and {@code apicache.invalidations.pending},
+ * the invalidation counters the store has not recorded yet ({@link CacheEngine#invalidationsPending()}).
  *
  * <p>Every meter reads the engine's counters when the registry polls it, through one snapshot
  * reused for a second: nothing is done per request, and nothing remote is called.
@@ -85,6 +86,10 @@ public final class ApiCacheMetrics implements MeterBinder {
     }
     Gauge.builder("apicache.store.circuit", engine, e -> e.storeCircuitOpen() ? 1 : 0)
         .description("1 while the store is skipped after repeated faults (requests go to the origin), else 0")
+        .tags(Tags.of("cache", name)).register(registry);
+    Gauge.builder("apicache.invalidations.pending", engine, CacheEngine::invalidationsPending)
+        .description("invalidation counters the store has not recorded yet, retried until it does; "
+            + "the policies they cover are served from the origin on this node meanwhile")
         .tags(Tags.of("cache", name)).register(registry);
     if (engine.storeFootprint().isPresent()) {
       Tags store = Tags.of("cache", name);

@@ -90,6 +90,25 @@ class ApiCacheMetricsTest {
   }
 
   @Test
+  void pendingInvalidations_areAGauge_backToZeroOnceTheStoreRecordsThem() {
+    CachePolicies policies = CachePolicies.builder()
+        .add(CachePolicy.forRoute(PRODUCTS).ttl(Duration.ofMinutes(1)).invalidateOn("product.updated").build()).build();
+    FaultyStore store = new FaultyStore(CaffeineStore.builder().build());
+    try (CacheEngine engine = CacheEngine.builder(policies, store).invalidationPatience(Duration.ofMillis(300)).build()) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      ApiCacheMetrics.of(engine, "api").bindTo(registry);
+      Gauge pending = registry.get("apicache.invalidations.pending").tag("cache", "api").gauge();
+      assertEquals(0, pending.value());
+      store.mode(FaultyStore.Mode.THROW); // a store that always fails: the patience runs out whatever the machine
+      assertThrows(dev.apicache.StoreException.class, () -> engine.invalidate("product.updated"));
+      assertEquals(1, pending.value());
+      store.heal();
+      Awaitility.await("the retried invalidation is recorded").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(20)).until(() -> pending.value() == 0);
+    }
+  }
+
+  @Test
   void aBlankName_isRefused() {
     try (CacheEngine engine = CacheEngine.builder(CachePolicies.builder().build(), CaffeineStore.builder().build())
         .build()) {
