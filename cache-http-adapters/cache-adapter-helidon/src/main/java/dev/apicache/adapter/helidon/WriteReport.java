@@ -8,22 +8,23 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * An unsafe request's response on Helidon, reported just before its first byte can leave, when the
- * status and headers are final and nothing is sent: by a stream filter at the first write, flush or
- * close of the response's stream, or by a {@code beforeSend} listener for a response sent some
- * other way, whichever comes first. When the report returns a response, that one goes out instead:
- * through the stream, what the handler writes after is dropped; sent otherwise, the status and
- * fields are replaced. Nothing is held, so no size limit is added.
+ * status and headers are final and nothing is sent. Helidon runs {@code beforeSend} listeners when
+ * the response's stream is made, before it fixes the response's length from the headers: that is
+ * where the write is reported, and where, when the report returns a response, that one's status
+ * and fields (its length among them) replace the handler's. A stream filter then sends that
+ * response's body in place of what the handler writes, which it drops. Nothing is held, so no size
+ * limit is added.
  */
 final class WriteReport {
   private final ServerResponse response;
   private final Supplier<Optional<CacheResponse>> report;
   private Optional<CacheResponse> instead; // null until reported; one request's thread at a time
+  private boolean headReplaced;
 
   private WriteReport(ServerResponse response, Supplier<Optional<CacheResponse>> report) {
     this.response = response;
@@ -33,8 +34,8 @@ final class WriteReport {
   /** Reports {@code response}'s write through {@code report} before it sends anything. */
   static void install(ServerResponse response, Supplier<Optional<CacheResponse>> report) {
     WriteReport write = new WriteReport(response, report);
+    response.beforeSend(write::replaceHeadIfReplaced);
     response.streamFilter(out -> write.new Filter(out));
-    response.beforeSend(write::beforeSend);
   }
 
   private Optional<CacheResponse> outcome() {
@@ -44,32 +45,32 @@ final class WriteReport {
     return instead;
   }
 
-  private void beforeSend() {
-    outcome().ifPresent(r -> replaceHead(r, r.body().size()));
-  }
-
-  /** The status and fields of {@code r}, with {@code length}, in place of the handler's. */
-  private void replaceHead(CacheResponse r, long length) {
+  /** The status and fields of the response that replaces the handler's, when the report returned one. */
+  private void replaceHeadIfReplaced() {
+    Optional<CacheResponse> r = outcome();
+    if (r.isEmpty() || headReplaced || response.isSent()) {
+      return;
+    }
+    headReplaced = true;
+    CacheResponse replacement = r.get();
     ServerResponseHeaders headers = response.headers();
     Optional<String> encoding = headers.first(HeaderNames.CONTENT_ENCODING);
     headers.clear();
-    r.headers().forEach((name, value) -> headers.add(HeaderValues.create(name, value)));
+    replacement.headers().forEach((name, value) -> headers.add(HeaderValues.create(name, value)));
     // an encoding Helidon applies stays: the bytes pass through its encoder, of a length not known yet
+    String length = Integer.toString(replacement.body().size());
     encoding.ifPresentOrElse(e -> headers.set(HeaderValues.create(HeaderNames.CONTENT_ENCODING, e)),
-        () -> headers.set(HeaderValues.create(HeaderNames.CONTENT_LENGTH, Long.toString(length))));
-    response.status(Status.create(r.status()));
+        () -> headers.set(HeaderValues.create(HeaderNames.CONTENT_LENGTH, length)));
+    response.status(Status.create(replacement.status()));
   }
 
-  /** The stream the handler writes to: reports before its first byte, and drops it all once replaced. */
+  /** The stream the handler writes to: once the write is replaced, the replacement's body instead. */
   private final class Filter extends OutputStream {
     private final OutputStream delegate;
-    /** The length Helidon fixed when the stream was made, from the handler's own header; -1 when none. */
-    private final long declaredLength;
     private boolean replaced;
 
     Filter(OutputStream delegate) {
       this.delegate = delegate;
-      this.declaredLength = response.headers().contentLength().orElse(-1);
     }
 
     @Override
@@ -108,27 +109,12 @@ final class WriteReport {
       Optional<CacheResponse> r = outcome();
       if (r.isPresent()) {
         replaced = true;
-        send(r.get());
-      }
-    }
-
-    /**
-     * Sends {@code r} through the response's own stream. Its length must be the one Helidon fixed
-     * when the handler declared one, so its text is cut, or padded with spaces, to fit.
-     */
-    private void send(CacheResponse r) throws IOException {
-      byte[] body = r.body().toByteArray();
-      long length = declaredLength >= 0 ? declaredLength : body.length;
-      replaceHead(r, length);
-      try {
-        delegate.write(body, 0, (int) Math.min(body.length, length));
-        byte[] spaces = new byte[8192];
-        Arrays.fill(spaces, (byte) ' ');
-        for (long left = length - body.length; left > 0; left -= spaces.length) {
-          delegate.write(spaces, 0, (int) Math.min(left, spaces.length));
+        replaceHeadIfReplaced();
+        try {
+          r.get().body().writeTo(delegate);
+        } finally {
+          delegate.close();
         }
-      } finally {
-        delegate.close();
       }
     }
   }
