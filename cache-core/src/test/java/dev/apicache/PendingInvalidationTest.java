@@ -35,7 +35,12 @@ import org.junit.jupiter.api.Test;
  */
 class PendingInvalidationTest {
   private final FaultyStore faulty = new FaultyStore(new InMemoryStore(new ManualClock()));
-  private final Fixture f = new Fixture(Fixture.defaultPolicies(), faulty);
+  /**
+   * A store timeout no healthy call reaches on a busy machine (these tests make the store throw, not
+   * hang), and a short patience: a store that always throws runs it out whatever the machine.
+   */
+  private final Fixture f = new Fixture(Fixture.defaultPolicies(), faulty, Duration.ofSeconds(30),
+      Duration.ofMillis(500));
 
   @AfterEach
   void close() {
