@@ -19,9 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param store caffeine (the default, in-process), redis (the server Spring's spring.data.redis.*
  *     settings name) or hazelcast (the application's HazelcastInstance bean)
  * @param storeTimeout how long a store call may take before the request goes on without the cache
- * @param invalidationPatience how long a failed invalidation is retried before the write that
- *     caused it answers anyway (logged); the write waits meanwhile, so that no later request gets
- *     the old data
+ * @param invalidationPatience how long a failed invalidation is retried while the write that caused
+ *     it waits, so that no later request gets the old data; past it the write is answered 503 and
+ *     the invalidation is retried in the background until the store records it
  * @param keyPrefix the prefix of every Redis key, so that several applications share one server
  * @param xCacheHeader whether responses carry {@code X-Cache} (HIT, MISS, STALE, BYPASS)
  * @param cacheStatusHeader whether responses carry {@code Cache-Status} (RFC 9211)
