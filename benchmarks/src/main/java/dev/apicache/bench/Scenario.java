@@ -413,11 +413,12 @@ final class Scenario {
       Progress progress = new Progress(db, start, measured);
       long nextReport = start + TimeUnit.SECONDS.toNanos(1);
       Optional<Long> killAt = measured ? options.killNodeAt().map(d -> start + d.toNanos()) : Optional.empty();
-      while (System.nanoTime() < deadline) {
-        if (killAt.isPresent() && System.nanoTime() >= killAt.get() && !perNode[nodes.size() - 1].down) {
+      for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
+        if (killAt.isPresent() && now >= killAt.get() && !perNode[nodes.size() - 1].down) {
           kill(nodes.size() - 1, start);
         }
-        if (System.nanoTime() >= nextReport) {
+        // the second that ends at the deadline is the final report's, however late this thread runs
+        if (now >= nextReport && nextReport < deadline) {
           progress.second(nextReport);
           nextReport += TimeUnit.SECONDS.toNanos(1);
         }
