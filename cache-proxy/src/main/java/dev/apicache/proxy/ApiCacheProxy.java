@@ -3,37 +3,18 @@ package dev.apicache.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.apicache.AdminApi;
-import dev.apicache.Admission;
-import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheFront;
 import dev.apicache.CachePolicies;
 import dev.apicache.CachePolicy;
-import dev.apicache.CacheRequest;
-import dev.apicache.CacheResponse;
-import dev.apicache.Headers;
-import dev.apicache.adapter.helidon.ApiCacheFeature;
-import dev.apicache.adapter.helidon.HelidonExchange;
-import io.helidon.http.Status;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.http1.Http1Config;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * A caching reverse proxy: a {@link CacheEngine} in front of any HTTP service, on Helidon SE.
+ * A caching reverse proxy: a {@link CacheEngine} in front of any HTTP service, on Netty.
  *
  * <pre>{@code
  * CacheEngine engine = CacheEngine.builder(ApiCacheProxy.originDirectedPolicies(), store).build();
@@ -43,26 +24,27 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Requests a policy matches are answered by the engine, which asks the upstream (over one
- * pooled HTTP/1.1 client) on a miss and for background refreshes. Every other request, writes
- * included, is forwarded with its body streamed both ways; a successful write invalidates before
- * its response is sent, so a client that sees its write succeed never reads the old data here.
- * Per-hop fields (RFC 9110 §7.6.1) are removed each way, {@code Via} is added each way, and the
- * upstream learns the client through {@code X-Forwarded-For}, {@code -Host} and {@code -Proto}.
- * The client's {@code Host} goes on unchanged when the JVM lets the JDK client send it (start it
- * with {@code -Djdk.httpclient.allowRestrictedHeaders=host}, as {@code apicache proxy} does);
- * otherwise the upstream gets its own authority and a warning is logged once. Keep the client's
- * idle-connection timeout ({@code -Djdk.httpclient.keepalive.timeout}, seconds) below the
- * upstream's keep-alive timeout: an unsafe request is never retried, so one sent on a connection
- * the upstream is closing gets 502 ({@code apicache proxy} sets 4 s, under Node's 5 s). A request whose
- * fields hold bytes above 0x7f is refused with 400: the server reads those bytes as U+FFFD, and the
- * proxy never forwards altered bytes. An unreachable upstream is answered
- * with 502, one that does not answer within the response timeout with 504, unless the engine may
- * serve a stale copy instead.
+ * <p>It speaks HTTP/1.1 and HTTP/1.0 to clients (keep-alive included) and HTTP/1.1 to the upstream
+ * over pooled keep-alive connections. Requests a policy matches are answered by the engine, which
+ * asks the upstream on a miss and for background refreshes. Every other request, writes included,
+ * is forwarded with its body streamed both ways, each part flushed as it arrives, so a stream of
+ * events reaches the client as the upstream sends it; a successful write invalidates before its
+ * response is sent, so a client that sees its write succeed never reads the old data here. A
+ * request to switch protocols (a WebSocket handshake) is tunnelled to the upstream and never cached.
+ *
+ * <p>Fields go on byte for byte, obs-text (bytes above 0x7f) included, less the per-hop fields
+ * (RFC 9110 §7.6.1); {@code Via} is added each way, and the upstream learns the client through
+ * {@code X-Forwarded-For}, {@code -Host} and {@code -Proto}. Framing is strict both ways: a client
+ * request with conflicting or duplicated lengths, {@code Content-Length} beside chunked, an invalid
+ * field name or a malformed chunk gets 400 (414 and 431 for a request line or header section over
+ * 8 KiB and 64 KiB); such a response from the upstream, or a status outside 100-599, gets 502 and
+ * is never stored. An unreachable upstream is answered with 502, one that does not answer within
+ * the response timeout with 504, unless the engine may serve a stale copy instead.
  *
  * <p>With an admin token, {@link AdminApi} answers under {@code /_apicache/} (stats, invalidation by
  * event and tag, purges by URL and policy) for {@code Authorization: Bearer <token>}; without one
- * that path is proxied like any other. The engine stays the caller's to close.
+ * that path is proxied like any other. {@link #close()} drains: it stops accepting, lets requests in
+ * progress finish within the drain timeout, then closes. The engine stays the caller's to close.
  */
 public final class ApiCacheProxy implements AutoCloseable {
   /** The pseudonym this proxy adds to {@code Via}. */
@@ -72,20 +54,23 @@ public final class ApiCacheProxy implements AutoCloseable {
   private final CacheFront front;
   private final Upstream upstream;
   private final Optional<AdminApi> admin;
-  private final WebServer server;
+  private final ProxyServer server;
+  private final String host;
+  private final Duration drainTimeout;
+  private final long responseTimeoutNanos;
 
   private ApiCacheProxy(Builder b) {
     this.engine = b.engine;
     this.front = CacheFront.of(engine);
-    this.upstream = new Upstream(b.upstream, b.connectTimeout, b.responseTimeout, engine.policies().maxBodyBytes(), VIA);
     this.admin = b.admin;
-    this.server = WebServer.builder()
-        .host(b.host)
-        .port(b.port)
-        .addProtocol(Http1Config.builder().name("http_1_1")
-            .addSendListener(ApiCacheFeature.notModifiedListener()).build())
-        .routing(routing -> routing.any(this::handle))
-        .build();
+    this.host = b.host;
+    this.drainTimeout = b.drainTimeout;
+    this.responseTimeoutNanos = b.responseTimeout.toNanos();
+    long writeTimeout = b.idleTimeout.toNanos();
+    this.server = new ProxyServer((connection, request, body) ->
+        new ProxyExchange(this, connection, request, body, writeTimeout).run(), b.idleTimeout, b.ioThreads);
+    this.upstream = new Upstream(b.upstream, server.loops(), b.connectTimeout, b.responseTimeout,
+        b.upstreamIdleTimeout, engine.policies().maxBodyBytes(), VIA);
   }
 
   /**
@@ -145,7 +130,6 @@ public final class ApiCacheProxy implements AutoCloseable {
 
   /** Where the proxy listens, such as {@code http://127.0.0.1:8080}. */
   public URI address() {
-    String host = server.prototype().host();
     return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
   }
 
@@ -164,157 +148,47 @@ public final class ApiCacheProxy implements AutoCloseable {
     return admin.isPresent();
   }
 
-  /** Stops listening; the engine is not closed. */
+  /** Requests being answered right now. */
+  public int requestsInProgress() {
+    return server.inFlight();
+  }
+
+  /**
+   * Stops accepting connections, closes idle ones, lets requests in progress finish within
+   * {@code grace} (their responses say {@code Connection: close}), then closes every connection.
+   * Returns whether every request in progress finished in time. The engine is not closed.
+   */
+  public boolean stop(Duration grace) {
+    requireNonNull(grace, "grace");
+    boolean finished = server.stop(grace);
+    upstream.close();
+    return finished;
+  }
+
+  /** {@link #stop} with the builder's drain timeout. */
   @Override
   public void close() {
-    server.stop();
+    stop(drainTimeout);
   }
 
-  private void handle(ServerRequest req, ServerResponse res) {
-    try {
-      HelidonExchange exchange = new HelidonExchange(req, res);
-      if (admin.isPresent() && admin.get().owns(req.prologue().uriPath().rawPath())) {
-        CacheFront.send(exchange, admin.get().handle(CacheFront.snapshot(exchange)));
-        return;
-      }
-      String method = exchange.method();
-      String target = exchange.target();
-      if (method.equals("CONNECT") || !isSendable(target)) {
-        gatewayError(res, method.equals("CONNECT") ? 501 : 400, method.equals("CONNECT")
-            ? "this proxy does not tunnel" : "the request target is not a URI the proxy can send on");
-        return;
-      }
-      CacheRequest snapshot = CacheFront.snapshot(exchange);
-      if (!hasForwardableFields(snapshot.headers())) {
-        gatewayError(res, 400, "a header field holds bytes above 0x7f, which this proxy cannot forward unchanged");
-        return;
-      }
-      CacheRequest request = forwarded(snapshot, req);
-      boolean hasBody = req.content().hasEntity();
-      Admission admission = engine.admit(request);
-      if (admission instanceof Admission.Cacheable && hasBody) {
-        admission = null; // a GET with a body may depend on it: never answered from, or stored in, the cache
-      }
-      if (admission instanceof Admission.Cacheable) {
-        CacheFront.send(exchange, engine.handle(admission, upstream));
-        return;
-      }
-      relay(exchange, res, request, admission, hasBody ? bodyOf(req) : HttpRequest.BodyPublishers.noBody());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  CacheEngine engine() {
+    return engine;
   }
 
-  /** Forwards a request the cache does not answer, and streams the answer back. */
-  private void relay(HelidonExchange exchange, ServerResponse res, CacheRequest request, Admission admission,
-      HttpRequest.BodyPublisher body) throws IOException {
-    Upstream.Exchange answer;
-    try {
-      answer = upstream.send(request.method(), request.target(), request.headers(), body);
-    } catch (HttpTimeoutException e) {
-      gatewayError(res, 504, "the upstream did not answer in time");
-      return;
-    } catch (IOException e) {
-      gatewayError(res, 502, "the upstream could not be reached");
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      gatewayError(res, 502, "interrupted while waiting for the upstream");
-      return;
-    }
-    Headers headers = answer.headers();
-    if (admission instanceof Admission.Write write) {
-      // before the client can see its write succeed
-      Optional<CacheResponse> instead = front.reportWrite(write.request(), answer.status(), headers);
-      if (instead.isPresent()) {
-        answer.body().close();
-        CacheFront.send(exchange, instead.get());
-        return;
-      }
-      headers = withAll(headers, engine.fieldsFor(write));
-    } else if (admission instanceof Admission.Bypass) {
-      headers = withAll(headers, engine.fieldsFor(admission));
-    }
-    try (InputStream in = answer.body()) {
-      boolean noBody = request.method().equals("HEAD") || answer.status() == 204 || answer.status() == 304
-          || answer.status() < 200;
-      if (noBody) {
-        Headers.Builder h = headers.toBuilder();
-        if (answer.contentLength() >= 0) {
-          h.set("Content-Length", Long.toString(answer.contentLength()));
-        }
-        CacheFront.send(exchange, CacheResponse.of(answer.status(), h.build(), Bytes.empty()));
-        return;
-      }
-      if (answer.contentLength() >= 0) {
-        res.contentLength(answer.contentLength()); // streamed, but not chunked when the upstream said its length
-      }
-      CacheFront.send(exchange, CacheResponse.passThrough(answer.status(), headers, in));
-    }
+  CacheFront front() {
+    return front;
   }
 
-  private static Headers withAll(Headers headers, Headers added) {
-    Headers.Builder b = headers.toBuilder();
-    added.forEach(b::set);
-    return b.build();
+  Optional<AdminApi> admin() {
+    return admin;
   }
 
-  /**
-   * The client's request as the upstream gets it: per-hop fields removed, {@code Via} added, and the
-   * client named in {@code X-Forwarded-For} (appended), {@code X-Forwarded-Host} and
-   * {@code X-Forwarded-Proto}. {@code Host} stays for the cache key; the upstream client replaces it.
-   */
-  private static CacheRequest forwarded(CacheRequest snapshot, ServerRequest req) {
-    Headers.Builder h = HopByHop.forwardable(snapshot.headers(), Set.of(), VIA).toBuilder();
-    String client = req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
-    Optional<String> prior = snapshot.headers().first("X-Forwarded-For");
-    h.set("X-Forwarded-For", prior.map(p -> p + ", " + client).orElse(client));
-    snapshot.headers().first("Host").ifPresent(host -> h.set("X-Forwarded-Host", host));
-    h.set("X-Forwarded-Proto", snapshot.scheme());
-    return snapshot.toBuilder().headers(h.build()).build();
+  Upstream upstreamClient() {
+    return upstream;
   }
 
-  /**
-   * Whether every field value can go on as the client sent it: Helidon reads each byte above 0x7f
-   * as U+FFFD, so such a value can no longer be forwarded unchanged, and is refused rather than
-   * altered.
-   */
-  private static boolean hasForwardableFields(Headers headers) {
-    for (int i = 0; i < headers.size(); i++) {
-      String v = headers.value(i);
-      for (int j = 0; j < v.length(); j++) {
-        if (v.charAt(j) > 0x7e) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  private static boolean isSendable(String target) {
-    if (!target.startsWith("/")) {
-      return false;
-    }
-    try {
-      new URI("http://h" + target);
-      return true;
-    } catch (URISyntaxException e) {
-      return false;
-    }
-  }
-
-  private static HttpRequest.BodyPublisher bodyOf(ServerRequest req) {
-    long length = req.headers().contentLength().orElse(-1);
-    InputStream in = req.content().inputStream();
-    HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> in);
-    return length > 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
-  }
-
-  private static void gatewayError(ServerResponse res, int status, String why) {
-    res.status(Status.create(status));
-    res.header("Content-Type", "text/plain; charset=utf-8");
-    res.header("Cache-Control", "no-store");
-    res.send("apicache proxy: " + why + "\n");
+  long responseTimeoutNanos() {
+    return responseTimeoutNanos;
   }
 
   /** Configures a proxy; {@link #start()} builds and starts it. */
@@ -326,6 +200,10 @@ public final class ApiCacheProxy implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Optional<AdminApi> admin = Optional.empty();
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration upstreamIdleTimeout = Duration.ofSeconds(4);
+    private Duration drainTimeout = Duration.ofSeconds(20);
+    private int ioThreads = Runtime.getRuntime().availableProcessors();
 
     private Builder(URI upstream, CacheEngine engine) {
       this.upstream = upstream;
@@ -360,6 +238,44 @@ public final class ApiCacheProxy implements AutoCloseable {
     }
 
     /**
+     * How long a client connection may stay idle between requests, and how long a client may
+     * leave a response unread, before it is closed; default 60 s.
+     */
+    public Builder idleTimeout(Duration value) {
+      idleTimeout = positive("idleTimeout", value);
+      return this;
+    }
+
+    /**
+     * How long an upstream connection may wait idle in the pool; default 4 s. Keep it below the
+     * upstream's own keep-alive timeout (Node's is 5 s), so the proxy closes an idle connection
+     * before the upstream does and never sends a request on one the upstream is closing.
+     */
+    public Builder upstreamIdleTimeout(Duration value) {
+      upstreamIdleTimeout = positive("upstreamIdleTimeout", value);
+      return this;
+    }
+
+    /** How long {@link #close()} lets requests in progress finish; default 20 s. */
+    public Builder drainTimeout(Duration value) {
+      requireNonNull(value, "drainTimeout");
+      if (value.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must not be negative but was " + value);
+      }
+      drainTimeout = value;
+      return this;
+    }
+
+    /** The event-loop threads that read and write connections; default one per processor. */
+    public Builder ioThreads(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("ioThreads must be at least 1 but was " + value);
+      }
+      ioThreads = value;
+      return this;
+    }
+
+    /**
      * Turns the admin API on, for callers that send {@code Authorization: Bearer <token>}.
      *
      * @throws IllegalArgumentException when the token is shorter than 16 characters
@@ -369,10 +285,15 @@ public final class ApiCacheProxy implements AutoCloseable {
       return this;
     }
 
-    /** Builds the proxy and starts listening. */
+    /**
+     * Builds the proxy and starts listening.
+     *
+     * @throws java.io.UncheckedIOException caused by a {@link java.net.BindException} when the
+     *     address is in use or not this machine's; nothing is left running then
+     */
     public ApiCacheProxy start() {
       ApiCacheProxy proxy = new ApiCacheProxy(this);
-      proxy.server.start();
+      proxy.server.bind(host, port);
       return proxy;
     }
 

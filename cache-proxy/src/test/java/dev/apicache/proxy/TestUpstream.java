@@ -44,19 +44,33 @@ final class TestUpstream implements AutoCloseable {
   }
 
   /** A response to send: status, header lines in order, body; {@code Content-Length} is added unless given. */
-  record Reply(int status, List<String[]> headers, byte[] body, boolean dropConnection) {
+  record Reply(int status, List<String[]> headers, byte[] body, boolean dropConnection, Raw raw) {
     static Reply of(int status, String body, String... namesAndValues) {
       List<String[]> h = new ArrayList<>();
       for (int i = 0; i < namesAndValues.length; i += 2) {
         h.add(new String[] {namesAndValues[i], namesAndValues[i + 1]});
       }
-      return new Reply(status, h, body.getBytes(StandardCharsets.UTF_8), false);
+      return new Reply(status, h, body.getBytes(StandardCharsets.UTF_8), false, null);
     }
 
     /** Closes the connection without answering. */
     static Reply hangUp() {
-      return new Reply(0, List.of(), new byte[0], true);
+      return new Reply(0, List.of(), new byte[0], true, null);
     }
+
+    /**
+     * Writes whatever {@code raw} writes (malformed framing, a stream in parts, a protocol switch);
+     * the connection then closes.
+     */
+    static Reply raw(Raw raw) {
+      return new Reply(0, List.of(), new byte[0], true, raw);
+    }
+  }
+
+  /** Writes a response byte for byte, and may go on reading the connection (a tunnel). */
+  @FunctionalInterface
+  interface Raw {
+    void write(InputStream in, OutputStream out) throws Exception;
   }
 
   /** Answers one request. */
@@ -137,6 +151,10 @@ final class TestUpstream implements AutoCloseable {
         seen.add(request);
         Script script = scripts.get(request.path());
         Reply reply = script == null ? Reply.of(404, "no script for " + request.path()) : script.answer(request);
+        if (reply.raw() != null) {
+          reply.raw().write(in, out);
+          out.flush();
+        }
         if (reply.dropConnection()) {
           return;
         }
