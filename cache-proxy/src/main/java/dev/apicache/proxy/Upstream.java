@@ -17,7 +17,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -101,9 +100,8 @@ final class Upstream implements Origin {
                 }
               }
             });
-            ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192).setMaxHeaderSize(MAX_HEADER_BYTES).setMaxChunkSize(64 * 1024),
-                false, false));
+            ch.pipeline().addLast("codec", new UpstreamCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192).setMaxHeaderSize(MAX_HEADER_BYTES).setMaxChunkSize(64 * 1024)));
             ch.pipeline().addLast(new WritableGate());
           }
         });
@@ -181,6 +179,7 @@ final class Upstream implements Origin {
     Connection conn = open(allowPooled);
     UpstreamCall call = new UpstreamCall(this, conn.channel(), conn.pooled());
     conn.channel().pipeline().addLast(call);
+    conn.channel().pipeline().get(UpstreamCodec.class).expect(head.method());
     conn.channel().writeAndFlush(head).addListener(f -> {
       if (!f.isSuccess()) {
         call.fail(new IOException("could not send the request to the upstream: " + f.cause().getMessage(),
