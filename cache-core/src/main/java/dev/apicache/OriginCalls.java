@@ -2,6 +2,7 @@ package dev.apicache;
 
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Watched;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
@@ -114,7 +115,11 @@ final class OriginCalls {
         response = freshened(validated, response, body.get());
       }
     }
-    String reason = Storability.reasonNotToStore(c.policy, response);
+    Optional<InputStream> stream = response.bodyStream();
+    // a streamed body is judged by its head: its bytes are copied as they reach the client
+    CacheResponse judged = stream.isEmpty() ? response : CacheResponse.of(response.status(), response.headers(),
+        Bytes.empty());
+    String reason = Storability.reasonNotToStore(c.policy, judged);
     long now = clock.millis();
     OriginFreshness fromOrigin = null;
     if (reason == null && c.policy.originDirected().isPresent()) {
@@ -130,10 +135,36 @@ final class OriginCalls {
         fromOrigin = f.get();
       }
     }
+    if (reason == null && stream.isPresent() && fence == null) {
+      reason = "streamed";
+    }
     if (reason != null) {
       c.scope.uncacheable(reason);
       return Outcome.uncacheable(response, reason);
     }
+    if (stream.isPresent()) {
+      CacheResponse head = response;
+      OriginFreshness freshness = fromOrigin;
+      InputStream copied = new StoringStream(stream.get(), c.policy.maxBodyBytes(), body -> {
+        try {
+          store(c, CacheResponse.of(head.status(), head.headers(), body), fence, clock.millis(), freshness);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "apicache could not store the streamed answer to " + c.request.method()
+              + " " + c.request.path() + "; the client got it whole", e);
+        }
+      }, () -> c.scope.uncacheable("too-large"));
+      // not shared: requests that waited for this call make their own, or find the stored copy
+      return Outcome.uncacheable(CacheResponse.passThrough(response.status(), response.headers(), copied), null);
+    }
+    Stored s = store(c, response, fence, now, fromOrigin);
+    return Outcome.filled(response, s.entry, s.stored, c.request.headers());
+  }
+
+  private record Stored(StoredEntry entry, boolean stored) {}
+
+  /** Makes {@code response} an entry and stores it when {@code fence} is not null. */
+  private Stored store(Admission.Cacheable c, CacheResponse response, Fence fence, long now,
+      OriginFreshness fromOrigin) {
     StoredEntry entry = toEntry(c, response, now, fromOrigin);
     Fence entryFence = null;
     if (fence != null) {
@@ -157,7 +188,7 @@ final class OriginCalls {
     if (stored) {
       c.scope.stores.increment();
     }
-    return Outcome.filled(response, entry, stored, c.request.headers());
+    return new Stored(entry, stored);
   }
 
   /** {@code entry} with its body gzip-encoded, when its policy says so and that makes it smaller. */

@@ -84,6 +84,32 @@ class ProxyServerTest extends ProxyHarness {
   }
 
   @Test
+  void aCacheableAnswerThatPauses_isStreamedToItsClient_andStoredAsItPasses() throws Exception {
+    String path = unique("/report");
+    CountDownLatch firstRead = new CountDownLatch(1);
+    eventStream(path, firstRead, "Cache-Control: max-age=60\r\n");
+    try (Socket s = connect(proxy.address())) {
+      // the Host the harness's own requests send: the cache keys on it
+      s.getOutputStream().write(RawHttp.latin1("GET " + path + " HTTP/1.1\r\nHost: " + proxy.address().getHost()
+          + ":" + proxy.address().getPort() + "\r\n\r\n"));
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      String head = readHead(in);
+      assertTrue(head.contains("X-Cache: MISS"), head);
+      readUntil(in, "data: one\n\n");
+      firstRead.countDown();
+      readUntil(in, "data: two\n\n");
+      readUntil(in, "0\r\n\r\n");
+    } finally {
+      firstRead.countDown();
+    }
+    org.awaitility.Awaitility.await("the copy is stored when the stream ends").atMost(Duration.ofSeconds(60))
+        .until(() -> xCache(get(path)).equals("HIT"));
+    RawHttp.Response hit = get(path);
+    assertEquals("data: one\n\ndata: two\n\n", hit.text());
+    assertEquals(1, upstream.count(path), "one upstream call: the streamed miss filled the cache");
+  }
+
+  @Test
   void http10Clients_areServed_andKeptAliveWhenTheyAsk() throws Exception {
     String path = unique("/ten");
     upstream.on(path, r -> Reply.of(200, "hello", "Cache-Control", "max-age=60"));
