@@ -60,6 +60,7 @@ public final class CacheEngine implements AutoCloseable {
   private final Fills fills;
   private final Revalidator revalidator;
   private final StatusFields statusFields;
+  private final boolean honourClientCacheControl;
   private final PendingInvalidations pending;
 
   private CacheEngine(Builder b) {
@@ -72,6 +73,7 @@ public final class CacheEngine implements AutoCloseable {
     this.invalidator = new Invalidator(policies, store, pending, stats, b.maxTargetLength);
     OriginCalls calls = new OriginCalls(store, clock);
     this.statusFields = StatusFields.of(b.xCacheHeader, b.cacheStatusHeader);
+    this.honourClientCacheControl = b.honourClientCacheControl;
     this.fills = new Fills(calls, store, clock, b.coalesceTimeout, b.leaseTime, b.clusterWideMissWait, statusFields);
     boolean own = b.revalidationExecutor == null;
     this.revalidator = new Revalidator(store, calls, clock, b.leaseTime,
@@ -153,7 +155,7 @@ public final class CacheEngine implements AutoCloseable {
     requireNonNull(background, "background");
     long now = clock.millis();
     Optional<StoredEntry> stored = Optional.ofNullable(fills.calls.current(request, now));
-    RequestDirectives directives = request.policy.originDirected().isPresent()
+    RequestDirectives directives = honourClientCacheControl && request.policy.originDirected().isPresent()
         ? RequestDirectives.of(request.request.headers()) : RequestDirectives.NONE;
     CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now, directives);
     if (decision instanceof CacheDecision.Fetch && directives.onlyIfCached()) {
@@ -394,6 +396,7 @@ public final class CacheEngine implements AutoCloseable {
     private Duration invalidationPatience = Duration.ofSeconds(10);
     private boolean xCacheHeader = true;
     private boolean cacheStatusHeader = true;
+    private boolean honourClientCacheControl;
     private Duration leaseTime = Duration.ofSeconds(10);
     private Duration clusterWideMissWait = Duration.ZERO;
     private int maxTargetLength = 8192;
@@ -462,6 +465,20 @@ public final class CacheEngine implements AutoCloseable {
         throw new IllegalArgumentException("clusterWideMisses wait must be >= 0 but was " + wait);
       }
       clusterWideMissWait = wait;
+      return this;
+    }
+
+    /**
+     * Whether an origin-directed route honours the client's own {@code Cache-Control} (and
+     * {@code Pragma: no-cache}): {@code no-cache}, {@code max-age}, {@code max-stale},
+     * {@code min-fresh}, {@code no-store} and {@code only-if-cached} (RFC 9111 §5.2.1); default
+     * false. Off, as nginx and Varnish are by default, no client can make the cache call the origin
+     * (a browser reload sends {@code max-age=0}; Node's {@code fetch()} sends {@code no-cache} with
+     * its conditional requests), and the directives still reach the origin on a miss. Turn it on
+     * where clients are trusted to ask for fresher data. Policy-directed routes never honour them.
+     */
+    public Builder honourClientCacheControl(boolean honour) {
+      honourClientCacheControl = honour;
       return this;
     }
 

@@ -61,6 +61,7 @@ final class Fixture implements AutoCloseable {
         .storeTimeout(storeTimeout)
         .invalidationPatience(invalidationPatience)
         .coalesceTimeout(Duration.ofSeconds(10))
+        .honourClientCacheControl(true) // the RFC 9111 suites test the directives themselves
         .build();
   }
 

@@ -135,7 +135,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       busy = false;
-      while (!busy && !waiting.isEmpty()) {
+      // the next request, and the parts of its body that arrived with it
+      while (!waiting.isEmpty() && (!busy || body != null)) {
         read(waiting.poll());
       }
       if (!busy) {

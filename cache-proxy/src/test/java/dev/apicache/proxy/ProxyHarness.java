@@ -38,11 +38,16 @@ abstract class ProxyHarness {
     return builder;
   }
 
+  /** The engine's settings beyond policies, store and clock; the default's, unless a suite says otherwise. */
+  CacheEngine.Builder configure(CacheEngine.Builder builder) {
+    return builder;
+  }
+
   @BeforeAll
   void startProxy() throws IOException {
     upstream = TestUpstream.start();
-    engine = CacheEngine.builder(policies(), CaffeineStore.builder().ticker(clock::nanos).build()).clock(clock)
-        .build();
+    engine = configure(CacheEngine.builder(policies(), CaffeineStore.builder().ticker(clock::nanos).build())
+        .clock(clock)).build();
     proxy = configure(ApiCacheProxy.builder(upstream.uri(), engine).port(0).adminToken(ADMIN_TOKEN)).start();
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.CacheEngine;
 import dev.apicache.adapter.testkit.RawHttp;
 import dev.apicache.proxy.TestUpstream.Reply;
 import java.time.Duration;
@@ -18,6 +19,12 @@ import org.junit.jupiter.api.Test;
  * what the upstream saw (how often it was asked, and with which fields).
  */
 class ProxyRfc9111Test extends ProxyHarness {
+  /** The suite tests the client's directives too, which a proxy honours only when told to. */
+  @Override
+  CacheEngine.Builder configure(CacheEngine.Builder builder) {
+    return builder.honourClientCacheControl(true);
+  }
+
 
   /** An upstream answer for {@code body} with a {@code Date} of now and {@code more} fields. */
   Reply ok(String body, String... more) {

@@ -109,6 +109,20 @@ class ProxyServerTest extends ProxyHarness {
     assertEquals(1, upstream.count(path), "one upstream call: the streamed miss filled the cache");
   }
 
+  /** Node's fetch() adds no-cache to conditional requests, a browser reload sends max-age=0: neither forces a call. */
+  @Test
+  void clientDirectives_cannotForceAnOriginCall_byDefault() throws Exception {
+    String path = unique("/directives");
+    upstream.on(path, r -> Reply.of(200, "v", "Date", now(), "Cache-Control", "max-age=600"));
+    get(path);
+    String[][] forcing = {{"Cache-Control", "no-cache"}, {"Cache-Control", "max-age=0"}, {"Pragma", "no-cache"},
+        {"Cache-Control", "no-store"}};
+    for (String[] h : forcing) {
+      assertEquals("HIT", xCache(get(path, h[0], h[1])), h[0] + ": " + h[1]);
+    }
+    assertEquals(1, upstream.count(path));
+  }
+
   @Test
   void http10Clients_areServed_andKeptAliveWhenTheyAsk() throws Exception {
     String path = unique("/ten");
@@ -137,6 +151,26 @@ class ProxyServerTest extends ProxyHarness {
       RawHttp.Response r = RawHttp.read(s.getInputStream(), false);
       assertEquals(201, r.status());
       assertEquals("got abc", r.text());
+    }
+  }
+
+  @Test
+  void pipelinedRequests_areAnsweredInOrder_bodiesIncluded() throws Exception {
+    String path = unique("/pipelined");
+    upstream.on(path, r -> Reply.of(200, r.method() + " " + r.target() + " " + new String(r.body(),
+        StandardCharsets.UTF_8), "Cache-Control", "max-age=60"));
+    try (Socket s = connect(proxy.address())) {
+      String host = "Host: " + proxy.address().getAuthority() + "\r\n";
+      s.getOutputStream().write(RawHttp.latin1("GET " + path + "?a HTTP/1.1\r\n" + host + "\r\n"
+          + "POST " + path + "?b HTTP/1.1\r\n" + host + "Content-Length: 4\r\n\r\nbody"
+          + "GET " + path + "?a HTTP/1.1\r\n" + host + "\r\n"
+          + "PUT " + path + "?c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"));
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      assertEquals("GET " + path + "?a ", RawHttp.read(in, false).text());
+      assertEquals("POST " + path + "?b body", RawHttp.read(in, false).text());
+      RawHttp.Response hit = RawHttp.read(in, false);
+      assertEquals("GET " + path + "?a ", hit.text());
+      assertEquals("PUT " + path + "?c hi", RawHttp.read(in, false).text());
     }
   }
 
