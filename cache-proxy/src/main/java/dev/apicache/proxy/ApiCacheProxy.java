@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A caching reverse proxy: a {@link CacheEngine} in front of any HTTP service, on Netty.
@@ -49,6 +50,7 @@ import java.util.Optional;
 public final class ApiCacheProxy implements AutoCloseable {
   /** The pseudonym this proxy adds to {@code Via}. */
   public static final String VIA = "1.1 apicache";
+  private static final System.Logger LOG = System.getLogger("dev.apicache.proxy");
 
   private final CacheEngine engine;
   private final CacheFront front;
@@ -58,6 +60,7 @@ public final class ApiCacheProxy implements AutoCloseable {
   private final String host;
   private final Duration drainTimeout;
   private final long responseTimeoutNanos;
+  private final Consumer<RequestRecord> requestListener;
 
   private ApiCacheProxy(Builder b) {
     this.engine = b.engine;
@@ -66,6 +69,7 @@ public final class ApiCacheProxy implements AutoCloseable {
     this.host = b.host;
     this.drainTimeout = b.drainTimeout;
     this.responseTimeoutNanos = b.responseTimeout.toNanos();
+    this.requestListener = b.requestListener;
     long writeTimeout = b.idleTimeout.toNanos();
     this.server = new ProxyServer((connection, request, body) ->
         new ProxyExchange(this, connection, request, body, writeTimeout).run(), b.idleTimeout, b.ioThreads);
@@ -148,6 +152,11 @@ public final class ApiCacheProxy implements AutoCloseable {
     return admin.isPresent();
   }
 
+  /** Whether the proxy takes new connections: listening, and not stopping. */
+  public boolean accepting() {
+    return !server.draining();
+  }
+
   /** Requests being answered right now. */
   public int requestsInProgress() {
     return server.inFlight();
@@ -191,6 +200,17 @@ public final class ApiCacheProxy implements AutoCloseable {
     return responseTimeoutNanos;
   }
 
+  void record(RequestRecord record) {
+    if (requestListener == null) {
+      return;
+    }
+    try {
+      requestListener.accept(record);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "apicache proxy: the request listener threw", e);
+    }
+  }
+
   /** Configures a proxy; {@link #start()} builds and starts it. */
   public static final class Builder {
     private final URI upstream;
@@ -204,6 +224,7 @@ public final class ApiCacheProxy implements AutoCloseable {
     private Duration upstreamIdleTimeout = Duration.ofSeconds(4);
     private Duration drainTimeout = Duration.ofSeconds(20);
     private int ioThreads = Runtime.getRuntime().availableProcessors();
+    private Consumer<RequestRecord> requestListener;
 
     private Builder(URI upstream, CacheEngine engine) {
       this.upstream = upstream;
@@ -263,6 +284,15 @@ public final class ApiCacheProxy implements AutoCloseable {
         throw new IllegalArgumentException("drainTimeout must not be negative but was " + value);
       }
       drainTimeout = value;
+      return this;
+    }
+
+    /**
+     * Hears of every request once its response is written, on the request's own thread (keep it
+     * quick: an access log's line). What it throws is logged and ignored.
+     */
+    public Builder requestListener(Consumer<RequestRecord> listener) {
+      requestListener = requireNonNull(listener, "listener");
       return this;
     }
 

@@ -41,6 +41,9 @@ final class ClientResponse {
   private final long writeTimeoutNanos;
   private boolean started;
   private boolean ended;
+  private int status;
+  private long bytesSent;
+  private String cache = "-";
   private boolean keepAlive;
   private ChannelFuture last;
 
@@ -60,6 +63,29 @@ final class ClientResponse {
 
   boolean ended() {
     return ended;
+  }
+
+  int status() {
+    return status;
+  }
+
+  long bytesSent() {
+    return bytesSent;
+  }
+
+  /** What the cache did, as the response's {@code X-Cache} says, or {@code -}. */
+  String cache() {
+    return cache;
+  }
+
+  /** Names what the cache did when no field says it (a tunnel). */
+  void cache(String outcome) {
+    cache = outcome;
+  }
+
+  private void noted(int code, Headers headers) {
+    status = code;
+    cache = headers.first("X-Cache").orElse(cache);
   }
 
   /** Sends an interim (1xx) response on, to an HTTP/1.1 client; an HTTP/1.0 client cannot take one. */
@@ -83,6 +109,7 @@ final class ClientResponse {
     copy(headers, r.headers());
     frame(r.headers(), status, contentLength);
     started = true;
+    noted(status, headers);
     write(r);
   }
 
@@ -97,6 +124,8 @@ final class ClientResponse {
     frame(r.headers(), status, bodyless(status) && declared < 0 ? -2 : length);
     started = true;
     ended = true;
+    noted(status, headers);
+    bytesSent += content.readableBytes();
     last = write(r);
   }
 
@@ -106,6 +135,7 @@ final class ClientResponse {
       part.release();
       return;
     }
+    bytesSent += part.readableBytes();
     write(new DefaultHttpContent(part));
   }
 

@@ -28,6 +28,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,6 +63,19 @@ final class ProxyExchange {
 
   /** Runs the exchange to its end; never throws. */
   void run() {
+    Instant start = Instant.now();
+    long started = System.nanoTime();
+    Upstream.WAITED.get()[0] = 0;
+    try {
+      exchange();
+    } finally {
+      proxy.record(new RequestRecord(start, clientAddress(), request.method().name(), request.uri(),
+          request.protocolVersion().text(), out.status(), out.bytesSent(), out.cache(),
+          Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(Upstream.WAITED.get()[0])));
+    }
+  }
+
+  private void exchange() {
     boolean tunnelled = false;
     try {
       tunnelled = answer();
@@ -163,6 +178,7 @@ final class ProxyExchange {
       return false;
     }
     if (answer.status().code() == 101) {
+      out.cache("TUNNEL");
       Tunnel.splice(connection, call, answer, ApiCacheProxy.VIA);
       connection.tunnelled();
       return true;
@@ -339,13 +355,16 @@ final class ProxyExchange {
    */
   private CacheRequest forwarded(CacheRequest client) {
     Headers.Builder h = client.headers().toBuilder();
-    String address = connection.channel().remoteAddress() instanceof InetSocketAddress a
-        ? a.getAddress().getHostAddress() : "";
+    String address = clientAddress();
     Optional<String> prior = client.headers().first("X-Forwarded-For");
     h.set("X-Forwarded-For", prior.map(p -> p + ", " + address).orElse(address));
     client.headers().first("Host").ifPresent(host -> h.set("X-Forwarded-Host", host));
     h.set("X-Forwarded-Proto", client.scheme());
     return client.toBuilder().headers(h.build()).build();
+  }
+
+  private String clientAddress() {
+    return connection.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
   }
 
   /** Whether the request asks to switch protocols (RFC 9110 §7.8): {@code Upgrade}, named in {@code Connection}. */

@@ -69,6 +69,8 @@ final class Upstream implements Origin {
   private final long maxHeldBytes;
   private final String via;
   private final Deque<Channel> idle = new ConcurrentLinkedDeque<>();
+  /** Nanoseconds this thread has waited for response heads: an exchange's upstream time, for its record. */
+  static final ThreadLocal<long[]> WAITED = ThreadLocal.withInitial(() -> new long[1]);
   private volatile boolean closed;
 
   Upstream(URI base, EventLoopGroup loops, Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
@@ -222,7 +224,16 @@ final class Upstream implements Origin {
    */
   HttpResponse head(UpstreamCall call, java.util.function.Consumer<HttpResponse> interim)
       throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + responseTimeout.toNanos();
+    long started = System.nanoTime();
+    try {
+      return awaitHead(call, interim, started + responseTimeout.toNanos());
+    } finally {
+      WAITED.get()[0] += System.nanoTime() - started;
+    }
+  }
+
+  private HttpResponse awaitHead(UpstreamCall call, java.util.function.Consumer<HttpResponse> interim, long deadline)
+      throws IOException, InterruptedException {
     while (true) {
       Object part;
       try {

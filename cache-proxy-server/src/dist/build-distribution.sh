@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds apicache-proxy's distribution: a runtime image of the JDK the build runs on (jlink, only the
+# modules the program needs), the program's jars, a launcher, and a start-up (AOT) cache made by a
+# training run; then packs it as a .tar.gz. Run by Maven in the package phase:
+#   build-distribution.sh JAVA_HOME TARGET_DIR PROGRAM_JAR DIST_NAME
+set -euo pipefail
+java_home="$1" target="$2" program_jar="$3" name="$4"
+dist="$target/$name"
+rm -rf "$dist" "$target/$name.tar.gz"
+mkdir -p "$dist/bin" "$dist/lib"
+
+cp "$target/$program_jar" "$dist/lib/apicache-proxy.jar"
+cp "$target/program/lib/"*.jar "$dist/lib/"
+
+# The modules the jars need, as jdeps finds them, plus those only reached by reflection or service
+# lookup: TLS to an https upstream (jdk.crypto.ec), the health endpoint (jdk.httpserver), process
+# and GC metrics (jdk.management), DNS names (jdk.naming.dns).
+modules="$("$java_home/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 21 \
+  --class-path "$dist/lib/*" "$dist/lib/apicache-proxy.jar")"
+modules="$modules,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.naming.dns,jdk.unsupported"
+"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --compress=zip-6 --output "$dist/runtime"
+
+cat > "$dist/bin/apicache-proxy" <<'LAUNCHER'
+#!/bin/sh
+# apicache-proxy: runs on the runtime image beside it; no JDK needed. JVM options: APICACHE_JAVA_OPTS.
+here="$(cd "$(dirname "$0")/.." && pwd)"
+aot=""
+if [ -f "$here/lib/apicache-proxy.aot" ]; then
+  aot="-XX:AOTCache=$here/lib/apicache-proxy.aot"
+fi
+# G1 with a heap of at most half the memory the machine (or container) gives; out of memory ends the
+# process so that its supervisor restarts it, rather than leaving it half alive.
+exec "$here/runtime/bin/java" -XX:+UseG1GC -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError \
+  -Xlog:aot=off -Xlog:cds=off $aot ${APICACHE_JAVA_OPTS:-} -jar "$here/lib/apicache-proxy.jar" "$@"
+LAUNCHER
+chmod +x "$dist/bin/apicache-proxy"
+
+# The start-up cache: classes loaded and linked, and method profiles, from one training run on this
+# very runtime image and class path (JEP 483/514); the launcher uses it when it is there.
+(cd "$dist" && runtime/bin/java -XX:AOTCacheOutput=lib/apicache-proxy.aot -Xlog:aot=off -Xlog:cds=off \
+  -jar lib/apicache-proxy.jar --aot-training > "$target/aot-training.log" 2>&1) \
+  || { echo "the AOT training run failed; the distribution starts without a start-up cache" >&2; \
+       cat "$target/aot-training.log" >&2; rm -f "$dist/lib/apicache-proxy.aot"; }
+
+tar -C "$target" -czf "$target/$name.tar.gz" "$name"
+echo "apicache-proxy distribution: $target/$name.tar.gz ($(du -h "$target/$name.tar.gz" | cut -f1))"
