@@ -40,8 +40,8 @@ public final class Main {
       "                    StoreHitBenchmark, InvalidationBenchmark; -h lists JMH's options)",
       "");
 
-  private static final String USAGE = "usage:\n" + SERVE_USAGE + SCENARIO_USAGE + ProxyCommand.USAGE
-      + EntryFootprint.USAGE + BENCH_USAGE;
+  private static final String USAGE = "usage:\n" + SERVE_USAGE + SCENARIO_USAGE + EntryFootprint.USAGE
+      + BENCH_USAGE + "  (./apicache proxy runs the proxy's own program, apicache-proxy; see ./apicache proxy --help)\n";
 
   private static final String DEFAULT_REDIS = "redis://127.0.0.1:6379";
 
@@ -77,8 +77,6 @@ public final class Main {
         return serve(rest);
       case "scenario":
         return scenario(rest);
-      case "proxy":
-        return ProxyCommand.run(rest);
       case "footprint":
         return EntryFootprint.run(rest);
       case "bench":
@@ -91,7 +89,7 @@ public final class Main {
         System.out.print(USAGE);
         return 0;
       default:
-        throw new UsageException(mode.isEmpty() ? "say serve, scenario, proxy or bench" : "unknown mode '" + mode + "'");
+        throw new UsageException(mode.isEmpty() ? "say serve, scenario, footprint or bench" : "unknown mode '" + mode + "'");
     }
   }
 
@@ -102,8 +100,6 @@ public final class Main {
         return Optional.of(SERVE_USAGE);
       case "scenario":
         return Optional.of(SCENARIO_USAGE);
-      case "proxy":
-        return Optional.of(ProxyCommand.USAGE);
       case "footprint":
         return Optional.of(EntryFootprint.USAGE);
       default:

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
   @Test
   void badCommandLines_explainThemselves() {
-    assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of())).getMessage().contains("serve, scenario, proxy or bench"));
+    assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of())).getMessage().contains("serve, scenario, footprint or bench"));
     assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of("serve", "--port", "x")))
         .getMessage().contains("--port must be a number"));
     assertTrue(assertThrows(Main.UsageException.class, () -> Main.run(List.of("serve", "--port", "70000")))
@@ -158,7 +158,7 @@ class MainTest {
   @Test
   void everyCommand_answersHelpWithItsOwnUsage() throws Exception {
     java.io.PrintStream out = System.out;
-    for (String command : new String[] {"serve", "scenario", "proxy", "footprint"}) {
+    for (String command : new String[] {"serve", "scenario", "footprint"}) {
       for (String flag : new String[] {"--help", "-h"}) {
         java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
         System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));

@@ -367,9 +367,21 @@ final class ProxyExchange {
     return connection.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
   }
 
-  /** Whether the request asks to switch protocols (RFC 9110 §7.8): {@code Upgrade}, named in {@code Connection}. */
+  /**
+   * Whether the request asks to switch to a protocol the upstream may speak (RFC 9110 §7.8):
+   * {@code Upgrade}, named in {@code Connection}. An offer of {@code h2c} alone is not one: the
+   * upstream hop is HTTP/1.1, so the proxy declines it, as a server may, and answers in HTTP/1.1 (the
+   * JDK's HTTP client offers it on every first request).
+   */
   static boolean isUpgrade(Headers headers) {
-    if (!headers.contains("Upgrade")) {
+    boolean other = false;
+    for (String line : headers.all("Upgrade")) {
+      for (String protocol : line.split(",")) {
+        String p = protocol.trim().toLowerCase(java.util.Locale.ROOT);
+        other |= !p.isEmpty() && !p.equals("h2c") && !p.startsWith("http/2");
+      }
+    }
+    if (!other) {
       return false;
     }
     for (String line : headers.all("Connection")) {

@@ -236,6 +236,18 @@ class ProxyServerTest extends ProxyHarness {
   }
 
   @Test
+  void anH2cOffer_isDeclined_andTheRequestServedAndCachedAsUsual() throws Exception {
+    String path = unique("/h2c");
+    upstream.on(path, r -> Reply.of(200, "v", "Cache-Control", "max-age=60"));
+    String[] offer = {"Connection", "Upgrade, HTTP2-Settings", "Upgrade", "h2c", "HTTP2-Settings", "AAMAAABkAAQAAP__"};
+    RawHttp.Response first = get(path, offer);
+    assertEquals(200, first.status());
+    assertEquals("MISS", xCache(first));
+    assertEquals("HIT", xCache(get(path, offer)));
+    assertTrue(upstream.seen(path).get(0).header("Upgrade").isEmpty(), "the offer is this hop's, never forwarded");
+  }
+
+  @Test
   void malformedUpstreamResponses_are502_andNeverStored() throws Exception {
     String[] malformed = {
         "HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -36,6 +36,10 @@ public final class ProxyMain {
       Training.run(System.out); // the distribution's build runs this once to make its start-up cache
       return;
     }
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      System.out.print(usage());
+      return;
+    }
     int status = start(Arrays.asList(args), System.getenv(), System.out, System.err);
     if (status != 0) {
       System.exit(status);
@@ -45,10 +49,6 @@ public final class ProxyMain {
 
   /** Starts the proxy and a shutdown hook that drains it; returns 0, or the exit status of a failed start. */
   static int start(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
-    if (args.contains("--help") || args.contains("-h")) {
-      out.print(usage());
-      return 0;
-    }
     Settings s;
     try {
       s = Settings.parse(args, environment);

@@ -245,6 +245,16 @@ class DistributionIT {
   }
 
   @Test
+  void help_listsTheSettings_andExits() throws Exception {
+    try (Proxy p = new Proxy(Map.of(), "--help")) {
+      assertTrue(p.process.waitFor(60, TimeUnit.SECONDS), "--help exits");
+      assertEquals(0, p.process.exitValue());
+      Awaitility.await("the usage").atMost(Duration.ofSeconds(60))
+          .until(() -> p.out.stream().anyMatch(l -> l.contains("--drain-timeout")));
+    }
+  }
+
+  @Test
   void aMisspeltSetting_exits2_namingTheSettingMeant() throws Exception {
     try (Proxy p = new Proxy(Map.of("APICACHE_CACHE_SIZ", "64MiB"), "--upstream", upstreamUrl())) {
       assertTrue(p.process.waitFor(60, TimeUnit.SECONDS));
