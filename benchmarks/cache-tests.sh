@@ -19,7 +19,7 @@ proxy=$(free_port)
 
 (cd "$suite" && npm_config_protocol=http npm_config_port="$origin" npm_config_pidfile="$work/server.pid" node server/server.mjs >"$work/server.log" 2>&1 &)
 wait_for "http://127.0.0.1:$origin/"
-./apicache proxy --upstream "http://127.0.0.1:$origin" --port "$proxy" >"$work/proxy.log" 2>&1 & pids+=($!)
+./apicache proxy --upstream "http://127.0.0.1:$origin" --port "$proxy" --management-port -1 >"$work/proxy.log" 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$proxy/"
 
 (cd "$suite" && npm run --silent cli --base="http://127.0.0.1:$proxy") >"$work/apicache.json"

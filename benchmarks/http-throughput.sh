@@ -87,7 +87,7 @@ policies:
     varyBy: [category, page]
 YAML
 port=$(free_port)
-./apicache proxy --upstream "http://127.0.0.1:$upstream" --port "$port" --config "$work/proxy-policies.yaml" \
+./apicache proxy --upstream "http://127.0.0.1:$upstream" --port "$port" --policies "$work/proxy-policies.yaml" --management-port -1 --access-log off \
   >"$work/proxy.log" 2>&1 & pid=$!
 wait_for "http://127.0.0.1:$port$path"
 measure apicache-proxy "http://127.0.0.1:$port$path"

@@ -2,7 +2,7 @@
 # HIT throughput of `apicache proxy` beside nginx proxy_cache, in front of the same upstream, in
 # one run, measured with wrk on loopback:
 #   upstream     - the demo without any cache (Helidon), the service both caches front
-#   apicache     - ./apicache proxy --config (a 60 s policy on the product route), Caffeine store
+#   apicache     - ./apicache proxy --policies (a 60 s policy on the product route), Caffeine store
 #   nginx        - nginx proxy_cache with one worker per core, the same 60 s for 200s
 # Each cache runs alone while it is measured (the other is stopped), is warmed for WARMUP seconds
 # first (JIT for the JVM, the cache for both), and is measured for SECONDS with wrk -t2 -c64.
@@ -37,7 +37,7 @@ measure() { # label url -> prints "label req/s" per run
 }
 
 proxy=$(free_port)
-./apicache proxy --upstream "http://127.0.0.1:$upstream" --port "$proxy" --config "$work/policies.yaml" \
+./apicache proxy --upstream "http://127.0.0.1:$upstream" --port "$proxy" --policies "$work/policies.yaml" --management-port -1 --access-log off \
   >"$work/proxy.log" 2>&1 &
 proxy_pid=$!
 pids+=($proxy_pid)

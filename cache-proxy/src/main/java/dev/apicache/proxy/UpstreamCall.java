@@ -28,7 +28,8 @@ final class UpstreamCall extends ChannelInboundHandlerAdapter {
   private final Channel channel;
   final Inbox inbox;
   private final boolean reused;
-  private volatile boolean anyResponseByte;
+  /** Something that reads as a response arrived: from then on the request is the upstream's, never sent again. */
+  private volatile boolean headArrived;
   private boolean skipInterimEnd;
   private boolean keepAlive = true;
   private volatile boolean done;
@@ -47,9 +48,12 @@ final class UpstreamCall extends ChannelInboundHandlerAdapter {
     return channel;
   }
 
-  /** Whether the connection came from the pool, and nothing of a response has arrived on it yet. */
+  /**
+   * Whether the connection came from the pool and gave nothing that reads as a response: it was
+   * closed while idle, or left out of step by an earlier response that sent more than it declared.
+   */
   boolean mayRetry() {
-    return reused && !anyResponseByte;
+    return reused && !headArrived;
   }
 
   /** Marks the connection as not to be reused (the request could not be sent whole). */
@@ -67,7 +71,9 @@ final class UpstreamCall extends ChannelInboundHandlerAdapter {
       if (done || !(msg instanceof HttpObject o)) {
         return;
       }
-      anyResponseByte = true;
+      if (!(o.decoderResult().cause() instanceof UpstreamCodec.NotAStatusLine)) {
+        headArrived = true; // a response, however malformed: the request reached the upstream
+      }
       if (o.decoderResult().isFailure()) {
         broken("the upstream sent a malformed response: " + o.decoderResult().cause().getMessage());
         return;

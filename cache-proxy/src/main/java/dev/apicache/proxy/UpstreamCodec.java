@@ -25,11 +25,27 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
     inboundHandler().method = method;
   }
 
+  /** A status line that is no status line: bytes out of step with the responses, not a response. */
+  static final class NotAStatusLine extends IllegalArgumentException {
+    NotAStatusLine(Throwable cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
   static final class ResponseDecoder extends HttpResponseDecoder {
     private volatile HttpMethod method = HttpMethod.GET;
 
     ResponseDecoder(HttpDecoderConfig config) {
       super(config);
+    }
+
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) {
+      try {
+        return super.createMessage(initialLine);
+      } catch (RuntimeException e) {
+        throw new NotAStatusLine(e);
+      }
     }
 
     @Override

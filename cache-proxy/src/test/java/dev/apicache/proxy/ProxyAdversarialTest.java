@@ -23,9 +23,4 @@ class ProxyAdversarialTest extends AdversarialSuite {
   protected boolean runsBehindTheApplicationsAccessControl() {
     return false; // in front of the service: ProxyLimitsTest shows what it does instead
   }
-
-  @Override
-  protected boolean forwardsObsTextFieldBytes() {
-    return false; // refused with 400: ProxyLimitsTest
-  }
 }

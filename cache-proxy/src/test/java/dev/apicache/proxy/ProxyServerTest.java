@@ -271,6 +271,43 @@ class ProxyServerTest extends ProxyHarness {
     }
   }
 
+  /**
+   * An upstream response that sends more than its Content-Length leaves its connection out of step;
+   * the next GET sent on it is sent again on a new connection instead of failing.
+   */
+  @Test
+  void aConnectionLeftOutOfStepByAnOverlongResponse_isNotTheNextRequestsFault() throws Exception {
+    String overlong = unique("/overlong");
+    String next = unique("/next");
+    upstream.on(overlong, r -> Reply.raw((in, out) -> {
+      out.write(RawHttp.latin1("HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Length: 5\r\n\r\n"
+          + "hello-and-more-than-declared"));
+      out.flush();
+      for (String line = ""; ; ) { // the next request on this connection gets a well-formed answer
+        int c = in.read();
+        if (c < 0) {
+          return;
+        }
+        line = c == '\n' ? "" : line + (char) c;
+        if (c == '\n' && line.isEmpty() && in.available() == 0) {
+          break;
+        }
+      }
+      out.write(RawHttp.latin1("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate"));
+    }));
+    upstream.on(next, r -> Reply.of(200, "fine", "Cache-Control", "no-store"));
+    try (Socket s = connect(proxy.address())) {
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      String host = "Host: " + proxy.address().getAuthority() + "\r\n";
+      s.getOutputStream().write(RawHttp.latin1("GET " + overlong + " HTTP/1.1\r\n" + host + "\r\n"));
+      assertEquals("hello", RawHttp.read(in, false).text());
+      s.getOutputStream().write(RawHttp.latin1("GET " + next + " HTTP/1.1\r\n" + host + "\r\n"));
+      RawHttp.Response r = RawHttp.read(in, false);
+      assertEquals(200, r.status(), r.text());
+      assertEquals("fine", r.text());
+    }
+  }
+
   @Test
   void malformedClientRequests_are400_withOneLineAndNoStackTrace() throws Exception {
     String path = unique("/strict");
