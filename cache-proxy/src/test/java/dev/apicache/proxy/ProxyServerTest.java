@@ -124,6 +124,23 @@ class ProxyServerTest extends ProxyHarness {
   }
 
   @Test
+  void interimResponses_reachAnHttp11Client_beforeTheFinalOne() throws Exception {
+    String path = unique("/hints");
+    upstream.on(path, r -> Reply.raw((in, out) -> out.write(RawHttp.latin1(
+        "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+            + "HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\ndone"))));
+    try (Socket s = connect(proxy.address())) {
+      s.getOutputStream().write(RawHttp.latin1("POST " + path + " HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx"));
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      String interim = readHead(in);
+      assertTrue(interim.startsWith("HTTP/1.1 103") && interim.contains("Link: </style.css>; rel=preload"), interim);
+      RawHttp.Response last = RawHttp.read(in, false);
+      assertEquals(201, last.status());
+      assertEquals("done", last.text());
+    }
+  }
+
+  @Test
   void http10Clients_areServed_andKeptAliveWhenTheyAsk() throws Exception {
     String path = unique("/ten");
     upstream.on(path, r -> Reply.of(200, "hello", "Cache-Control", "max-age=60"));
