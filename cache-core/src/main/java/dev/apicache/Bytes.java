@@ -26,6 +26,14 @@ public final class Bytes {
     this.length = length;
   }
 
+  /** Bytes {@code from} (inclusive) to {@code to} (exclusive) of this sequence, sharing its memory. */
+  Bytes slice(int from, int to) {
+    if (from < 0 || to > length || from > to) {
+      throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of " + length + " bytes");
+    }
+    return new Bytes(array, offset + from, to - from);
+  }
+
   /** The empty sequence. */
   public static Bytes empty() {
     return EMPTY;

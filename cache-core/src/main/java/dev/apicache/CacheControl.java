@@ -34,6 +34,27 @@ public final class CacheControl {
     return parse(headers.all(HeaderNames.CACHE_CONTROL));
   }
 
+  /**
+   * The directives a shared cache applies to a response with {@code headers} on an origin-directed
+   * route: those of {@code CDN-Cache-Control} (RFC 9213, the field an origin targets at caches like
+   * this one) when it is present and holds any, which then replace {@code Cache-Control} entirely;
+   * else those of {@code Cache-Control}.
+   */
+  public static CacheControl forSharedCache(Headers headers) {
+    requireNonNull(headers, "headers");
+    List<String> targeted = headers.all(CDN_CACHE_CONTROL);
+    if (!targeted.isEmpty()) {
+      CacheControl cdn = parse(targeted);
+      if (!cdn.directives.isEmpty()) {
+        return cdn;
+      }
+    }
+    return parse(headers);
+  }
+
+  /** The field of RFC 9213 that targets caches such as CDNs and reverse proxies. */
+  public static final String CDN_CACHE_CONTROL = "CDN-Cache-Control";
+
   /** The directives of {@code lines}, in order. */
   public static CacheControl parse(List<String> lines) {
     requireNonNull(lines, "lines");

@@ -50,6 +50,7 @@ final class OriginCalls {
         .removeHeader("If-Match")
         .removeHeader("If-Unmodified-Since")
         .removeHeader("If-Range")
+        .removeHeader("Range") // the whole response is stored; the client's range is cut from it
         .removeHeader("Accept-Encoding")
         .header("Accept-Encoding", "identity")
         .build();
@@ -265,7 +266,7 @@ final class OriginCalls {
     Set<String> notKept = connectionOptions(response.headers());
     if (fromOrigin != null) {
       // no-cache="a, b": those fields may not be reused without validation, so they are not kept
-      notKept.addAll(CacheControl.parse(response.headers()).noCacheFields());
+      notKept.addAll(CacheControl.forSharedCache(response.headers()).noCacheFields());
     }
     Headers.Builder kept = Headers.builder();
     response.headers().forEach((name, value) -> {

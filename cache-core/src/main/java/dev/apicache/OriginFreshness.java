@@ -80,7 +80,7 @@ public final class OriginFreshness {
     if (responseTimeMillis < requestTimeMillis) {
       throw new IllegalArgumentException("response received before the request was sent");
     }
-    CacheControl cc = CacheControl.parse(headers);
+    CacheControl cc = CacheControl.forSharedCache(headers);
     if (cc.isNoStore() || cc.isPrivate()) {
       return Optional.empty();
     }

@@ -52,11 +52,11 @@ final class Renderer {
           .build(), Bytes.empty());
     }
     if (asStored) {
-      return CacheResponse.of(e.status(), full, e.body());
+      return Ranges.apply(c.request.headers(), CacheResponse.of(e.status(), full, e.body()));
     }
     // a stored gzip stream that does not decode is a corrupt entry: its headers without it would lie
-    return CacheResponse.of(e.status(), full, e.decodedBody().orElseThrow(
-        () -> new IllegalStateException("stored gzip body of " + c + " does not decode")));
+    return Ranges.apply(c.request.headers(), CacheResponse.of(e.status(), full, e.decodedBody().orElseThrow(
+        () -> new IllegalStateException("stored gzip body of " + c + " does not decode"))));
   }
 
   /**

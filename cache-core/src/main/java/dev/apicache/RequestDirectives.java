@@ -62,7 +62,7 @@ record RequestDirectives(OptionalLong maxAgeMillis, OptionalLong maxStaleMillis,
     if (maxStaleMillis.isEmpty() || age - e.ttlMillis() > maxStaleMillis.getAsLong() || !accepts(e, age)) {
       return false;
     }
-    CacheControl cc = CacheControl.parse(e.headers());
+    CacheControl cc = CacheControl.forSharedCache(e.headers());
     return !cc.has("must-revalidate") && !cc.has("proxy-revalidate") && !cc.isUnqualifiedNoCache();
   }
 }

@@ -50,8 +50,10 @@ final class Screener {
     if (request.headers().contains(HeaderNames.AUTHORIZATION) && !policy.shared() && !policy.hasKeyFunction()) {
       return bypass(request, BypassReason.AUTHORIZATION, scope);
     }
-    if (request.headers().contains("Range")) {
-      return bypass(request, BypassReason.RANGE, scope);
+    if (request.headers().contains("Range")
+        && (!request.method().equals("GET") || request.headers().all("Range").size() != 1
+            || !Ranges.answerable(request.headers().first("Range").orElseThrow()))) {
+      return bypass(request, BypassReason.RANGE, scope); // several ranges, or not bytes: the origin's to answer
     }
     CacheKey.Builder key = CacheKey.builder(policy, "GET", match.path());
     if (!policy.shareAcrossHosts()) {

@@ -30,7 +30,8 @@ final class Storability {
     if (h.contains(HeaderNames.SET_COOKIE) || h.contains("Set-Cookie2")) {
       return "set-cookie";
     }
-    CacheControl cc = CacheControl.parse(h);
+    // an origin-directed route takes the field the origin targets at shared caches, if it sent one
+    CacheControl cc = policy.originDirected().isPresent() ? CacheControl.forSharedCache(h) : CacheControl.parse(h);
     if (cc.isNoStore()) {
       return "no-store";
     }
@@ -76,7 +77,7 @@ final class Storability {
     if (status < 200 || status == 206 || status == 304 || status >= 500) {
       return false;
     }
-    CacheControl cc = CacheControl.parse(h);
+    CacheControl cc = CacheControl.forSharedCache(h);
     return cc.maxAge().isPresent() || cc.sharedMaxAge().isPresent() || h.contains(HeaderNames.EXPIRES);
   }
 

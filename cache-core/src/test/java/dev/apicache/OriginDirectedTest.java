@@ -57,6 +57,27 @@ class OriginDirectedTest {
     assertEquals(2, f.originCalls.get());
   }
 
+  /** RFC 9213: the field an origin targets at shared caches replaces Cache-Control for them, both ways. */
+  @Test
+  void cdnCacheControl_replacesCacheControl_forThisCache() {
+    origin("Cache-Control", "no-store", "CDN-Cache-Control", "max-age=10");
+    f.get("/origin/cdn-store");
+    CacheResponse hit = f.get("/origin/cdn-store");
+    assertEquals("HIT", xCache(hit), "stored for the targeted field's ten seconds");
+    assertEquals("no-store", hit.headers().first("Cache-Control").orElseThrow(), "clients still get the origin's own");
+    f.clock.advance(Duration.ofSeconds(10));
+    assertEquals("MISS", xCache(f.get("/origin/cdn-store")));
+
+    origin("Cache-Control", "max-age=600", "CDN-Cache-Control", "no-store");
+    f.get("/origin/cdn-no-store");
+    assertEquals("MISS", xCache(f.get("/origin/cdn-no-store")), "the targeted no-store wins over max-age");
+
+    origin("Cache-Control", "max-age=5", "CDN-Cache-Control", "");
+    f.get("/origin/cdn-empty");
+    f.clock.advance(Duration.ofSeconds(4));
+    assertEquals("HIT", xCache(f.get("/origin/cdn-empty")), "an empty targeted field leaves Cache-Control in charge");
+  }
+
   @Test
   void anAgeFromUpstream_shortensTheLifetime() {
     origin("Cache-Control", "max-age=60", "Age", "50");

@@ -295,18 +295,32 @@ class ProxyRfc9111Test extends ProxyHarness {
       assertEquals("MISS", xCache(get(error)), "server errors are never stored");
     }
 
+    /** RFC 9110 §14: one byte range is cut from a stored complete response; the upstream sends the whole once. */
     @Test
-    void rangeRequestsAndPartialContent_passThrough_andAreNeverStored() throws Exception {
+    void aRangeRequest_isAnsweredFromTheStoredWhole_andA206IsNeverStored() throws Exception {
       String path = unique("/store/range");
       upstream.on(path, r -> r.header("Range").isPresent()
           ? Reply.of(206, "par", "Date", now(), "Cache-Control", "max-age=60", "Content-Range", "bytes 0-2/10")
           : ok("0123456789", "Cache-Control", "max-age=60"));
       RawHttp.Response partial = get(path, "Range", "bytes=0-2");
       assertEquals(206, partial.status());
-      assertEquals("par", partial.text());
-      assertEquals("bytes=0-2", upstream.seen(path).get(0).header("Range").orElseThrow(), "Range reaches upstream");
-      assertEquals("MISS", xCache(get(path)), "the 206 was not stored as the whole");
+      assertEquals("012", partial.text());
+      assertEquals("bytes 0-2/10", partial.header("Content-Range").orElseThrow());
+      assertTrue(upstream.seen(path).get(0).header("Range").isEmpty(), "the upstream was asked for the whole");
+      RawHttp.Response tail = get(path, "Range", "bytes=-4");
+      assertEquals(206, tail.status());
+      assertEquals("HIT", xCache(tail));
+      assertEquals("6789", tail.text());
       assertEquals("0123456789", get(path).text());
+      assertEquals(1, upstream.count(path));
+
+      String several = unique("/store/ranges");
+      upstream.on(several, r -> r.header("Range").isPresent()
+          ? Reply.of(206, "par", "Date", now(), "Cache-Control", "max-age=60", "Content-Range", "bytes 0-2/10")
+          : ok("0123456789", "Cache-Control", "max-age=60"));
+      RawHttp.Response forwarded = get(several, "Range", "bytes=0-2,5-6");
+      assertEquals("par", forwarded.text(), "several ranges go to the upstream as sent");
+      assertEquals("MISS", xCache(get(several)), "and its 206 was not stored as the whole");
     }
 
     @Test
