@@ -204,6 +204,23 @@ class DistributionIT {
   }
 
   @Test
+  void aPolicyFile_inYaml_decidesWhatIsCached() throws Exception {
+    Path policies = Files.writeString(dir.resolve("policies.yaml"),
+        "policies:\n  - path: /items\n    ttl: 60s\n    freshness: policy\n");
+    try (Proxy p = new Proxy(Map.of(), "--upstream", upstreamUrl(), "--port", "0", "--management-port", "0",
+        "--policies", policies.toString())) {
+      int port = p.ports()[0];
+      int before = upstreamCalls.get();
+      assertEquals("MISS", get(port, "/items").header("X-Cache").orElse(""));
+      RawHttp.Response hit = get(port, "/items");
+      assertEquals("HIT", hit.header("X-Cache").orElse(""));
+      assertEquals("no-cache", hit.header("Cache-Control").orElse(""), "the policy's, not the upstream's max-age");
+      assertEquals("BYPASS", get(port, "/nothing-here").header("X-Cache").orElse("BYPASS"));
+      assertEquals(before + 1, upstreamCalls.get());
+    }
+  }
+
+  @Test
   void sigterm_finishesTheRequestInProgress_reportsNotReady_thenExits() throws Exception {
     try (Proxy p = new Proxy(Map.of(), "--upstream", upstreamUrl(), "--port", "0", "--management-port", "0",
         "--drain-timeout", "60s")) {
