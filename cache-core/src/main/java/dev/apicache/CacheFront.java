@@ -97,7 +97,18 @@ public final class CacheFront {
    */
   public Admission admit(ServerExchange exchange) {
     loopback(exchange); // so the check for the engine's own calls knows its secret from the first request
-    Admission admission = engine.admit(snapshot(exchange));
+    CacheRequest request;
+    try {
+      request = snapshot(exchange);
+    } catch (IllegalArgumentException unholdable) {
+      // a field the framework let through but no cache key can hold (an empty name): the request is
+      // the application's to answer, as it would be without the cache
+      Admission bypass = new Admission.Bypass(CacheRequest.builder(exchange.method(), exchange.target())
+          .scheme(exchange.scheme()).build(), BypassReason.INVALID_HEADER);
+      engine.fieldsFor(bypass).forEach(exchange::setResponseHeader);
+      return bypass;
+    }
+    Admission admission = engine.admit(request);
     if (!(admission instanceof Admission.Cacheable)) {
       engine.fieldsFor(admission).forEach(exchange::setResponseHeader);
     }

@@ -324,7 +324,8 @@ public abstract class AdversarialSuite extends AdapterHarness {
         "GET /products?category=" + "q".repeat(1 << 20) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         "GET /products?category=h HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(100 * 1024) + "\r\nConnection: close\r\n\r\n",
         "GET /config HTTP/1.1\r\nHost: x\r\nX-Tenant-Id: a\u0000b\r\nConnection: close\r\n\r\n",
-        "GET /config HTTP/1.1\r\nHost: x\r\nX-Tenant-Id: a\rb\r\nConnection: close\r\n\r\n"};
+        "GET /config HTTP/1.1\r\nHost: x\r\nX-Tenant-Id: a\rb\r\nConnection: close\r\n\r\n",
+        "GET /products?category=e HTTP/1.1\r\nHost: x\r\n: B\r\nConnection: close\r\n\r\n"};
     for (String request : requests) {
       int status;
       try {
