@@ -55,7 +55,8 @@ final class Fills {
       c.scope.coalescedWaits.increment();
       Outcome shared = joined.flight().await(coalesceTimeout);
       if (shared != null && shared.shareable() && shared.suits(c.policy, c.request.headers())) {
-        return new Serving.Ready(respond(c, shared, fallback, decision.forward(), true));
+        return new Serving.Ready(respond(c, shared, fallback, servableWhenDisconnected(c, validated),
+            decision.forward(), true));
       }
     }
     // the leader started before an invalidation, timed out, or got a response for one caller only
@@ -103,6 +104,22 @@ final class Fills {
     return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd, clock.millis(), validated);
   }
 
+  /**
+   * The stored copy {@code c} may be served when its origin is unreachable (RFC 9111 §4.2.4: a
+   * cache disconnected from the origin may serve stale): on an origin-directed route, unless the
+   * origin forbade it with {@code must-revalidate}, {@code proxy-revalidate}, {@code s-maxage}
+   * (§5.2.2.10) or {@code no-cache}, and for as long as the store keeps the entry; else null.
+   */
+  static StoredEntry servableWhenDisconnected(Admission.Cacheable c, StoredEntry stored) {
+    if (stored == null || c.policy.originDirected().isEmpty() || stored.status() >= 500) {
+      return null;
+    }
+    CacheControl cc = CacheControl.forSharedCache(stored.headers());
+    boolean forbidden = cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage")
+        || cc.isUnqualifiedNoCache();
+    return forbidden ? null : stored;
+  }
+
   void releaseLease(Admission.Cacheable c, EntryKey lease) {
     store.releaseLease(lease, c.scope);
   }
@@ -110,6 +127,16 @@ final class Fills {
   /** What the client is sent for an origin call's outcome. */
   CacheResponse respond(Admission.Cacheable c, Outcome o, StoredEntry fallback, CacheDecision.Forward fwd,
       boolean collapsed) {
+    return respond(c, o, fallback, null, fwd, collapsed);
+  }
+
+  /**
+   * {@link #respond}, with {@code disconnected}: the stored copy an origin-directed route may serve,
+   * stale, when the origin could not be reached at all (RFC 9111 §4.2.4), though the origin gave it no
+   * stale-if-error window; null when there is none or its directives forbid it.
+   */
+  CacheResponse respond(Admission.Cacheable c, Outcome o, StoredEntry fallback, StoredEntry disconnected,
+      CacheDecision.Forward fwd, boolean collapsed) {
     long now = clock.millis();
     if (o.response != null && o.response.isStreamed()) {
       return o.response; // already on its way to the client: nothing to replace, nothing to add
@@ -125,6 +152,13 @@ final class Fills {
             .withCollapsed(collapsed).withDetail("stale-if-error");
         return notModifiedCounted(c, fallback, Renderer.fromEntry(c, fallback, now, "STALE", status,
             CacheDecision.clientIsCurrent(c.request.headers(), fallback)));
+      }
+      if (o.error != null && disconnected != null) {
+        c.scope.staleIfErrorServes.increment();
+        CacheStatus status = Renderer.served(c, disconnected, now).withForward("stale").withForwardStatus(fwdStatus)
+            .withCollapsed(collapsed).withDetail("stale-origin-unreachable");
+        return notModifiedCounted(c, disconnected, Renderer.fromEntry(c, disconnected, now, "STALE", status,
+            CacheDecision.clientIsCurrent(c.request.headers(), disconnected)));
       }
       if (o.error != null) {
         return Renderer.originUnreachable(fwdStatus, c.head, "MISS", Renderer.forwarded(c, fwd, fwdStatus)

@@ -148,7 +148,8 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
 
     private CacheResponse finish(Outcome outcome) {
       release(outcome);
-      return fills.statusFields.apply(fills.respond(request, outcome, fallback, forward, false));
+      return fills.statusFields.apply(fills.respond(request, outcome, fallback,
+          Fills.servableWhenDisconnected(request, validated), forward, false));
     }
 
     private void release(Outcome outcome) {

@@ -78,6 +78,36 @@ class OriginDirectedTest {
     assertEquals("HIT", xCache(f.get("/origin/cdn-empty")), "an empty targeted field leaves Cache-Control in charge");
   }
 
+  /** RFC 9111 §4.2.4: a cache cut off from the origin may serve stale, unless the origin forbade it. */
+  @Test
+  void anUnreachableOrigin_getsTheStaleCopy_unlessItsDirectivesForbidIt() {
+    String[][] cases = {{"max-age=10", "STALE"}, {"max-age=10, must-revalidate", "502"},
+        {"max-age=10, proxy-revalidate", "502"}, {"s-maxage=10", "502"}, {"no-cache, max-age=10", "502"}};
+    int n = 0;
+    for (String[] c : cases) {
+      String target = "/origin/cut-off-" + n++;
+      origin("Cache-Control", c[0], "ETag", "\"v\"");
+      assertEquals(200, f.get(target).status());
+      f.clock.advance(Duration.ofSeconds(20));
+      f.respond = r -> {
+        throw new java.io.UncheckedIOException(new java.net.ConnectException("connection refused"));
+      };
+      CacheResponse r = f.get(target);
+      if (c[1].equals("STALE")) {
+        assertEquals(200, r.status(), c[0]);
+        assertEquals("STALE", xCache(r), c[0]);
+        assertTrue(cacheStatus(r).contains("detail=stale-origin-unreachable"), cacheStatus(r));
+      } else {
+        assertEquals(502, r.status(), c[0]);
+      }
+    }
+    origin("Cache-Control", "max-age=10");
+    f.get("/origin/cut-off-503");
+    f.clock.advance(Duration.ofSeconds(20));
+    f.respond = r -> CacheResponse.builder(503).body("down").build();
+    assertEquals(503, f.get("/origin/cut-off-503").status(), "an origin that answers is not cut off");
+  }
+
   @Test
   void anAgeFromUpstream_shortensTheLifetime() {
     origin("Cache-Control", "max-age=60", "Age", "50");

@@ -480,6 +480,23 @@ class ProxyRfc9111Test extends ProxyHarness {
       String fresh = unique("/stale/hang-up-nothing-stored");
       upstream.on(fresh, r -> Reply.hangUp());
       assertEquals(502, get(fresh).status());
+
+      // §4.2.4: cut off from the upstream, a stale copy may be served without stale-if-error...
+      String plain = unique("/stale/hang-up-plain");
+      String strict = unique("/stale/hang-up-must-revalidate");
+      AtomicInteger plainCalls = new AtomicInteger();
+      AtomicInteger strictCalls = new AtomicInteger();
+      upstream.on(plain, r -> plainCalls.incrementAndGet() == 1 ? ok("plain", "Cache-Control", "max-age=1")
+          : Reply.hangUp());
+      upstream.on(strict, r -> strictCalls.incrementAndGet() == 1
+          ? ok("strict", "Cache-Control", "max-age=1, must-revalidate") : Reply.hangUp());
+      get(plain);
+      get(strict);
+      clock.advance(Duration.ofSeconds(5));
+      RawHttp.Response stale = get(plain);
+      assertEquals("plain", stale.text());
+      assertEquals("STALE", xCache(stale));
+      assertEquals(502, get(strict).status(), "...but never one the upstream marked must-revalidate");
     }
   }
 
