@@ -27,8 +27,13 @@ public final class CachePolicies {
   private final Map<String, KeyFunction> keyFunctions;
   private final Map<String, List<CachePolicy>> byEvent;
   private final Map<String, CachePolicy> byId;
+  private final String basePath;
+  private final List<String> baseSegments;
 
-  private CachePolicies(List<CachePolicy> policies, List<WriteRule> writes, Map<String, KeyFunction> keyFunctions) {
+  private CachePolicies(List<CachePolicy> policies, List<WriteRule> writes, Map<String, KeyFunction> keyFunctions,
+      String basePath) {
+    this.basePath = basePath;
+    this.baseSegments = Route.splitSegments(basePath.isEmpty() ? "/" : basePath);
     this.policies = policies;
     this.writes = writes;
     this.keyFunctions = keyFunctions;
@@ -67,6 +72,14 @@ public final class CachePolicies {
     return max;
   }
 
+  /**
+   * The path every route is relative to, such as a servlet context path ({@code /shop}), or the
+   * empty string when routes are the request's whole path. A request outside it matches nothing.
+   */
+  public String basePath() {
+    return basePath;
+  }
+
   /** The write rules, in declaration order. */
   public List<WriteRule> writes() {
     return writes;
@@ -96,22 +109,44 @@ public final class CachePolicies {
   record PolicyMatch(CachePolicy policy, Map<String, String> variables, String path, boolean valid) {}
 
   PolicyMatch matchPolicy(String method, List<String> segments) {
+    List<String> relative = relative(segments);
+    if (relative == null) {
+      return null;
+    }
     String m = method.equals("HEAD") ? "GET" : method;
     for (CachePolicy p : policies) {
       if (p.methods().contains(m)) {
-        Route.Match match = p.route().match(segments);
+        Route.Match match = p.route().match(relative);
         if (match != null) {
-          return new PolicyMatch(p, match.variables(), match.path(), match.valid());
+          // keys and fences name the whole path, base included, as the request spelled it
+          String path = basePath.isEmpty() ? match.path()
+              : match.path().equals("/") ? basePath : basePath + match.path();
+          return new PolicyMatch(p, match.variables(), path, match.valid());
         }
       }
     }
     return null;
   }
 
+  /** The segments under the base path, or null for a path outside it. */
+  private List<String> relative(List<String> segments) {
+    if (baseSegments.isEmpty()) {
+      return segments;
+    }
+    if (segments.size() < baseSegments.size() || !segments.subList(0, baseSegments.size()).equals(baseSegments)) {
+      return null;
+    }
+    return segments.subList(baseSegments.size(), segments.size());
+  }
+
   /** The write rule for {@code method} on {@code segments}; variable types do not narrow a write's match. */
   WriteRule matchWrite(String method, List<String> segments) {
+    List<String> relative = relative(segments);
+    if (relative == null) {
+      return null;
+    }
     for (WriteRule w : writes) {
-      if (w.methods().contains(method) && w.parsedRoute().match(segments) != null) {
+      if (w.methods().contains(method) && w.parsedRoute().match(relative) != null) {
         return w;
       }
     }
@@ -131,8 +166,34 @@ public final class CachePolicies {
     private final List<CachePolicy> policies = new ArrayList<>();
     private final List<WriteRule> writes = new ArrayList<>();
     private final Map<String, KeyFunction> keyFunctions = new HashMap<>();
+    private String basePath = "";
 
     private Builder() {}
+
+    /**
+     * Makes every route and write rule relative to {@code path}, such as a servlet context path:
+     * with {@code /shop}, route {@code /api/items} answers {@code /shop/api/items}, and nothing
+     * outside {@code /shop} matches. Policy ids stay the routes as written; keys, purges and
+     * fences use the whole path. {@code ""} or {@code /} (the default) is the server's root.
+     *
+     * @throws PolicyConfigException when {@code path} is not a plain absolute path
+     */
+    public Builder basePath(String path) {
+      requireNonNull(path, "path");
+      String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+      if (!p.isEmpty()) {
+        try {
+          Route.parse(p);
+        } catch (IllegalArgumentException e) {
+          throw new PolicyConfigException("base path '" + path + "': " + e.getMessage());
+        }
+        if (!p.startsWith("/") || p.contains("{") || p.endsWith("/**") || Route.splitSegments(p) == null) {
+          throw new PolicyConfigException("base path must be a plain absolute path such as /shop but was '" + path + "'");
+        }
+      }
+      basePath = p;
+      return this;
+    }
 
     /** Adds a policy; ids must be unique. */
     public Builder add(CachePolicy policy) {
@@ -195,7 +256,8 @@ public final class CachePolicies {
       sorted.sort(Comparator.comparing(CachePolicy::route, Route::compareSpecificity));
       List<WriteRule> sortedWrites = new ArrayList<>(writes);
       sortedWrites.sort(Comparator.comparing(WriteRule::parsedRoute, Route::compareSpecificity));
-      return new CachePolicies(List.copyOf(sorted), List.copyOf(sortedWrites), Map.copyOf(keyFunctions));
+      return new CachePolicies(List.copyOf(sorted), List.copyOf(sortedWrites), Map.copyOf(keyFunctions),
+          basePath);
     }
 
     private static boolean overlaps(Set<String> a, Set<String> b) {

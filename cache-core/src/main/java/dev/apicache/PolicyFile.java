@@ -88,6 +88,21 @@ public final class PolicyFile {
   }
 
   /**
+   * Reads policies already parsed into a tree, by the policy file's rules and with its messages:
+   * {@code root} holds {@code policies} and {@code writes} as the file does, built of maps with
+   * string keys, lists, strings, numbers and booleans (a configuration binder's output, say).
+   * Needs nothing beyond the JDK.
+   *
+   * @throws PolicyConfigException for any mistake, naming {@code source} and the field at fault
+   */
+  public static CachePolicies fromTree(Map<String, ?> root, String source, Map<String, KeyFunction> keyFunctions) {
+    requireNonNull(root, "root");
+    requireNonNull(source, "source");
+    requireNonNull(keyFunctions, "keyFunctions");
+    return PolicyTree.read(root, source, keyFunctions);
+  }
+
+  /**
    * Parses a duration as the policy file spells it: {@code 60} (seconds), {@code 60s}, {@code 500ms},
    * {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 {@code PT1M}.
    *

@@ -127,6 +127,52 @@ class PolicyFileTest {
         .contains("writes[0] (/a)"));
   }
 
+  private static PolicyConfigException treeFailure(Map<String, ?> root) {
+    return assertThrows(PolicyConfigException.class, () -> PolicyFile.fromTree(root, "app.yml", TENANT));
+  }
+
+  @Test
+  void aTree_isReadByTheFilesRules_andEachMistakeNamesItsField() {
+    CachePolicies p = PolicyFile.fromTree(Map.of("policies", List.of(Map.of("path", "/api/items/{id}", "ttl", "60s",
+        "varyBy", List.of("key:tenant"), "tags", List.of("item:{id}"), "shared", true, "maxBodySize", 2048))),
+        "app.yml", TENANT);
+    CachePolicy items = p.policies().get(0);
+    assertEquals(Duration.ofSeconds(60), items.ttl());
+    assertEquals(List.of(new VaryBy.Key("tenant")), items.varyBy());
+    assertEquals(2048, items.maxBodyBytes());
+
+    PolicyConfigException list = treeFailure(Map.of("policies", List.of(Map.of("path", "/a", "ttl", "1s",
+        "varyBy", "category"))));
+    assertEquals(Optional.of("policies[0].varyBy"), list.field());
+    assertEquals("expected a list but got string \"category\"", list.reason());
+    assertEquals("app.yml: policies[0] (/a): varyBy: " + list.reason(), list.getMessage());
+
+    PolicyConfigException unknown = treeFailure(Map.of("policies", List.of(Map.of("path", "/a", "ttl", "1s")),
+        "writes", List.of(Map.of("path", "/a", "events", List.of("e"), "evnts", List.of("f")))));
+    assertEquals(Optional.of("writes[0].evnts"), unknown.field());
+    assertTrue(unknown.reason().startsWith("unknown field 'evnts'"), unknown.reason());
+
+    PolicyConfigException tag = treeFailure(Map.of("policies", List.of(Map.of("path", "/a", "ttl", "1s"),
+        Map.of("path", "/b/{id}", "ttl", "1s", "tags", List.of("b:{slug}")))));
+    assertTrue(tag.field().orElseThrow().startsWith("policies[1]"), tag.field().toString());
+    assertTrue(tag.reason().contains("{slug}"), tag.reason());
+
+    PolicyConfigException duration = treeFailure(Map.of("policies", List.of(Map.of("path", "/a", "ttl", "soon"))));
+    assertEquals(Optional.of("policies[0].ttl"), duration.field());
+    PolicyConfigException origin = treeFailure(Map.of("policies", List.of(Map.of("path", "/a", "ttl", "1s",
+        "freshness", "origin"))));
+    assertEquals(Optional.of("policies[0].ttl"), origin.field());
+    assertEquals(Optional.of("policies"), treeFailure(Map.of("policies", List.of())).field());
+    assertEquals(Optional.empty(), new PolicyConfigException("built in code").field());
+  }
+
+  @Test
+  void mistakesInAFile_nameTheirFieldToo() {
+    PolicyConfigException e = assertThrows(PolicyConfigException.class, () -> PolicyFile.parse(
+        "policies:\n  - path: /a\n    ttl: 1s\n    invalidateOn: product.updated\n", "cache.yaml", TENANT));
+    assertEquals(Optional.of("policies[0].invalidateOn"), e.field());
+  }
+
   @Test
   void missingFile_failsWithItsName(@TempDir Path dir) {
     Path missing = dir.resolve("nope.yaml");
