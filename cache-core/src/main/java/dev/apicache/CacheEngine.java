@@ -62,8 +62,10 @@ public final class CacheEngine implements AutoCloseable {
   private final StatusFields statusFields;
   private final boolean honourClientCacheControl;
   private final PendingInvalidations pending;
+  private final boolean closesStore;
 
   private CacheEngine(Builder b) {
+    this.closesStore = b.closesStore;
     this.policies = b.policies;
     this.store = new GuardedStore(b.store, b.storeTimeout, b.invalidationPatience);
     this.clock = b.clock;
@@ -329,13 +331,16 @@ public final class CacheEngine implements AutoCloseable {
 
   /**
    * Stops background revalidation (unless its executor was given) and the retries of pending
-   * invalidations, and closes the store.
+   * invalidations, and closes the store unless {@link Builder#closesStore(boolean)} said otherwise.
    */
   @Override
   public void close() {
     revalidator.close();
     pending.close();
-    store.close();
+    store.stopRetrying();
+    if (closesStore) {
+      store.close();
+    }
   }
 
   /**
@@ -401,6 +406,7 @@ public final class CacheEngine implements AutoCloseable {
     private Duration clusterWideMissWait = Duration.ZERO;
     private int maxTargetLength = 8192;
     private ExecutorService revalidationExecutor;
+    private boolean closesStore = true;
 
     private Builder(CachePolicies policies, Store store) {
       this.policies = requireNonNull(policies, "policies");
@@ -516,6 +522,16 @@ public final class CacheEngine implements AutoCloseable {
      */
     public Builder revalidationExecutor(ExecutorService executor) {
       revalidationExecutor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Whether {@link CacheEngine#close()} closes the store too: true by default; false when the
+     * store's owner closes it (a dependency-injection container that created it as a bean of its
+     * own), so that it is closed once.
+     */
+    public Builder closesStore(boolean close) {
+      closesStore = close;
       return this;
     }
 

@@ -256,9 +256,14 @@ final class GuardedStore implements AutoCloseable {
 
   @Override
   public void close() {
+    stopRetrying();
+    store.close();
+  }
+
+  /** Stops the engine's own threads around the store, leaving the store itself open. */
+  void stopRetrying() {
     if (pool != null) {
       pool.shutdownNow();
     }
-    store.close();
   }
 }

@@ -299,4 +299,20 @@ class CacheEngineTest {
     assertEquals(2L * f.get("/api/products/15").body().size(), one.bytesServed());
     assertEquals(2, stats.total().originCalls());
   }
+
+  @Test
+  void anEngineThatDoesNotOwnItsStore_leavesItOpenWhenClosed() {
+    dev.apicache.testing.InMemoryStore store = new dev.apicache.testing.InMemoryStore(java.time.InstantSource.system());
+    CachePolicies policies = CachePolicies.builder()
+        .add(CachePolicy.forRoute("/a").ttl(Duration.ofMinutes(1)).build()).build();
+    Origin origin = r -> CacheResponse.builder(200).body("a").build();
+    CacheEngine borrower = CacheEngine.builder(policies, store).closesStore(false).build();
+    borrower.handle(CacheRequest.get("/a"), origin);
+    borrower.close();
+    assertEquals(1, store.size(), "the store's owner closes it");
+    try (CacheEngine owner = CacheEngine.builder(policies, store).build()) {
+      assertEquals("HIT", xCache(owner.handle(CacheRequest.get("/a"), origin)));
+    }
+    assertEquals(0, store.size(), "an engine closes the store it owns (the default)");
+  }
 }
