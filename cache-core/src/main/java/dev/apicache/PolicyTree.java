@@ -29,17 +29,19 @@ final class PolicyTree {
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
   private final String source;
+  private final Map<String, KeyFunction> keyFunctions;
 
-  private PolicyTree(String source) {
+  private PolicyTree(String source, Map<String, KeyFunction> keyFunctions) {
     this.source = source;
+    this.keyFunctions = keyFunctions;
   }
 
   /** Reads {@code root} (null for an empty document); {@code source} names it in every message. */
   static CachePolicies read(Object root, String source, Map<String, KeyFunction> keyFunctions) {
-    return new PolicyTree(source).document(root, keyFunctions);
+    return new PolicyTree(source, keyFunctions).document(root);
   }
 
-  private CachePolicies document(Object root, Map<String, KeyFunction> keyFunctions) {
+  private CachePolicies document(Object root) {
     if (root == null) {
       throw new PolicyConfigException(source + ": empty policy file; expected a 'policies' list", null,
           "empty policy file; expected a 'policies' list", null);
@@ -120,11 +122,19 @@ final class PolicyTree {
     field.ifPresent("shared", v -> b.shared(field.bool("shared")));
     field.ifPresent("shareAcrossHosts", v -> b.shareAcrossHosts(field.bool("shareAcrossHosts")));
     field.ifPresent("compress", v -> compression(v, entry, at + ".compress").ifPresent(b::compress));
+    CachePolicy policy;
     try {
-      return b.build();
+      policy = b.build();
     } catch (PolicyConfigException | IllegalArgumentException e) {
       throw failure(entry, at, e.getMessage());
     }
+    for (VaryBy v : policy.varyBy()) {
+      if (v instanceof VaryBy.Key k && !keyFunctions.containsKey(k.name())) {
+        throw failure(entry, at + ".varyBy", "varyBy 'key:" + k.name() + "' names no registered key function"
+            + " (registered: " + new TreeSet<>(keyFunctions.keySet()) + ")");
+      }
+    }
+    return policy;
   }
 
   /** {@code compress: true}, {@code false}, or a mapping with {@code minSize} and {@code types}. */

@@ -1,7 +1,5 @@
 package dev.apicache.spring;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicies;
 import dev.apicache.KeyFunction;
@@ -11,40 +9,50 @@ import dev.apicache.adapter.servlet.ApiCacheFilter;
 import dev.apicache.micrometer.ApiCacheMetrics;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
+import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationFilter;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 
 /**
  * Spring Boot auto-configuration for apicache: policies from {@code apicache.*} (inline or a policy
- * file), a Caffeine store, the engine, the servlet filter registered after Spring Security and
- * before the controllers, Micrometer meters and the {@code apicache} Actuator endpoint. Every bean
- * gives way to one of the application's own; {@code apicache.enabled=false} turns it all off.
+ * file, relative to the servlet context path), a store, the engine, the servlet filter registered
+ * after Spring Security and before the controllers, Micrometer meters, the request observation's
+ * route and cache outcome and the {@code apicache} Actuator endpoint (the health indicator is
+ * {@link ApiCacheHealthAutoConfiguration}'s). Every
+ * bean gives way to one of the application's own.
+ *
+ * <p>{@code apicache.enabled=false} turns it all off, and so does a reactive application, which
+ * apicache cannot front yet; {@link ApiCacheFallbackAutoConfiguration} then leaves a disabled
+ * {@link ApiCacheInvalidator} so that the application starts unchanged.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "apicache.enabled", matchIfMissing = true)
+@Conditional(ApiCacheAutoConfiguration.NotReactive.class)
 @EnableConfigurationProperties(ApiCacheProperties.class)
 public class ApiCacheAutoConfiguration {
   /**
@@ -53,64 +61,114 @@ public class ApiCacheAutoConfiguration {
    */
   public static final int FILTER_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
+  /** Not in a reactive web application, where the servlet filter would never run. */
+  static final class NotReactive extends NoneNestedConditions {
+    NotReactive() {
+      super(ConfigurationPhase.PARSE_CONFIGURATION);
+    }
+
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    static final class Reactive {}
+  }
+
   /**
-   * The policies: the policy file's when one is given, else the inline ones; {@code key:NAME} parts
-   * name {@link KeyFunction} beans.
+   * The policies: the policy file's when one is given, else the inline ones, relative to
+   * {@code server.servlet.context-path}; {@code key:NAME} parts name {@link KeyFunction} beans, and
+   * every {@link ApiCachePoliciesCustomizer} adds its own.
    */
   @Bean
   @ConditionalOnMissingBean
   public CachePolicies apiCachePolicies(ApiCacheProperties properties, ResourceLoader resources,
-      ListableBeanFactory beans) {
+      ListableBeanFactory beans, Environment environment, ObjectProvider<ApiCachePoliciesCustomizer> customizers) {
     // key:NAME parts name KeyFunction beans by their bean names
     Map<String, KeyFunction> functions = beans.getBeansOfType(KeyFunction.class);
+    CachePolicies configured = configuredPolicies(properties, resources, environment, functions);
+    CachePolicies.Builder builder = CachePolicies.builder();
+    try {
+      builder.basePath(environment.getProperty("server.servlet.context-path", ""));
+    } catch (PolicyConfigException e) {
+      throw ApiCacheConfigurationException.at(environment, "server.servlet.context-path", e.reason(),
+          "Give the context path as a plain path such as /shop.", e);
+    }
+    builder.addAll(configured.policies());
+    configured.writes().forEach(builder::write);
+    functions.forEach(builder::keyFunction);
+    customizers.orderedStream().forEach(c -> c.customize(builder));
+    return builder.build();
+  }
+
+  private static CachePolicies configuredPolicies(ApiCacheProperties properties, ResourceLoader resources,
+      Environment environment, Map<String, KeyFunction> functions) {
     if (properties.policyFile() != null) {
       if (!properties.policies().isEmpty() || !properties.writes().isEmpty()) {
-        throw new PolicyConfigException("apicache.policy-file and inline apicache.policies/writes are two sources"
-            + " of one list: give one");
+        throw ApiCacheConfigurationException.at(environment, "apicache.policy-file",
+            "apicache.policy-file and inline apicache.policies/writes are two sources of one list",
+            "Give the policies either in the policy file or inline, not both.", null);
       }
       Resource file = resources.getResource(properties.policyFile());
+      String text;
       try (InputStream in = file.getInputStream()) {
-        return PolicyFile.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), properties.policyFile(),
-            functions);
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new PolicyConfigException("apicache.policy-file " + properties.policyFile() + " cannot be read: "
-            + e.getMessage(), e);
+        throw ApiCacheConfigurationException.at(environment, "apicache.policy-file", "cannot be read: "
+            + e.getMessage(), "Point apicache.policy-file at a readable resource, such as"
+            + " classpath:cache-policies.yaml.", e);
+      }
+      try {
+        return PolicyFile.parse(text, properties.policyFile(), functions);
+      } catch (PolicyConfigException e) {
+        throw ApiCacheConfigurationException.at(environment, "apicache.policy-file", e.getMessage(),
+            "Correct the policy file; its fields and rules are in the policy file reference of apicache's"
+                + " README.", e);
       }
     }
     if (properties.policies().isEmpty() && properties.writes().isEmpty()) {
       return CachePolicies.builder().build(); // nothing configured yet: nothing is cached
     }
-    return PolicyFile.parse(inlineAsJson(properties), "apicache.* properties", functions);
+    try {
+      return PolicyFile.fromTree(InlinePolicies.tree(properties), "apicache.* properties", functions);
+    } catch (PolicyConfigException e) {
+      throw ApiCacheConfigurationException.inline(environment, e);
+    }
   }
 
   /**
    * The store {@code apicache.store} names: in-process Caffeine bounded by
    * {@code apicache.caffeine-maximum-bytes}, Redis at the server Spring's own
    * {@code spring.data.redis.*} settings name (url, or host, port, username, password, database and
-   * ssl.enabled), or Hazelcast through the application's {@code HazelcastInstance} bean.
+   * ssl.enabled), or Hazelcast through the application's {@code HazelcastInstance} bean. Spring
+   * closes it, after the engine.
    */
-  @Bean(destroyMethod = "")
+  @Bean
   @ConditionalOnMissingBean
   public Store apiCacheStore(ApiCacheProperties properties, Environment environment, ListableBeanFactory beans) {
     switch (properties.store()) {
       case REDIS:
-        StoreFactories.require("dev.apicache.store.redis.RedisStore", "apicache-store-redis");
+        StoreFactories.require(environment, "dev.apicache.store.redis.RedisStore", "apicache-store-redis");
         return StoreFactories.Redis.create(redisUri(environment), properties.keyPrefix(), properties.storeTimeout());
       case HAZELCAST:
-        StoreFactories.require("dev.apicache.store.hazelcast.HazelcastStore", "apicache-store-hazelcast");
-        return StoreFactories.Hazelcast.create(beans);
+        StoreFactories.require(environment, "dev.apicache.store.hazelcast.HazelcastStore",
+            "apicache-store-hazelcast");
+        return StoreFactories.Hazelcast.create(environment, beans);
       default:
         return CaffeineStore.builder().maximumBytes(properties.caffeineMaximumBytes()).build();
     }
   }
 
-  /** The engine; closing it closes the store. */
+  /**
+   * The engine over the store bean, which it leaves to Spring to close; every
+   * {@link ApiCacheEngineCustomizer} adjusts it last.
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public CacheEngine apiCacheEngine(CachePolicies policies, Store store, ApiCacheProperties properties) {
-    return CacheEngine.builder(policies, store).storeTimeout(properties.storeTimeout())
+  public CacheEngine apiCacheEngine(CachePolicies policies, Store store, ApiCacheProperties properties,
+      ObjectProvider<ApiCacheEngineCustomizer> customizers) {
+    CacheEngine.Builder builder = CacheEngine.builder(policies, store).closesStore(false)
+        .storeTimeout(properties.storeTimeout())
         .invalidationPatience(properties.invalidationPatience())
-        .xCacheHeader(properties.xCacheHeader()).cacheStatusHeader(properties.cacheStatusHeader()).build();
+        .xCacheHeader(properties.xCacheHeader()).cacheStatusHeader(properties.cacheStatusHeader());
+    customizers.orderedStream().forEach(c -> c.customize(builder));
+    return builder.build();
   }
 
   /** The Redis URI of Spring's {@code spring.data.redis.*} settings. */
@@ -132,11 +190,14 @@ public class ApiCacheAutoConfiguration {
     return URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  /** Invalidation that waits for the caller's transaction to commit. */
+  /**
+   * Invalidation that waits for the caller's transaction to commit; purge URLs are relative to the
+   * context path.
+   */
   @Bean
   @ConditionalOnMissingBean
-  public ApiCacheInvalidator apiCacheInvalidator(CacheEngine engine) {
-    return new ApiCacheInvalidator(engine);
+  public ApiCacheInvalidator apiCacheInvalidator(CacheEngine engine, Environment environment) {
+    return new ApiCacheInvalidator(engine, environment.getProperty("server.servlet.context-path", ""));
   }
 
   /** The filter in front of the servlet application. */
@@ -155,9 +216,37 @@ public class ApiCacheAutoConfiguration {
     }
   }
 
+  /**
+   * The servlet request observation ({@code http.server.requests} and its span) of every request:
+   * an {@code apicache} key with what the cache did ({@code HIT}, {@code STALE}, {@code MISS},
+   * {@code BYPASS}, {@code WRITE}, or {@code NONE}), and, for an answer from the cache, which never
+   * reaches a controller, the policy's route as its {@code uri} instead of {@code UNKNOWN}.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass({ObservationFilter.class, ServerRequestObservationContext.class})
+  static class Observations {
+    @Bean
+    @ConditionalOnMissingBean(name = "apiCacheObservationFilter")
+    ObservationFilter apiCacheObservationFilter() {
+      return context -> {
+        if (context instanceof ServerRequestObservationContext server) {
+          HttpServletRequest request = server.getCarrier();
+          Object outcome = request.getAttribute(ApiCacheFilter.OUTCOME_ATTRIBUTE);
+          server.addLowCardinalityKeyValue(KeyValue.of("apicache", outcome == null ? "NONE" : outcome.toString()));
+          Object policy = request.getAttribute(ApiCacheFilter.POLICY_ATTRIBUTE);
+          if (policy != null && server.getPathPattern() == null) {
+            server.addLowCardinalityKeyValue(KeyValue.of("uri", policy.toString()));
+          }
+        }
+        return context;
+      };
+    }
+  }
+
   /** The engine's counters as meters, which Boot binds to every registry. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(MeterRegistry.class)
+  @ConditionalOnClass({MeterRegistry.class, ApiCacheMetrics.class})
   static class Metrics {
     @Bean
     @ConditionalOnMissingBean
@@ -174,67 +263,6 @@ public class ApiCacheAutoConfiguration {
     @ConditionalOnMissingBean
     ApiCacheEndpoint apiCacheEndpoint(CacheEngine engine) {
       return new ApiCacheEndpoint(engine);
-    }
-  }
-
-  /** The inline policies as a policy file, so that one reader checks both, with the same messages. */
-  static String inlineAsJson(ApiCacheProperties properties) {
-    List<Map<String, Object>> policies = new ArrayList<>();
-    for (ApiCacheProperties.Policy p : properties.policies()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      put(m, "path", p.path());
-      list(m, "methods", p.methods());
-      duration(m, "ttl", p.ttl());
-      duration(m, "staleWhileRevalidate", p.staleWhileRevalidate());
-      duration(m, "staleIfError", p.staleIfError());
-      list(m, "varyBy", p.varyBy());
-      list(m, "invalidateOn", p.invalidateOn());
-      list(m, "tags", p.tags());
-      put(m, "cacheControl", p.cacheControl());
-      put(m, "maxBodySize", p.maxBodySize());
-      put(m, "shared", p.shared());
-      put(m, "shareAcrossHosts", p.shareAcrossHosts());
-      put(m, "freshness", p.freshness());
-      duration(m, "minTtl", p.minTtl());
-      duration(m, "maxTtl", p.maxTtl());
-      put(m, "compress", p.compress());
-      policies.add(m);
-    }
-    List<Map<String, Object>> writes = new ArrayList<>();
-    for (ApiCacheProperties.Write w : properties.writes()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      put(m, "path", w.path());
-      list(m, "methods", w.methods());
-      list(m, "events", w.events());
-      writes.add(m);
-    }
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("policies", policies);
-    if (!writes.isEmpty()) {
-      root.put("writes", writes);
-    }
-    try {
-      return new ObjectMapper().writeValueAsString(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("plain maps always serialise", e);
-    }
-  }
-
-  private static void put(Map<String, Object> m, String key, Object value) {
-    if (value != null) {
-      m.put(key, value);
-    }
-  }
-
-  private static void list(Map<String, Object> m, String key, List<String> values) {
-    if (values != null && !values.isEmpty()) {
-      m.put(key, values);
-    }
-  }
-
-  private static void duration(Map<String, Object> m, String key, Duration value) {
-    if (value != null) {
-      m.put(key, value.toMillis() + "ms");
     }
   }
 }

@@ -8,7 +8,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code apicache.*} in {@code application.yml}: policies inline or from a policy file, the
  * Caffeine store's size, and an on/off switch. Inline policies use the policy file's field names
- * (in Spring's kebab-case) and are checked by the same rules, with the same messages.
+ * (in Spring's kebab-case) and are checked by the same rules; a property apicache does not know,
+ * such as a misspelt field, fails startup. Paths are relative to the servlet context path, as
+ * controller mappings are.
  *
  * @param enabled whether apicache caches at all; false leaves the application as if it were not there
  * @param policyFile a policy file (YAML, or JSON when it ends in .json), as a Spring resource location
@@ -26,7 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param xCacheHeader whether responses carry {@code X-Cache} (HIT, MISS, STALE, BYPASS)
  * @param cacheStatusHeader whether responses carry {@code Cache-Status} (RFC 9211)
  */
-@ConfigurationProperties("apicache")
+@ConfigurationProperties(prefix = "apicache", ignoreUnknownFields = false)
 public record ApiCacheProperties(
     @DefaultValue("true") boolean enabled,
     String policyFile,

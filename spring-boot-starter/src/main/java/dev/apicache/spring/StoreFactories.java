@@ -7,6 +7,7 @@ import dev.apicache.store.redis.RedisStore;
 import java.time.Duration;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.core.env.Environment;
 
 /**
  * The shared stores, made only when asked for. Their modules are optional, so each lives in a
@@ -16,12 +17,14 @@ import org.springframework.beans.factory.ListableBeanFactory;
 final class StoreFactories {
   private StoreFactories() {}
 
-  /** Fails with one line naming the artifact when {@code className} is not on the class path. */
-  static void require(String className, String artifact) {
+  /** Fails startup naming the artifact to add when {@code className} is not on the class path. */
+  static void require(Environment environment, String className, String artifact) {
     try {
       Class.forName(className, false, StoreFactories.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalStateException("this apicache.store needs dev.apicache:" + artifact + " on the class path");
+      throw ApiCacheConfigurationException.at(environment, "apicache.store", "this store needs dev.apicache:"
+          + artifact + ", which is not on the class path", "Add dev.apicache:" + artifact
+          + " to your application's dependencies (its version comes from apicache-bom).", e);
     }
   }
 
@@ -38,13 +41,14 @@ final class StoreFactories {
   static final class Hazelcast {
     private Hazelcast() {}
 
-    static Store create(ListableBeanFactory beans) {
+    static Store create(Environment environment, ListableBeanFactory beans) {
       HazelcastInstance instance;
       try {
         instance = beans.getBean(HazelcastInstance.class);
       } catch (BeansException e) {
-        throw new IllegalStateException("apicache.store=hazelcast needs a HazelcastInstance bean: " + e.getMessage(),
-            e);
+        throw ApiCacheConfigurationException.at(environment, "apicache.store", "hazelcast needs a"
+            + " HazelcastInstance bean: " + e.getMessage(), "Define a HazelcastInstance bean (a member or a"
+            + " client), or let Spring Boot's Hazelcast support make one.", e);
       }
       return HazelcastStore.create(instance);
     }

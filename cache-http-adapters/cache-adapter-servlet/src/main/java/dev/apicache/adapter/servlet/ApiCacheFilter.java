@@ -43,6 +43,20 @@ import java.util.Optional;
  * data afterwards. Requests the engine bypasses run untouched.
  */
 public final class ApiCacheFilter implements Filter {
+  /**
+   * The request attribute naming the policy that answered or filled a request: its id, the route
+   * as written. Unset for requests no policy matched. For metrics and tracing tags.
+   */
+  public static final String POLICY_ATTRIBUTE = "dev.apicache.policy";
+
+  /**
+   * The request attribute saying what the cache did, one of a few fixed values: {@code HIT},
+   * {@code STALE} and {@code MISS} (as {@code X-Cache} says, or {@code HIT} and {@code MISS} alone
+   * when that field is turned off), {@code BYPASS} for a request the cache stayed out of, and
+   * {@code WRITE} for an unsafe request it reported. Unset for requests it never saw.
+   */
+  public static final String OUTCOME_ATTRIBUTE = "dev.apicache.outcome";
+
   private final CacheFront front;
   private final boolean framework;
 
@@ -122,15 +136,28 @@ public final class ApiCacheFilter implements Filter {
     }
     Admission admission = front.admit(exchange);
     if (admission instanceof Admission.Write write) {
+      request.setAttribute(OUTCOME_ATTRIBUTE, "WRITE");
       reportWrite(write.request(), request, response, chain);
     } else if (admission instanceof Admission.Cacheable cacheable) {
+      request.setAttribute(POLICY_ATTRIBUTE, cacheable.policy().id());
       Serving serving = front.serve(cacheable, exchange);
       CacheResponse answer = serving instanceof Serving.Fill fill
           ? runChain(fill, request, response, chain) : ((Serving.Ready) serving).response();
+      request.setAttribute(OUTCOME_ATTRIBUTE, outcome(answer, serving instanceof Serving.Ready));
       CacheFront.send(exchange, answer);
     } else {
+      request.setAttribute(OUTCOME_ATTRIBUTE, "BYPASS");
       chain.doFilter(req, res);
     }
+  }
+
+  /** What {@code X-Cache} says, kept to the attribute's few values, or what the serving path implies. */
+  private static String outcome(CacheResponse answer, boolean ready) {
+    String field = answer.headers().first(dev.apicache.HeaderNames.X_CACHE).orElse("");
+    return switch (field) {
+      case "HIT", "STALE", "MISS", "BYPASS" -> field;
+      default -> ready ? "HIT" : "MISS";
+    };
   }
 
   private static CacheResponse runChain(Serving.Fill fill, HttpServletRequest request, HttpServletResponse response,
