@@ -134,10 +134,11 @@ public class ApiCacheAutoConfiguration {
 
   /**
    * The store {@code apicache.store} names: in-process Caffeine bounded by
-   * {@code apicache.caffeine-maximum-bytes}, Redis at the server Spring's own
-   * {@code spring.data.redis.*} settings name (url, or host, port, username, password, database and
-   * ssl.enabled), or Hazelcast through the application's {@code HazelcastInstance} bean. Spring
-   * closes it, after the engine.
+   * {@code apicache.caffeine-maximum-bytes}; Redis at the server Spring Boot's Redis connection
+   * details name (standalone, Sentinel or Cluster, with the SSL bundle; from
+   * {@code spring.data.redis.*} or a {@code @ServiceConnection}), or, without Spring Data Redis,
+   * at the server {@code spring.data.redis.*} names; or Hazelcast through the application's
+   * {@code HazelcastInstance} bean. Spring closes it, after the engine.
    */
   @Bean
   @ConditionalOnMissingBean
@@ -145,7 +146,7 @@ public class ApiCacheAutoConfiguration {
     switch (properties.store()) {
       case REDIS:
         StoreFactories.require(environment, "dev.apicache.store.redis.RedisStore", "apicache-store-redis");
-        return StoreFactories.Redis.create(redisUri(environment), properties.keyPrefix(), properties.storeTimeout());
+        return StoreFactories.Redis.create(environment, beans, properties.keyPrefix(), properties.storeTimeout());
       case HAZELCAST:
         StoreFactories.require(environment, "dev.apicache.store.hazelcast.HazelcastStore",
             "apicache-store-hazelcast");

@@ -5,6 +5,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -37,12 +38,12 @@ final class RedisLink implements AutoCloseable {
   private volatile boolean closed;
   private long backoffMillis = 50;
 
-  RedisLink(AbstractRedisClient client, boolean ownsClient, Duration commandTimeout) {
+  RedisLink(AbstractRedisClient client, boolean ownsClient, Duration commandTimeout, SslOptions ssl) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.commandTimeout = commandTimeout;
     if (ownsClient) {
-      configure(client, commandTimeout);
+      configure(client, commandTimeout, ssl);
     }
     this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "apicache-redis-connect");
@@ -54,6 +55,11 @@ final class RedisLink implements AutoCloseable {
 
   /** Fails fast when disconnected, bounds every command and the connect attempts. */
   static void configure(AbstractRedisClient client, Duration commandTimeout) {
+    configure(client, commandTimeout, null);
+  }
+
+  /** As {@link #configure(AbstractRedisClient, Duration)}, with {@code ssl} for {@code rediss://} URIs when given. */
+  static void configure(AbstractRedisClient client, Duration commandTimeout, SslOptions ssl) {
     SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(commandTimeout).build();
     if (client instanceof RedisClusterClient cluster) {
@@ -61,14 +67,22 @@ final class RedisLink implements AutoCloseable {
       // a failover or a moved slot is learnt from the MOVED replies and reconnects it causes
       ClusterTopologyRefreshOptions refresh = ClusterTopologyRefreshOptions.builder()
           .enableAllAdaptiveRefreshTriggers().build();
-      cluster.setOptions(ClusterClientOptions.builder()
+      ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+      if (ssl != null) {
+        options.sslOptions(ssl);
+      }
+      cluster.setOptions(options
           .topologyRefreshOptions(refresh)
           .socketOptions(socket).timeoutOptions(timeouts)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
           .requestQueueSize(10_000)
           .build());
     } else if (client instanceof RedisClient standalone) {
-      standalone.setOptions(ClientOptions.builder()
+      ClientOptions.Builder options = ClientOptions.builder();
+      if (ssl != null) {
+        options.sslOptions(ssl);
+      }
+      standalone.setOptions(options
           .socketOptions(socket).timeoutOptions(timeouts)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .requestQueueSize(10_000)

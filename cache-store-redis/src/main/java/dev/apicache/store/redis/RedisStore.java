@@ -17,6 +17,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.nio.charset.StandardCharsets;
@@ -358,6 +359,7 @@ public final class RedisStore implements Store {
     private Duration commandTimeout = Duration.ofMillis(100);
     private Long hashSeed;
     private NameHash names;
+    private SslOptions ssl;
 
     private Builder(Supplier<AbstractRedisClient> client, boolean ownsClient) {
       this.client = client;
@@ -395,6 +397,16 @@ public final class RedisStore implements Store {
       return this;
     }
 
+    /**
+     * The TLS settings (trusted certificates, a client key) for {@code rediss://} URIs, such as those
+     * of an application's SSL bundle; by default the JDK's. Ignored by {@link #using}, whose client is
+     * configured by its owner.
+     */
+    public Builder sslOptions(SslOptions options) {
+      ssl = requireNonNull(options, "options");
+      return this;
+    }
+
     /** Names hashed by {@code function} instead: tests force collisions with it. */
     Builder names(NameHash function) {
       names = requireNonNull(function, "function");
@@ -405,7 +417,7 @@ public final class RedisStore implements Store {
     public RedisStore build() {
       NameHash hash = names != null ? names
           : NameHash.xxh3(hashSeed != null ? hashSeed : NameHash.seedOf(keyPrefix));
-      return new RedisStore(new RedisLink(client.get(), ownsClient, commandTimeout), keyPrefix, hash);
+      return new RedisStore(new RedisLink(client.get(), ownsClient, commandTimeout, ssl), keyPrefix, hash);
     }
   }
 }

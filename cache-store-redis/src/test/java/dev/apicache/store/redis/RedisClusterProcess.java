@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
  * A 3-master Redis Cluster of the test's own, on free loopback ports, created with
  * {@code redis-cli --cluster create} and stopped with the test.
  */
-final class RedisClusterProcess implements AutoCloseable {
+public final class RedisClusterProcess implements AutoCloseable {
   private final List<RedisProcess> nodes = new ArrayList<>();
 
-  static RedisClusterProcess start() throws Exception {
+  /** Starts the nodes on free ports and joins them; returns once the cluster is ok. */
+  public static RedisClusterProcess start() throws Exception {
     RedisClusterProcess cluster = new RedisClusterProcess();
     try {
       for (int i = 0; i < 3; i++) {
@@ -58,7 +59,8 @@ final class RedisClusterProcess implements AutoCloseable {
     return out;
   }
 
-  List<String> uris() {
+  /** A {@code redis://} URI per node. */
+  public List<String> uris() {
     List<String> uris = new ArrayList<>();
     for (RedisProcess n : nodes) {
       uris.add(n.uri());

@@ -26,12 +26,27 @@ public final class RedisProcess implements AutoCloseable {
   private final int port;
   private final Path dir;
   private final List<String> extraArgs;
+  private final String sentinelConfig;
   private Process process;
 
-  private RedisProcess(int port, Path dir, List<String> extraArgs) {
+  private RedisProcess(int port, Path dir, List<String> extraArgs, String sentinelConfig) {
     this.port = port;
     this.dir = dir;
     this.extraArgs = extraArgs;
+    this.sentinelConfig = sentinelConfig;
+  }
+
+  /**
+   * A Redis Sentinel on a free port that monitors {@code monitored} as master {@code master}, with
+   * a quorum of one; returns once it accepts connections.
+   */
+  public static RedisProcess sentinel(String master, RedisProcess monitored) throws IOException {
+    int port = freePort();
+    String config = "port " + port + "\nbind 127.0.0.1\nsentinel monitor " + master + " 127.0.0.1 "
+        + monitored.port() + " 1\n";
+    RedisProcess p = new RedisProcess(port, Files.createTempDirectory("apicache-sentinel"), List.of(), config);
+    p.startAgain();
+    return p;
   }
 
   /** Starts a server on a free port. */
@@ -56,7 +71,7 @@ public final class RedisProcess implements AutoCloseable {
 
   /** A server for {@code port} that is not running yet: {@link #startAgain()} starts it. */
   static RedisProcess notStarted(int port, String... extraArgs) throws IOException {
-    return new RedisProcess(port, Files.createTempDirectory("apicache-redis"), List.of(extraArgs));
+    return new RedisProcess(port, Files.createTempDirectory("apicache-redis"), List.of(extraArgs), null);
   }
 
   static int freePort() throws IOException {
@@ -66,7 +81,19 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  int port() {
+  /** How many keys the server holds (DBSIZE of database 0), asked with redis-cli. */
+  public long keyCount() throws IOException, InterruptedException {
+    Process cli = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port), "DBSIZE")
+        .redirectErrorStream(true).start();
+    String out = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (cli.waitFor() != 0) {
+      throw new IOException("redis-cli DBSIZE failed: " + out);
+    }
+    return Long.parseLong(out);
+  }
+
+  /** The port it listens on, on 127.0.0.1. */
+  public int port() {
     return port;
   }
 
@@ -80,9 +107,17 @@ public final class RedisProcess implements AutoCloseable {
 
   /** Starts the server (again) and waits until it accepts connections. */
   void startAgain() throws IOException {
-    List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
-        "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
-    command.addAll(extraArgs);
+    List<String> command;
+    if (sentinelConfig != null) {
+      // a sentinel rewrites its configuration file, so it gets one of its own
+      Path config = dir.resolve("sentinel.conf");
+      Files.writeString(config, sentinelConfig);
+      command = List.of("redis-server", config.toString(), "--sentinel", "--dir", dir.toString());
+    } else {
+      command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+          "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+      command.addAll(extraArgs);
+    }
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(dir.resolve("redis.log").toFile()).start();
