@@ -67,7 +67,7 @@ public final class CacheEngine implements AutoCloseable {
   private CacheEngine(Builder b) {
     this.closesStore = b.closesStore;
     this.policies = b.policies;
-    this.store = new GuardedStore(b.store, b.storeTimeout, b.invalidationPatience);
+    this.store = new GuardedStore(b.store, b.storeTimeout, b.invalidationPatience, b.observer);
     this.clock = b.clock;
     this.stats = new StatsRecorder(policies.policies());
     this.pending = new PendingInvalidations(store, policies.policies());
@@ -76,10 +76,11 @@ public final class CacheEngine implements AutoCloseable {
     OriginCalls calls = new OriginCalls(store, clock);
     this.statusFields = StatusFields.of(b.xCacheHeader, b.cacheStatusHeader);
     this.honourClientCacheControl = b.honourClientCacheControl;
-    this.fills = new Fills(calls, store, clock, b.coalesceTimeout, b.leaseTime, b.clusterWideMissWait, statusFields);
+    this.fills = new Fills(calls, store, clock, b.coalesceTimeout, b.leaseTime, b.clusterWideMissWait, statusFields,
+        b.observer);
     boolean own = b.revalidationExecutor == null;
     this.revalidator = new Revalidator(store, calls, clock, b.leaseTime,
-        own ? EngineThreads.background("apicache-revalidate") : b.revalidationExecutor, own);
+        own ? EngineThreads.background("apicache-revalidate") : b.revalidationExecutor, own, b.observer);
   }
 
   /** A builder for an engine over {@code policies} and {@code store}. */
@@ -407,6 +408,7 @@ public final class CacheEngine implements AutoCloseable {
     private int maxTargetLength = 8192;
     private ExecutorService revalidationExecutor;
     private boolean closesStore = true;
+    private EngineObserver observer = EngineObserver.NONE;
 
     private Builder(CachePolicies policies, Store store) {
       this.policies = requireNonNull(policies, "policies");
@@ -532,6 +534,15 @@ public final class CacheEngine implements AutoCloseable {
      */
     public Builder closesStore(boolean close) {
       closesStore = close;
+      return this;
+    }
+
+    /**
+     * Watches origin fills, background revalidations and store calls (for tracing spans and
+     * timers); by default nothing does.
+     */
+    public Builder observer(EngineObserver value) {
+      observer = requireNonNull(value, "observer");
       return this;
     }
 

@@ -20,9 +20,11 @@ final class Fills {
   private final Duration coalesceTimeout;
   private final Duration leaseTime;
   private final Duration clusterWideMissWait;
+  final EngineObserver observer;
 
   Fills(OriginCalls calls, GuardedStore store, InstantSource clock, Duration coalesceTimeout, Duration leaseTime,
-      Duration clusterWideMissWait, StatusFields statusFields) {
+      Duration clusterWideMissWait, StatusFields statusFields, EngineObserver observer) {
+    this.observer = observer;
     this.statusFields = statusFields;
     this.calls = calls;
     this.store = store;

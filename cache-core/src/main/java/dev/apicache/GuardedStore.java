@@ -42,6 +42,7 @@ final class GuardedStore implements AutoCloseable {
   private volatile long openUntilNanos;
 
   private final Optional<Leases> leases;
+  private final EngineObserver observer;
 
   /** How long an invalidation is retried before its caller hears that it failed. */
   private final Duration invalidationPatience;
@@ -51,6 +52,11 @@ final class GuardedStore implements AutoCloseable {
   }
 
   GuardedStore(Store store, Duration timeout, Duration invalidationPatience) {
+    this(store, timeout, invalidationPatience, EngineObserver.NONE);
+  }
+
+  GuardedStore(Store store, Duration timeout, Duration invalidationPatience, EngineObserver observer) {
+    this.observer = observer;
     this.store = store;
     this.timeout = timeout;
     this.invalidationPatience = invalidationPatience;
@@ -219,15 +225,20 @@ final class GuardedStore implements AutoCloseable {
       throw new StoreException("store " + operation + " skipped: the store is failing (circuit open)");
     }
     T result;
+    EngineObserver.Scope observed = observer.storeCall(operation);
     try {
       result = pool == null ? call.call() : timed(operation, call);
     } catch (StoreException e) {
+      observed.failed(e);
       fault(operation, e);
       throw e;
     } catch (Exception | LinkageError e) {
       StoreException wrapped = new StoreException("store " + operation + " failed: " + e, e);
+      observed.failed(wrapped);
       fault(operation, wrapped);
       throw wrapped;
+    } finally {
+      observed.close();
     }
     if (failing.get() && failing.compareAndSet(true, false)) {
       LOG.log(Level.INFO, "apicache store recovered; serving from the cache again");

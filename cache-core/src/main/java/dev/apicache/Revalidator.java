@@ -29,9 +29,11 @@ final class Revalidator implements AutoCloseable {
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final Set<CacheKey> running = ConcurrentHashMap.newKeySet();
+  private final EngineObserver observer;
 
   Revalidator(GuardedStore store, OriginCalls calls, InstantSource clock, Duration leaseTime, ExecutorService executor,
-      boolean ownsExecutor) {
+      boolean ownsExecutor, EngineObserver observer) {
+    this.observer = observer;
     this.store = store;
     this.calls = calls;
     this.clock = clock;
@@ -86,7 +88,13 @@ final class Revalidator implements AutoCloseable {
       }
       Optional<Fence> fence = store.fence(c.fillCounters(), c.scope);
       c.scope.originCalls.increment();
-      Outcome o = calls.call(c, refreshRequest(c.request), origin, fence.orElse(null), validated);
+      Outcome o;
+      try (EngineObserver.Scope observed = observer.revalidation(c.request, c.policy.id())) {
+        o = calls.call(c, refreshRequest(c.request), origin, fence.orElse(null), validated);
+        if (o.error != null) {
+          observed.failed(o.error);
+        }
+      }
       if (o.response != null) {
         o.response.discard(); // nobody sends a background refresh; a body too large to hold is dropped
       }

@@ -41,6 +41,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     private final StoredEntry validated;
     private final AtomicBoolean done = new AtomicBoolean();
     private final long startedNanos = System.nanoTime();
+    private final EngineObserver.Scope observed;
 
     Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, EntryKey lease,
         StoredEntry fallback, CacheDecision.Forward forward, long startedMillis, StoredEntry validated) {
@@ -53,6 +54,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
       this.lease = lease;
       this.fallback = fallback;
       this.forward = forward;
+      this.observed = fills.observer.fill(request.request, request.policy.id());
     }
 
     /**
@@ -88,7 +90,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
      */
     public CacheResponse complete(CacheResponse answer) {
       requireNonNull(answer, "answer");
-      finishOnce();
+      finishOnce(null);
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
       return finish(fills.calls.accept(request, answer, fence, startedMillis, validated));
     }
@@ -101,7 +103,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
      */
     public CacheResponse fail(Exception error) {
       requireNonNull(error, "error");
-      finishOnce();
+      finishOnce(error);
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
       return finish(fills.calls.failed(request, error));
     }
@@ -117,7 +119,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
      */
     public Optional<CacheResponse> failInPlace(Exception error) {
       requireNonNull(error, "error");
-      finishOnce();
+      finishOnce(error);
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
       release(null);
       if (fallback == null) {
@@ -131,6 +133,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     @Override
     public void close() {
       if (done.compareAndSet(false, true)) {
+        observed.close();
         release(null); // waiting requests then call the origin themselves
       }
     }
@@ -140,10 +143,14 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
       return done.get();
     }
 
-    private void finishOnce() {
+    private void finishOnce(Exception error) {
       if (!done.compareAndSet(false, true)) {
         throw new IllegalStateException("fill of " + request + " already finished");
       }
+      if (error != null) {
+        observed.failed(error);
+      }
+      observed.close(); // the origin call is over: what follows is the cache's own work
     }
 
     private CacheResponse finish(Outcome outcome) {
