@@ -7,11 +7,13 @@ import dev.apicache.PolicyConfigException;
 import dev.apicache.PolicyFile;
 import dev.apicache.adapter.servlet.ApiCacheFilter;
 import dev.apicache.micrometer.ApiCacheMetrics;
+import dev.apicache.micrometer.ApiCacheObservations;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
 import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationFilter;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
@@ -42,7 +45,8 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
  * Spring Boot auto-configuration for apicache: policies from {@code apicache.*} (inline or a policy
  * file, relative to the servlet context path), a store, the engine, the servlet filter registered
  * after Spring Security and before the controllers, Micrometer meters, the request observation's
- * route and cache outcome and the {@code apicache} Actuator endpoint (the health indicator is
+ * route and cache outcome, observations of fills, revalidations and store calls, and the
+ * {@code apicache} Actuator endpoint (the health indicator is
  * {@link ApiCacheHealthAutoConfiguration}'s). Every
  * bean gives way to one of the application's own.
  *
@@ -242,6 +246,20 @@ public class ApiCacheAutoConfiguration {
         }
         return context;
       };
+    }
+  }
+
+  /**
+   * Fills, background revalidations and store calls as Micrometer Observations, in the
+   * application's {@code ObservationRegistry} (so timers, and spans where tracing is set up).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({ObservationRegistry.class, ApiCacheObservations.class})
+  static class EngineObservations {
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE) // an application's own customizer may still replace it
+    ApiCacheEngineCustomizer apiCacheObservationsCustomizer(ObjectProvider<ObservationRegistry> registry) {
+      return builder -> registry.ifAvailable(r -> builder.observer(ApiCacheObservations.of(r)));
     }
   }
 

@@ -53,6 +53,11 @@ class ContextPathApplicationTest {
     String item(@PathVariable String id) {
       return "{\"id\":" + id + ",\"call\":" + CALLS.incrementAndGet() + "}";
     }
+
+    @GetMapping("/api/news/{id}")
+    String news(@PathVariable String id) {
+      return "{\"news\":" + id + ",\"call\":" + CALLS.incrementAndGet() + "}";
+    }
   }
 
   @EnableWebSecurity
@@ -69,6 +74,8 @@ class ContextPathApplicationTest {
         "server.port=0", "server.address=127.0.0.1", "server.servlet.context-path=/shop",
         "spring.main.banner-mode=off",
         "apicache.policies[0].path=/api/items/{id}", "apicache.policies[0].ttl=60s",
+        "apicache.policies[1].path=/api/news/{id}", "apicache.policies[1].ttl=60s",
+        "apicache.policies[1].stale-while-revalidate=60s",
         "management.endpoints.web.exposure.include=health,prometheus",
         "management.endpoint.health.show-details=always").run();
     base = URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort());
@@ -118,6 +125,33 @@ class ContextPathApplicationTest {
     String scrape = get("/shop/actuator/prometheus").body();
     assertTrue(!counted("apicache=\"HIT\"", "uri=\"UNKNOWN\"").test(scrape), "no hit is left without its route: "
         + requestLines(scrape));
+  }
+
+  @Test
+  void fillsRevalidationsAndStoreCalls_areObserved() throws Exception {
+    get("/shop/api/news/1");
+    assertTrue(context.getBean(dev.apicache.CacheEngine.class).softPurge("/shop/api/news/1"));
+    assertEquals("STALE", xCache(get("/shop/api/news/1")));
+    java.util.function.Predicate<String> fill = scrape -> scrape.lines().anyMatch(l ->
+        l.startsWith("apicache_fill_seconds_count{") && l.contains("policy=\"/api/news/{id}\""));
+    java.util.function.Predicate<String> revalidation = scrape -> scrape.lines().anyMatch(l ->
+        l.startsWith("apicache_revalidation_seconds_count{") && l.contains("policy=\"/api/news/{id}\""));
+    java.util.function.Predicate<String> store = scrape -> scrape.lines().anyMatch(l ->
+        l.startsWith("apicache_store_seconds_count{") && l.contains("operation=\"get\""));
+    java.util.function.Predicate<String> ownCall = counted("apicache=\"REVALIDATION\"", "uri=\"/api/news/{id}\"");
+    String[] last = {""};
+    try {
+      await("the observations reach the scrape").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            last[0] = get("/shop/actuator/prometheus").body();
+            return fill.test(last[0]) && revalidation.test(last[0]) && store.test(last[0]) && ownCall.test(last[0]);
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      StringBuilder b = new StringBuilder();
+      last[0].lines().filter(l -> l.startsWith("apicache_") || l.startsWith("http_server_requests_seconds_count"))
+          .forEach(l -> b.append(l).append('\n'));
+      throw new AssertionError(b.toString(), e);
+    }
   }
 
   /** Whether a scrape has an {@code http.server.requests} count with every one of {@code tags}. */

@@ -53,7 +53,8 @@ public final class ApiCacheFilter implements Filter {
    * The request attribute saying what the cache did, one of a few fixed values: {@code HIT},
    * {@code STALE} and {@code MISS} (as {@code X-Cache} says, or {@code HIT} and {@code MISS} alone
    * when that field is turned off), {@code BYPASS} for a request the cache stayed out of, and
-   * {@code WRITE} for an unsafe request it reported. Unset for requests it never saw.
+   * {@code WRITE} for an unsafe request it reported, {@code REVALIDATION} for the cache's own
+   * background refresh. Unset for requests it never saw.
    */
   public static final String OUTCOME_ATTRIBUTE = "dev.apicache.outcome";
 
@@ -121,6 +122,7 @@ public final class ApiCacheFilter implements Filter {
     }
     ServletExchange exchange = new ServletExchange(request, response);
     if (front.isOwnCall(exchange)) {
+      request.setAttribute(OUTCOME_ATTRIBUTE, "REVALIDATION");
       chain.doFilter(req, res);
       return;
     }
