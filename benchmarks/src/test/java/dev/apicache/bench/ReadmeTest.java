@@ -52,7 +52,9 @@ class ReadmeTest {
   @BeforeAll
   void compileEveryJavaBlock(@TempDir Path tempDir) throws Exception {
     dir = tempDir;
-    List<Readme.Block> blocks = Readme.blocks("java");
+    // the Spring Boot blocks need the starter's class path: its ReadmeSpringCodeTest compiles them
+    List<Readme.Block> blocks = Readme.blocks("java").stream()
+        .filter(b -> !b.text().contains("import dev.apicache.spring.")).toList();
     assertTrue(blocks.size() >= 8, "the README's Java blocks: " + blocks.size());
     Path sources = Files.createDirectories(dir.resolve("src"));
     Path classes = Files.createDirectories(dir.resolve("classes"));
