@@ -74,15 +74,26 @@ final class PolicyTree {
     }
   }
 
-  private CachePolicy policy(Object value, String at) {
+  /**
+   * The entry at {@code at}: a mapping with a {@code path} and only {@code known} fields, named in
+   * every later message by its index and path.
+   */
+  private Field entry(Object value, String at, Set<String> known, String expected) {
     String where = source + ": " + at;
     if (!(value instanceof Map<?, ?> node)) {
-      throw failure(where, at, "expected a mapping with at least 'path'");
+      throw failure(where, at, "expected a mapping with " + expected);
     }
     String path = requiredText(node, "path", where, at);
     String entry = where + " (" + path + ")";
-    unknownFields(node, POLICY_FIELDS, entry, at + ".", "");
-    Field field = new Field(node, entry, at);
+    unknownFields(node, known, entry, at + ".", "");
+    return new Field(node, entry, at);
+  }
+
+  private CachePolicy policy(Object value, String at) {
+    Field field = entry(value, at, POLICY_FIELDS, "at least 'path'");
+    Map<?, ?> node = field.node;
+    String entry = field.entry;
+    String path = field.text("path");
     CachePolicy.Builder b;
     try {
       b = CachePolicy.forRoute(path);
@@ -161,14 +172,10 @@ final class PolicyTree {
   }
 
   private WriteRule write(Object value, String at) {
-    String where = source + ": " + at;
-    if (!(value instanceof Map<?, ?> node)) {
-      throw failure(where, at, "expected a mapping with 'path' and 'events'");
-    }
-    String path = requiredText(node, "path", where, at);
-    String entry = where + " (" + path + ")";
-    unknownFields(node, WRITE_FIELDS, entry, at + ".", "");
-    Field field = new Field(node, entry, at);
+    Field field = entry(value, at, WRITE_FIELDS, "'path' and 'events'");
+    Map<?, ?> node = field.node;
+    String entry = field.entry;
+    String path = field.text("path");
     List<String> methods = node.containsKey("methods") ? field.texts("methods") : List.of();
     if (!node.containsKey("events")) {
       throw failure(entry, at, "events is required");

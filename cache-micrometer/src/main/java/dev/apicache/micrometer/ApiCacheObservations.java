@@ -33,16 +33,17 @@ public final class ApiCacheObservations implements EngineObserver {
 
   @Override
   public Scope fill(CacheRequest request, String policyId) {
-    return start(Observation.createNotStarted("apicache.fill", registry)
-        .contextualName("apicache fill " + policyId)
-        .lowCardinalityKeyValue("policy", policyId)
-        .highCardinalityKeyValue("path", request.path()));
+    return originCall("fill", request, policyId);
   }
 
   @Override
   public Scope revalidation(CacheRequest request, String policyId) {
-    return start(Observation.createNotStarted("apicache.revalidation", registry)
-        .contextualName("apicache revalidation " + policyId)
+    return originCall("revalidation", request, policyId);
+  }
+
+  private Scope originCall(String kind, CacheRequest request, String policyId) {
+    return start(Observation.createNotStarted("apicache." + kind, registry)
+        .contextualName("apicache " + kind + " " + policyId)
         .lowCardinalityKeyValue("policy", policyId)
         .highCardinalityKeyValue("path", request.path()));
   }
