@@ -89,4 +89,34 @@ class RedisConnectionDetailsTest {
       });
     }
   }
+
+  @Test
+  void tls_trustsWhatTheApplicationsSslBundleTrusts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    // a self-signed certificate for 127.0.0.1: trusted through the bundle, by nothing else
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString())
+        .redirectErrorStream(true).start();
+    String out = new String(openssl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(openssl.waitFor() == 0, "openssl (apt-get install openssl): " + out);
+    int tlsPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      tlsPort = s.getLocalPort();
+    }
+    try (RedisProcess redis = RedisProcess.start("--tls-port", Integer.toString(tlsPort),
+        "--tls-cert-file", dir.resolve("cert.pem").toString(), "--tls-key-file", dir.resolve("key.pem").toString(),
+        "--tls-ca-cert-file", dir.resolve("cert.pem").toString(), "--tls-auth-clients", "no")) {
+      runner.withConfiguration(AutoConfigurations.of(
+              org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration.class))
+          .withPropertyValues("spring.ssl.bundle.pem.redis.truststore.certificate=file:" + dir.resolve("cert.pem"),
+              "spring.data.redis.ssl.enabled=true", "spring.data.redis.ssl.bundle=redis",
+              "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + tlsPort)
+          .run(context -> {
+            assertNull(context.getStartupFailure());
+            servesHitsThroughRedis(context);
+          });
+      assertTrue(redis.keyCount() > 0, "the entry went over TLS to this server");
+    }
+  }
 }
