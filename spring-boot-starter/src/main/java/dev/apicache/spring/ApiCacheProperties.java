@@ -18,8 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param policies policies, as in a policy file's policies list
  * @param writes write rules, as in a policy file's writes list
  * @param caffeineMaximumBytes the in-process store's budget, in bytes of stored entries
- * @param store caffeine (the default, in-process), redis (the server Spring's spring.data.redis.*
- *     settings name) or hazelcast (the application's HazelcastInstance bean)
+ * @param store caffeine (the default, in-process), redis (the server Spring Boot's Redis connection
+ *     names: spring.data.redis.*, Sentinel, Cluster, SSL bundle or a service connection) or hazelcast
+ *     (the application's HazelcastInstance bean)
  * @param storeTimeout how long a store call may take before the request goes on without the cache
  * @param invalidationPatience how long a failed invalidation is retried while the write that caused
  *     it waits, so that no later request gets the old data; past it the write is answered 503 and
@@ -46,7 +47,7 @@ public record ApiCacheProperties(
   public enum StoreKind {
     /** In-process Caffeine: one node's own cache. */
     CAFFEINE,
-    /** Redis through Lettuce, at the server spring.data.redis.* names. */
+    /** Redis through Lettuce, at the server Spring Boot's Redis connection names. */
     REDIS,
     /** Hazelcast, through the application's HazelcastInstance bean. */
     HAZELCAST

@@ -49,8 +49,64 @@ class StarterApplicationTest {
 
   @SpringBootConfiguration
   @EnableAutoConfiguration
-  @Import({Api.class, Security.class})
+  @Import({Api.class, Security.class, Database.class, Catalog.class})
   static class App {}
+
+  /** A real (in-memory H2) database with Spring's transactions, as a JDBC application has. */
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  @org.springframework.transaction.annotation.EnableTransactionManagement
+  static class Database {
+    @Bean
+    javax.sql.DataSource dataSource() {
+      org.h2.jdbcx.JdbcDataSource db = new org.h2.jdbcx.JdbcDataSource();
+      db.setURL("jdbc:h2:mem:starter-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+      org.springframework.jdbc.core.simple.JdbcClient.create(db)
+          .sql("create table product (id int primary key, name varchar(64))").update();
+      org.springframework.jdbc.core.simple.JdbcClient.create(db)
+          .sql("insert into product values (1, 'old name')").update();
+      return db;
+    }
+
+    @Bean
+    org.springframework.transaction.PlatformTransactionManager transactionManager(javax.sql.DataSource db) {
+      return new org.springframework.jdbc.datasource.DataSourceTransactionManager(db);
+    }
+
+    @Bean
+    org.springframework.jdbc.core.simple.JdbcClient jdbcClient(javax.sql.DataSource db) {
+      return org.springframework.jdbc.core.simple.JdbcClient.create(db);
+    }
+  }
+
+  /** Products read from the database, renamed in a transaction that invalidates after its commit. */
+  @RestController
+  static class Catalog {
+    private final org.springframework.jdbc.core.simple.JdbcClient db;
+    private final ApiCacheInvalidator cache;
+
+    Catalog(org.springframework.jdbc.core.simple.JdbcClient db, ApiCacheInvalidator cache) {
+      this.db = db;
+      this.cache = cache;
+    }
+
+    @GetMapping("/api/catalog/{id}")
+    String product(@PathVariable int id) {
+      return "{\"name\":\"" + db.sql("select name from product where id = ?").param(id).query(String.class).single()
+          + "\"}";
+    }
+
+    @org.springframework.web.bind.annotation.PutMapping("/api/catalog/{id}")
+    @org.springframework.transaction.annotation.Transactional
+    String rename(@PathVariable int id, @org.springframework.web.bind.annotation.RequestParam String name,
+        @org.springframework.web.bind.annotation.RequestParam(defaultValue = "false") boolean fail) {
+      db.sql("update product set name = ? where id = ?").params(name, id).update();
+      cache.invalidate("catalog.updated");
+      if (fail) {
+        throw new IllegalStateException("rolled back after the update");
+      }
+      return "{\"renamed\":" + id + "}";
+    }
+  }
 
   @RestController
   static class Api {
@@ -70,6 +126,7 @@ class StarterApplicationTest {
     @Bean
     SecurityFilterChain chain(HttpSecurity http) throws Exception {
       http.authorizeHttpRequests(a -> a.requestMatchers("/api/admin/**", "/actuator/**").hasRole("ADMIN")
+              .requestMatchers(org.springframework.http.HttpMethod.PUT, "/api/catalog/**").hasRole("ADMIN")
               .anyRequest().permitAll())
           .httpBasic(Customizer.withDefaults())
           .csrf(c -> c.disable());
@@ -96,6 +153,9 @@ class StarterApplicationTest {
         "apicache.policies[1].path=/api/admin/report",
         "apicache.policies[1].ttl=60s",
         "apicache.policies[1].shared=true",
+        "apicache.policies[2].path=/api/catalog/{id}",
+        "apicache.policies[2].ttl=60s",
+        "apicache.policies[2].invalidate-on[0]=catalog.updated",
         "management.endpoints.web.exposure.include=apicache,prometheus").run();
     int port = ((WebServerApplicationContext) context).getWebServer().getPort();
     base = URI.create("http://127.0.0.1:" + port);
@@ -187,5 +247,31 @@ class StarterApplicationTest {
     assertTrue(scrape.body().contains("cache_gets_total{cache=\"apicache\""), scrape.body().substring(0,
         Math.min(2000, scrape.body().length())));
     assertTrue(scrape.body().contains("apicache_origin_seconds_count{cache=\"apicache\""), "the origin timer");
+  }
+
+  private HttpResponse<String> put(String path, String authorization) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).PUT(HttpRequest.BodyPublishers.noBody());
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aTransactionalWrite_invalidatesAfterItsCommit_andNotOnRollback_behindSecurity() throws Exception {
+    assertEquals("{\"name\":\"old name\"}", get("/api/catalog/1", null).body());
+    assertEquals("HIT", xCache(get("/api/catalog/1", null)));
+    assertEquals(401, put("/api/catalog/1?name=anonymous", null).statusCode(), "the write is the admin's");
+    assertEquals("HIT", xCache(get("/api/catalog/1", null)), "a refused write invalidates nothing");
+
+    assertEquals(500, put("/api/catalog/1?name=rolled%20back&fail=true", ADMIN).statusCode());
+    HttpResponse<String> afterRollback = get("/api/catalog/1", null);
+    assertEquals("HIT", xCache(afterRollback), "a rollback invalidates nothing");
+    assertEquals("{\"name\":\"old name\"}", afterRollback.body());
+
+    assertEquals(200, put("/api/catalog/1?name=new%20name", ADMIN).statusCode());
+    HttpResponse<String> afterCommit = get("/api/catalog/1", null);
+    assertEquals("MISS", xCache(afterCommit));
+    assertEquals("{\"name\":\"new name\"}", afterCommit.body(), "the committed row, never the old one");
   }
 }
