@@ -280,8 +280,8 @@ public class ApiCacheAutoConfiguration {
   static class Actuator {
     @Bean
     @ConditionalOnMissingBean
-    ApiCacheEndpoint apiCacheEndpoint(CacheEngine engine) {
-      return new ApiCacheEndpoint(engine);
+    ApiCacheEndpoint apiCacheEndpoint(CacheEngine engine, Environment environment) {
+      return new ApiCacheEndpoint(engine, environment.getProperty("server.servlet.context-path", ""));
     }
   }
 }

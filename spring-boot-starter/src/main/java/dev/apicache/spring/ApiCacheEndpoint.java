@@ -19,10 +19,21 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "apicache")
 public class ApiCacheEndpoint {
   private final CacheEngine engine;
+  private final String contextPath;
 
-  /** The endpoint over {@code engine}. */
+  /** The endpoint over {@code engine}, for an application served at the server's root. */
   public ApiCacheEndpoint(CacheEngine engine) {
+    this(engine, "");
+  }
+
+  /**
+   * The endpoint over {@code engine}; the URLs it purges are relative to {@code contextPath} (such
+   * as {@code /shop}), as the policies are.
+   */
+  public ApiCacheEndpoint(CacheEngine engine, String contextPath) {
     this.engine = requireNonNull(engine, "engine");
+    String path = requireNonNull(contextPath, "contextPath");
+    this.contextPath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   /** The counters: {@code total} and {@code policies}, each counter by its name. */
@@ -38,7 +49,8 @@ public class ApiCacheEndpoint {
   }
 
   /**
-   * Invalidates {@code event} and {@code tag}, and purges {@code url} (every stored variant) and
+   * Invalidates {@code event} and {@code tag}, and purges {@code url} (every stored variant; path and
+   * query relative to the context path) and
    * {@code policy} (every entry of the policy with that id), each when given. With {@code soft}
    * true the purges mark entries stale instead of dropping them ({@link CacheEngine#softPurge}).
    * Once this returns, no later request is served what they dropped, or is served what they marked
@@ -60,7 +72,8 @@ public class ApiCacheEndpoint {
       out.put("tag", tag);
     }
     if (url != null) {
-      out.put("cached", softly ? engine.softPurge(url) : engine.purge(url));
+      String whole = contextPath + url;
+      out.put("cached", softly ? engine.softPurge(whole) : engine.purge(whole));
     }
     if (policy != null) {
       out.put("policy", softly ? engine.softPurgePolicy(policy) : engine.purgePolicy(policy));

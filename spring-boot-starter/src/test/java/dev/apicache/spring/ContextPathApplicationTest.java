@@ -76,7 +76,7 @@ class ContextPathApplicationTest {
         "apicache.policies[0].path=/api/items/{id}", "apicache.policies[0].ttl=60s",
         "apicache.policies[1].path=/api/news/{id}", "apicache.policies[1].ttl=60s",
         "apicache.policies[1].stale-while-revalidate=60s",
-        "management.endpoints.web.exposure.include=health,prometheus",
+        "management.endpoints.web.exposure.include=health,prometheus,apicache",
         "management.endpoint.health.show-details=always").run();
     base = URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort());
   }
@@ -104,6 +104,14 @@ class ContextPathApplicationTest {
     assertTrue(hit.body().startsWith("{\"id\":1,"), hit.body());
     context.getBean(ApiCacheInvalidator.class).purge("/api/items/1");
     assertEquals("MISS", xCache(get("/shop/api/items/1")), "purged by the path the policy is written in");
+    assertEquals("HIT", xCache(get("/shop/api/items/1")));
+    HttpResponse<String> purged = http.send(HttpRequest.newBuilder(base.resolve("/shop/actuator/apicache"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"/api/items/1\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, purged.statusCode(), purged.body());
+    assertTrue(purged.body().contains("\"cached\":true"), purged.body());
+    assertEquals("MISS", xCache(get("/shop/api/items/1")), "and by the endpoint, the same way");
   }
 
   @Test
