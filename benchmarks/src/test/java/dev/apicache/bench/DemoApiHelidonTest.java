@@ -1,8 +1,0 @@
-package dev.apicache.bench;
-
-class DemoApiHelidonTest extends DemoApiContract {
-  @Override
-  DemoApi.Framework framework() {
-    return DemoApi.Framework.HELIDON;
-  }
-}

@@ -1,0 +1,8 @@
+package dev.apicache.demo;
+
+class DemoApiServletTest extends DemoApiContract {
+  @Override
+  DemoApi.Framework framework() {
+    return DemoApi.Framework.SERVLET;
+  }
+}
