@@ -55,9 +55,10 @@ final class Fills {
     }
     if (joined.flight().fence.equals(fence.get())) {
       c.scope.coalescedWaits.increment();
-      Outcome shared = joined.flight().await(coalesceTimeout);
-      if (shared != null && shared.shareable() && shared.suits(c.policy, c.request.headers())) {
-        return new Serving.Ready(respond(c, shared, fallback, servableWhenDisconnected(c, validated),
+      Optional<Outcome> shared = joined.flight().await(coalesceTimeout)
+          .filter(o -> o.shareable() && o.suits(c.policy, c.request.headers()));
+      if (shared.isPresent()) {
+        return new Serving.Ready(respond(c, shared.get(), fallback, servableWhenDisconnected(c, validated),
             decision.forward(), true));
       }
     }

@@ -120,28 +120,28 @@ final class OriginCalls {
     // a streamed body is judged by its head: its bytes are copied as they reach the client
     CacheResponse judged = stream.isEmpty() ? response : CacheResponse.of(response.status(), response.headers(),
         Bytes.empty());
-    String reason = Storability.reasonNotToStore(c.policy, judged);
+    Optional<String> refused = Storability.reasonNotToStore(c.policy, judged);
     long now = clock.millis();
     OriginFreshness fromOrigin = null;
-    if (reason == null && c.policy.originDirected().isPresent()) {
+    if (refused.isEmpty() && c.policy.originDirected().isPresent()) {
       Optional<OriginFreshness> f = OriginFreshness.of(response.status(), response.headers(),
           Math.min(requestTimeMillis, now), now, c.policy.originDirected().get());
       if (f.isEmpty()) {
-        reason = "origin-uncacheable";
+        refused = Optional.of("origin-uncacheable");
       } else if (!f.get().isFresh(now, now) && f.get().staleWhileRevalidate().isZero()
           && f.get().staleIfError().isZero() && !hasValidator(response.headers())) {
         // nothing could be served from it, and without a validator it cannot be revalidated either
-        reason = "stale-on-arrival";
+        refused = Optional.of("stale-on-arrival");
       } else {
         fromOrigin = f.get();
       }
     }
-    if (reason == null && stream.isPresent() && fence == null) {
-      reason = "streamed";
+    if (refused.isEmpty() && stream.isPresent() && fence == null) {
+      refused = Optional.of("streamed");
     }
-    if (reason != null) {
-      c.scope.uncacheable(reason);
-      return Outcome.uncacheable(response, reason);
+    if (refused.isPresent()) {
+      c.scope.uncacheable(refused.get());
+      return Outcome.uncacheable(response, refused.get());
     }
     if (stream.isPresent()) {
       CacheResponse head = response;

@@ -2,6 +2,7 @@ package dev.apicache;
 
 import dev.apicache.spi.Fence;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -44,15 +45,15 @@ final class SingleFlight {
       owner.flights.remove(key, this);
     }
 
-    /** The leader's outcome, or null when it took longer than {@code timeout} or abandoned the call. */
-    Outcome await(Duration timeout) {
+    /** The leader's outcome; empty when it took longer than {@code timeout} or abandoned the call. */
+    Optional<Outcome> await(Duration timeout) {
       try {
-        return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return Optional.ofNullable(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
       } catch (TimeoutException | ExecutionException e) {
-        return null;
+        return Optional.empty();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return null;
+        return Optional.empty();
       }
     }
   }

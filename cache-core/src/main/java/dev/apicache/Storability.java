@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,34 +18,34 @@ final class Storability {
 
   private Storability() {}
 
-  /** Null when the response may be stored under {@code policy}; otherwise the reason it may not. */
-  static String reasonNotToStore(CachePolicy policy, CacheResponse response) {
+  /** Why the response may not be stored under {@code policy}; empty when it may. */
+  static Optional<String> reasonNotToStore(CachePolicy policy, CacheResponse response) {
     if (response.isStreamed()) {
-      return "streamed";
+      return Optional.of("streamed");
     }
     Headers h = response.headers();
     if (policy.originDirected().isPresent() ? !originDirectedStatus(response.status(), h)
         : !STORABLE_STATUSES.contains(response.status())) {
-      return "status";
+      return Optional.of("status");
     }
     if (h.contains(HeaderNames.SET_COOKIE) || h.contains("Set-Cookie2")) {
-      return "set-cookie";
+      return Optional.of("set-cookie");
     }
     // an origin-directed route takes the field the origin targets at shared caches, if it sent one
     CacheControl cc = policy.originDirected().isPresent() ? CacheControl.forSharedCache(h) : CacheControl.parse(h);
     if (cc.isNoStore()) {
-      return "no-store";
+      return Optional.of("no-store");
     }
     if (cc.isPrivate()) {
-      return "private";
+      return Optional.of("private");
     }
     if (response.bodyStream().isPresent() || response.body().size() > policy.maxBodyBytes()) {
-      return "too-large";
+      return Optional.of("too-large");
     }
     boolean encoded = h.contains("Content-Encoding");
     Vary vary = Vary.of(h);
     if (vary.isAny()) {
-      return "vary";
+      return Optional.of("vary");
     }
     for (String name : vary.names()) {
       // the engine asks the origin for an identity body, which suits every client
@@ -55,13 +56,13 @@ final class Storability {
       try {
         header = new VaryBy.Header(name);
       } catch (IllegalArgumentException notAHeaderName) {
-        return "vary";
+        return Optional.of("vary");
       }
       if (!policy.varies(header) && policy.originDirected().isEmpty()) {
-        return "vary-unkeyed"; // origin-directed routes store a variant per value instead (Variants)
+        return Optional.of("vary-unkeyed"); // origin-directed routes store a variant per value instead (Variants)
       }
     }
-    return null;
+    return Optional.empty();
   }
 
   /**
