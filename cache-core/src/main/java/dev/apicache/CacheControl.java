@@ -31,7 +31,7 @@ public final class CacheControl {
   /** The directives of every {@code Cache-Control} line of {@code headers}. */
   public static CacheControl parse(Headers headers) {
     requireNonNull(headers, "headers");
-    return parse(headers.all(HeaderNames.CACHE_CONTROL));
+    return headers.cacheControl();
   }
 
   /**
@@ -42,6 +42,11 @@ public final class CacheControl {
    */
   public static CacheControl forSharedCache(Headers headers) {
     requireNonNull(headers, "headers");
+    return headers.sharedCacheControl();
+  }
+
+  /** What {@link #forSharedCache} returns, parsed: {@link Headers} keeps it. */
+  static CacheControl targetedOrPlain(Headers headers) {
     List<String> targeted = headers.all(CDN_CACHE_CONTROL);
     if (!targeted.isEmpty()) {
       CacheControl cdn = parse(targeted);

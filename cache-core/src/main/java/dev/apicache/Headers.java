@@ -21,6 +21,10 @@ public final class Headers {
 
   private final List<String> names;
   private final List<String> values;
+  // parsed on first use, so a response's directives are parsed once however many steps read them;
+  // a race parses twice into equal immutable values, which is harmless
+  private CacheControl cacheControl;
+  private CacheControl sharedCacheControl;
 
   private Headers(List<String> names, List<String> values) {
     this.names = names;
@@ -30,6 +34,26 @@ public final class Headers {
   /** No headers. */
   public static Headers empty() {
     return EMPTY;
+  }
+
+  /** The {@code Cache-Control} directives, parsed once. */
+  CacheControl cacheControl() {
+    CacheControl cc = cacheControl;
+    if (cc == null) {
+      cc = CacheControl.parse(all(HeaderNames.CACHE_CONTROL));
+      cacheControl = cc;
+    }
+    return cc;
+  }
+
+  /** The directives a shared cache applies ({@link CacheControl#forSharedCache}), parsed once. */
+  CacheControl sharedCacheControl() {
+    CacheControl cc = sharedCacheControl;
+    if (cc == null) {
+      cc = CacheControl.targetedOrPlain(this);
+      sharedCacheControl = cc;
+    }
+    return cc;
   }
 
   /** Headers from alternating names and values: {@code of("Content-Type", "text/plain")}. */

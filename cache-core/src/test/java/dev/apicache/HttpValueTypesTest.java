@@ -1,6 +1,7 @@
 package dev.apicache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,5 +122,15 @@ class HttpValueTypesTest {
     assertTrue(Vary.of(Headers.empty()).isEmpty());
     assertEquals("Accept-Encoding, x-tenant-id, Accept, X-Other", v.with(List.of("X-TENANT-ID", "X-Other")).toString());
     assertEquals(v, Vary.parse(List.of(v.toString())));
+  }
+
+  @Test
+  void aResponsesDirectives_areParsedOnce_whateverReadsThem() {
+    Headers h = Headers.of("Cache-Control", "max-age=60, stale-while-revalidate=30", "CDN-Cache-Control", "max-age=5");
+    assertSame(CacheControl.parse(h), CacheControl.parse(h));
+    assertSame(CacheControl.forSharedCache(h), CacheControl.forSharedCache(h));
+    assertEquals(java.util.OptionalLong.of(5), CacheControl.forSharedCache(h).maxAge(),
+        "the targeted field still wins for a shared cache");
+    assertEquals(java.util.OptionalLong.of(60), CacheControl.parse(h).maxAge());
   }
 }
