@@ -47,7 +47,7 @@ public record Compression(int minBytes, List<String> types) {
 
   /** Whether a response with {@code headers} and a body of {@code size} bytes is stored compressed. */
   boolean applies(Headers headers, int size) {
-    if (size < minBytes || headers.contains("Content-Encoding")) {
+    if (size < minBytes || headers.contains(HeaderNames.CONTENT_ENCODING)) {
       return false;
     }
     Optional<String> contentType = headers.first(HeaderNames.CONTENT_TYPE);
@@ -102,7 +102,7 @@ public record Compression(int minBytes, List<String> types) {
    * {@code x-gzip} with a weight above 0, or else {@code *} with one.
    */
   static boolean accepted(Headers headers) {
-    List<String> lines = headers.all("Accept-Encoding");
+    List<String> lines = headers.all(HeaderNames.ACCEPT_ENCODING);
     if (lines.isEmpty()) {
       return false;
     }

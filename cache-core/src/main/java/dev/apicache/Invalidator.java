@@ -160,7 +160,7 @@ final class Invalidator {
       return Optional.of(stripQuery(v));
     }
     String prefix = request.scheme() + "://";
-    Optional<String> host = request.headers().first("Host").map(h -> Authority.normalise(h, request.scheme()));
+    Optional<String> host = request.headers().first(HeaderNames.HOST).map(h -> Authority.normalise(h, request.scheme()));
     if (host.isEmpty() || host.get().isEmpty() || v.length() <= prefix.length()
         || !v.regionMatches(true, 0, prefix, 0, prefix.length())) {
       return Optional.empty();

@@ -145,7 +145,7 @@ public final class LoopbackOrigin implements Origin {
     ascii(out, " HTTP/1.1\r\nHost: ");
     Headers headers = request.headers();
     Set<String> named = connectionOptions(headers);
-    write(out, headers.first("Host").orElse(authority));
+    write(out, headers.first(HeaderNames.HOST).orElse(authority));
     ascii(out, "\r\n");
     for (int i = 0; i < headers.size(); i++) {
       String lower = headers.name(i).toLowerCase(Locale.ROOT);
@@ -169,7 +169,7 @@ public final class LoopbackOrigin implements Origin {
 
   private static Set<String> connectionOptions(Headers headers) {
     Set<String> names = new HashSet<>();
-    for (String value : headers.all("Connection")) {
+    for (String value : headers.all(HeaderNames.CONNECTION)) {
       for (String option : value.split(",")) {
         names.add(option.trim().toLowerCase(Locale.ROOT));
       }

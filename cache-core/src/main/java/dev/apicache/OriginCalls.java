@@ -47,12 +47,12 @@ final class OriginCalls {
         .method("GET")
         .removeHeader(HeaderNames.IF_NONE_MATCH)
         .removeHeader(HeaderNames.IF_MODIFIED_SINCE)
-        .removeHeader("If-Match")
-        .removeHeader("If-Unmodified-Since")
-        .removeHeader("If-Range")
-        .removeHeader("Range") // the whole response is stored; the client's range is cut from it
-        .removeHeader("Accept-Encoding")
-        .header("Accept-Encoding", "identity")
+        .removeHeader(HeaderNames.IF_MATCH)
+        .removeHeader(HeaderNames.IF_UNMODIFIED_SINCE)
+        .removeHeader(HeaderNames.IF_RANGE)
+        .removeHeader(HeaderNames.RANGE) // the whole response is stored; the client's range is cut from it
+        .removeHeader(HeaderNames.ACCEPT_ENCODING)
+        .header(HeaderNames.ACCEPT_ENCODING, "identity")
         .build();
   }
 

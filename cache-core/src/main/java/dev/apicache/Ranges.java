@@ -18,14 +18,14 @@ final class Ranges {
 
   /** The part of {@code full} (a 200 from the cache, identity-encoded) that {@code request} asks for. */
   static CacheResponse apply(Headers request, CacheResponse full) {
-    Optional<String> range = request.first("Range");
-    if (range.isEmpty() || full.status() != 200 || full.headers().contains("Content-Encoding")
-        || request.all("Range").size() != 1 || !ifRangeHolds(request, full.headers())) {
+    Optional<String> range = request.first(HeaderNames.RANGE);
+    if (range.isEmpty() || full.status() != 200 || full.headers().contains(HeaderNames.CONTENT_ENCODING)
+        || request.all(HeaderNames.RANGE).size() != 1 || !ifRangeHolds(request, full.headers())) {
       return full;
     }
     int length = full.body().size();
     if (unsatisfiableForm(range.get()) && parse(range.get(), length).isEmpty()) {
-      return CacheResponse.builder(416).header("Content-Range", "bytes */" + length)
+      return CacheResponse.builder(416).header(HeaderNames.CONTENT_RANGE, "bytes */" + length)
           .header(HeaderNames.X_CACHE, full.headers().first(HeaderNames.X_CACHE).orElse("HIT"))
           .header(HeaderNames.CACHE_STATUS, full.headers().first(HeaderNames.CACHE_STATUS).orElse(""))
           .build();
@@ -37,7 +37,7 @@ final class Ranges {
     int from = (int) span.get()[0];
     int to = (int) span.get()[1];
     CacheResponse.Builder b = full.toBuilder().status(206)
-        .setHeader("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + length)
+        .setHeader(HeaderNames.CONTENT_RANGE, "bytes " + from + "-" + (to - 1) + "/" + length)
         .removeHeader(HeaderNames.CONTENT_LENGTH);
     return b.body(full.body().slice(from, to)).build();
   }
@@ -93,7 +93,7 @@ final class Ranges {
 
   /** {@code If-Range} (§13.1.5): absent, or the entry's strong entity tag, or its exact Last-Modified. */
   private static boolean ifRangeHolds(Headers request, Headers response) {
-    Optional<String> ifRange = request.first("If-Range");
+    Optional<String> ifRange = request.first(HeaderNames.IF_RANGE);
     if (ifRange.isEmpty()) {
       return true;
     }

@@ -82,7 +82,7 @@ final class Renderer {
       b.set(HeaderNames.ETAG, tag.toString()); // the origin's tag names its identity bytes, not these
     }
     if (e.gzipped() && asStored) {
-      b.set("Content-Encoding", "gzip");
+      b.set(HeaderNames.CONTENT_ENCODING, "gzip");
     }
     String vary = varyHeader(policy, e.headers(), e.gzipped());
     if (vary != null) {
@@ -188,7 +188,7 @@ final class Renderer {
   private static String varyHeader(CachePolicy policy, Headers stored, boolean gzipped) {
     List<String> keyed = new ArrayList<>();
     if (gzipped) {
-      keyed.add("Accept-Encoding"); // the response depends on it, whatever the policy keys on
+      keyed.add(HeaderNames.ACCEPT_ENCODING); // the response depends on it, whatever the policy keys on
     }
     for (VaryBy v : policy.varyBy()) {
       if (v instanceof VaryBy.Header h) {

@@ -50,14 +50,14 @@ final class Screener {
     if (request.headers().contains(HeaderNames.AUTHORIZATION) && !policy.shared() && !policy.hasKeyFunction()) {
       return bypass(request, BypassReason.AUTHORIZATION, scope);
     }
-    if (request.headers().contains("Range")
-        && (!request.method().equals("GET") || request.headers().all("Range").size() != 1
-            || !Ranges.answerable(request.headers().first("Range").orElseThrow()))) {
+    if (request.headers().contains(HeaderNames.RANGE)
+        && (!request.method().equals("GET") || request.headers().all(HeaderNames.RANGE).size() != 1
+            || !Ranges.answerable(request.headers().first(HeaderNames.RANGE).orElseThrow()))) {
       return bypass(request, BypassReason.RANGE, scope); // several ranges, or not bytes: the origin's to answer
     }
     CacheKey.Builder key = CacheKey.builder(policy, "GET", match.path());
     if (!policy.shareAcrossHosts()) {
-      List<String> hosts = request.headers().all("Host");
+      List<String> hosts = request.headers().all(HeaderNames.HOST);
       String host = hosts.size() == 1 ? Authority.normalise(hosts.get(0), request.scheme()) : hosts.isEmpty() ? "" : null;
       if (host == null) {
         return bypass(request, BypassReason.INVALID_HOST, scope);

@@ -28,7 +28,7 @@ final class Storability {
         : !STORABLE_STATUSES.contains(response.status())) {
       return Optional.of("status");
     }
-    if (h.contains(HeaderNames.SET_COOKIE) || h.contains("Set-Cookie2")) {
+    if (h.contains(HeaderNames.SET_COOKIE) || h.contains(HeaderNames.SET_COOKIE2)) {
       return Optional.of("set-cookie");
     }
     // an origin-directed route takes the field the origin targets at shared caches, if it sent one
@@ -42,14 +42,14 @@ final class Storability {
     if (response.bodyStream().isPresent() || response.body().size() > policy.maxBodyBytes()) {
       return Optional.of("too-large");
     }
-    boolean encoded = h.contains("Content-Encoding");
+    boolean encoded = h.contains(HeaderNames.CONTENT_ENCODING);
     Vary vary = Vary.of(h);
     if (vary.isAny()) {
       return Optional.of("vary");
     }
     for (String name : vary.names()) {
       // the engine asks the origin for an identity body, which suits every client
-      if (name.equalsIgnoreCase("Accept-Encoding") && !encoded) {
+      if (name.equalsIgnoreCase(HeaderNames.ACCEPT_ENCODING) && !encoded) {
         continue;
       }
       VaryBy.Header header;

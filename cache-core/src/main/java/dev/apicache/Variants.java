@@ -32,7 +32,7 @@ final class Variants {
     if (vary.names().isEmpty()) {
       return List.of();
     }
-    boolean encoded = response.contains("Content-Encoding");
+    boolean encoded = response.contains(HeaderNames.CONTENT_ENCODING);
     TreeSet<String> names = new TreeSet<>();
     for (String name : vary.names()) {
       String lower = name.toLowerCase(Locale.ROOT);
