@@ -95,7 +95,7 @@ final class Fills {
       return fill(c, fence, flight, null, fallback, fwd, validated);
     } catch (RuntimeException | Error e) {
       if (!landed) {
-        flight.land(null);
+        flight.abandon();
       }
       throw e;
     }
@@ -140,42 +140,31 @@ final class Fills {
    */
   CacheResponse respond(Admission.Cacheable c, Outcome o, StoredEntry fallback, StoredEntry disconnected,
       CacheDecision.Forward fwd, boolean collapsed) {
+    FillDecision decision = FillDecision.decide(o, Optional.ofNullable(fallback), Optional.ofNullable(disconnected));
     long now = clock.millis();
-    if (o.response != null && o.response.isStreamed()) {
-      return o.response; // already on its way to the client: nothing to replace, nothing to add
+    if (decision instanceof FillDecision.PassOn p) {
+      return p.response();
     }
-    if (o.failed()) {
-      int fwdStatus = o.error != null ? Renderer.gatewayStatus(o.error) : o.response.status();
-      if (fallback != null) {
-        if (o.response != null) {
-          o.response.discard();
-        }
-        c.scope.staleIfErrorServes.increment();
-        CacheStatus status = Renderer.served(c, fallback, now).withForward("stale").withForwardStatus(fwdStatus)
-            .withCollapsed(collapsed).withDetail("stale-if-error");
-        return notModifiedCounted(c, fallback, Renderer.fromEntry(c, fallback, now, "STALE", status,
-            CacheDecision.clientIsCurrent(c.request.headers(), fallback)));
-      }
-      if (o.error != null && disconnected != null) {
-        c.scope.staleIfErrorServes.increment();
-        CacheStatus status = Renderer.served(c, disconnected, now).withForward("stale").withForwardStatus(fwdStatus)
-            .withCollapsed(collapsed).withDetail("stale-origin-unreachable");
-        return notModifiedCounted(c, disconnected, Renderer.fromEntry(c, disconnected, now, "STALE", status,
-            CacheDecision.clientIsCurrent(c.request.headers(), disconnected)));
-      }
-      if (o.error != null) {
-        return Renderer.originUnreachable(fwdStatus, c.head, "MISS", Renderer.forwarded(c, fwd, fwdStatus)
-            .withCollapsed(collapsed)
-            .withDetail("origin-unreachable"), true);
-      }
+    if (decision instanceof FillDecision.ServeStale s) {
+      s.replaced().ifPresent(CacheResponse::discard);
+      c.scope.staleIfErrorServes.increment();
+      CacheStatus status = Renderer.served(c, s.entry(), now).withForward("stale").withForwardStatus(s.forwardStatus())
+          .withCollapsed(collapsed).withDetail(s.detail());
+      return notModifiedCounted(c, s.entry(), Renderer.fromEntry(c, s.entry(), now, "STALE", status,
+          CacheDecision.clientIsCurrent(c.request.headers(), s.entry())));
     }
-    CacheStatus status = Renderer.forwarded(c, fwd, o.response.status()).withCollapsed(collapsed);
-    if (o.entry != null) {
-      return notModifiedCounted(c, o.entry, Renderer.fromEntry(c, o.entry, now, "MISS", status.withStored(o.stored),
-          CacheDecision.clientIsCurrent(c.request.headers(), o.entry)));
+    if (decision instanceof FillDecision.Unreachable u) {
+      return Renderer.originUnreachable(u.status(), c.head, "MISS", Renderer.forwarded(c, fwd, u.status())
+          .withCollapsed(collapsed).withDetail("origin-unreachable"), true);
     }
-    return Renderer.uncached(c, o.response,
-        o.uncacheableReason == null ? status : status.withDetail("uncacheable-" + o.uncacheableReason));
+    if (decision instanceof FillDecision.Fresh f) {
+      CacheStatus status = Renderer.forwarded(c, fwd, f.originStatus()).withCollapsed(collapsed);
+      return notModifiedCounted(c, f.entry(), Renderer.fromEntry(c, f.entry(), now, "MISS",
+          status.withStored(f.stored()), CacheDecision.clientIsCurrent(c.request.headers(), f.entry())));
+    }
+    FillDecision.Uncached u = (FillDecision.Uncached) decision;
+    CacheStatus status = Renderer.forwarded(c, fwd, u.response().status()).withCollapsed(collapsed);
+    return Renderer.uncached(c, u.response(), u.reason().map(r -> status.withDetail("uncacheable-" + r)).orElse(status));
   }
 
   private static CacheResponse notModifiedCounted(Admission.Cacheable c, StoredEntry e, CacheResponse r) {

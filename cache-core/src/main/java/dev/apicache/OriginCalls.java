@@ -155,7 +155,7 @@ final class OriginCalls {
         }
       }, () -> c.scope.uncacheable("too-large"));
       // not shared: requests that waited for this call make their own, or find the stored copy
-      return Outcome.uncacheable(CacheResponse.passThrough(response.status(), response.headers(), copied), null);
+      return Outcome.streamedOn(CacheResponse.passThrough(response.status(), response.headers(), copied));
     }
     Stored s = store(c, response, fence, now, fromOrigin);
     return Outcome.filled(response, s.entry, s.stored, c.request.headers());

@@ -1,70 +1,85 @@
 package dev.apicache;
 
-/** The result of one origin call, shared with the requests that waited for it. */
-final class Outcome {
-  final CacheResponse response;
-  final StoredEntry entry;
-  final String uncacheableReason;
-  final Exception error;
-  final boolean stored;
-  /** The entry was filled by another node while this one waited for its lease. */
-  final boolean fromPeer;
-  /** The headers of the request the origin answered; null when it is this request's own (a peer's fill). */
-  final Headers askedWith;
+import java.util.Optional;
 
-  private Outcome(CacheResponse response, StoredEntry entry, String uncacheableReason, Exception error, boolean stored,
-      boolean fromPeer, Headers askedWith) {
-    this.response = response;
-    this.entry = entry;
-    this.uncacheableReason = uncacheableReason;
-    this.error = error;
-    this.stored = stored;
-    this.fromPeer = fromPeer;
-    this.askedWith = askedWith;
-  }
+/**
+ * The result of one origin call, shared with the requests that waited for it: the origin threw, it
+ * answered with something this cache keeps, or with something it does not.
+ */
+sealed interface Outcome permits Outcome.Failed, Outcome.Filled, Outcome.Uncacheable {
+
+  /** The origin call threw (it could not be reached, or timed out). */
+  record Failed(Exception error) implements Outcome {}
+
+  /**
+   * The origin's answer, made an entry ({@code stored} when the store kept it). {@code askedWith} is
+   * the headers of the request the origin answered; empty for an entry another node filled.
+   */
+  record Filled(CacheResponse response, StoredEntry entry, boolean stored, Optional<Headers> askedWith)
+      implements Outcome {}
+
+  /**
+   * An answer this cache may not keep, and {@code reason} (a {@code Cache-Status} detail) why; no
+   * reason for one streamed on to the client while it is copied into the store.
+   */
+  record Uncacheable(CacheResponse response, Optional<String> reason) implements Outcome {}
 
   static Outcome failed(Exception e) {
-    return new Outcome(null, null, null, e, false, false, null);
+    return new Failed(e);
   }
 
   static Outcome uncacheable(CacheResponse response, String reason) {
-    return new Outcome(response, null, reason, null, false, false, null);
+    return new Uncacheable(response, Optional.of(reason));
+  }
+
+  /** An answer streamed to the client as it arrives: nothing to share, nothing to replace. */
+  static Outcome streamedOn(CacheResponse response) {
+    return new Uncacheable(response, Optional.empty());
   }
 
   static Outcome filled(CacheResponse response, StoredEntry entry, boolean stored, Headers askedWith) {
-    return new Outcome(response, entry, null, null, stored, false, askedWith);
+    return new Filled(response, entry, stored, Optional.of(askedWith));
   }
 
+  /** The entry another node filled while this one waited for its lease. */
   static Outcome fromPeer(StoredEntry entry) {
-    return new Outcome(CacheResponse.of(entry.status(), entry.headers(), entry.body()), entry, null, null, false, true, null);
+    return new Filled(CacheResponse.of(entry.status(), entry.headers(), entry.body()), entry, false, Optional.empty());
+  }
+
+  /** The origin's answer, when it gave one. */
+  default Optional<CacheResponse> answer() {
+    return this instanceof Filled f ? Optional.of(f.response())
+        : this instanceof Uncacheable u ? Optional.of(u.response()) : Optional.empty();
   }
 
   /**
    * Whether a request with {@code headers} may be given this outcome's response: it may unless the
    * response varies (RFC 9111 §4.1) on a field whose value differs from the request that asked.
    */
-  boolean suits(CachePolicy policy, Headers headers) {
-    return entry == null || askedWith == null || Variants.sameVariant(policy, entry.headers(), askedWith, headers);
+  default boolean suits(CachePolicy policy, Headers headers) {
+    return !(this instanceof Filled f) || f.askedWith().isEmpty()
+        || Variants.sameVariant(policy, f.entry().headers(), f.askedWith().get(), headers);
   }
 
   /** The origin threw, or answered with an error that stale-if-error may replace. */
-  boolean failed() {
-    return error != null || Storability.isOriginError(response.status());
+  default boolean failed() {
+    return this instanceof Failed || Storability.isOriginError(answer().orElseThrow().status());
   }
 
   /**
    * Storable responses and plain failures may be shared; a response we may not store (a cookie,
    * private data) belongs to the caller that asked for it alone.
    */
-  boolean shareable() {
-    if (entry != null || error != null) {
+  default boolean shareable() {
+    if (!(this instanceof Uncacheable u)) {
       return true;
     }
+    CacheResponse response = u.response();
     if (response.isStreamed() || response.bodyStream().isPresent()) {
       return false;
     }
     return Storability.isOriginError(response.status())
-        && !"set-cookie".equals(uncacheableReason)
+        && !u.reason().equals(Optional.of("set-cookie"))
         && !response.headers().contains(HeaderNames.SET_COOKIE)
         && !CacheControl.parse(response.headers()).isPrivate();
   }

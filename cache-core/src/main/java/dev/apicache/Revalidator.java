@@ -91,18 +91,17 @@ final class Revalidator implements AutoCloseable {
       Outcome o;
       try (EngineObserver.Scope observed = observer.revalidation(c.request, c.policy.id())) {
         o = calls.call(c, refreshRequest(c.request), origin, fence.orElse(null), validated);
-        if (o.error != null) {
-          observed.failed(o.error);
+        if (o instanceof Outcome.Failed f) {
+          observed.failed(f.error());
         }
       }
-      if (o.response != null) {
-        o.response.discard(); // nobody sends a background refresh; a body too large to hold is dropped
-      }
-      if (o.entry != null && o.stored) {
+      // nobody sends a background refresh; a body too large to hold is dropped
+      o.answer().ifPresent(CacheResponse::discard);
+      if (o instanceof Outcome.Filled f && f.stored()) {
         c.scope.revalidations.increment();
       } else {
         c.scope.revalidationFailures.increment();
-        if (o.error == null && !Storability.isOriginError(o.response.status()) && o.entry == null) {
+        if (o instanceof Outcome.Uncacheable u && !Storability.isOriginError(u.response().status())) {
           // the origin now answers this URL with something we may not store: stop serving the old copy
           try {
             store.bump(List.of(FenceNames.url(c.policy, c.path)), c.scope);

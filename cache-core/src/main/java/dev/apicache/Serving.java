@@ -121,7 +121,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
       requireNonNull(error, "error");
       finishOnce(error);
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
-      release(null);
+      release(Optional.empty());
       if (fallback == null) {
         return Optional.empty();
       }
@@ -134,7 +134,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     public void close() {
       if (done.compareAndSet(false, true)) {
         observed.close();
-        release(null); // waiting requests then call the origin themselves
+        release(Optional.empty()); // waiting requests then call the origin themselves
       }
     }
 
@@ -154,17 +154,18 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
     }
 
     private CacheResponse finish(Outcome outcome) {
-      release(outcome);
+      release(Optional.of(outcome));
       return fills.statusFields.apply(fills.respond(request, outcome, fallback,
           Fills.servableWhenDisconnected(request, validated), forward, false));
     }
 
-    private void release(Outcome outcome) {
+    /** Frees the lease and ends the flight, with {@code outcome} for the waiting requests or without. */
+    private void release(Optional<Outcome> outcome) {
       if (lease != null) {
         fills.releaseLease(request, lease);
       }
       if (flight != null) {
-        flight.land(outcome);
+        outcome.ifPresentOrElse(flight::land, flight::abandon);
       }
     }
   }

@@ -31,7 +31,7 @@ final class SingleFlight {
     private final SingleFlight owner;
     private final CacheKey key;
     final Fence fence;
-    private final CompletableFuture<Outcome> result = new CompletableFuture<>();
+    private final CompletableFuture<Optional<Outcome>> result = new CompletableFuture<>();
 
     private Flight(SingleFlight owner, CacheKey key, Fence fence) {
       this.owner = owner;
@@ -39,8 +39,17 @@ final class SingleFlight {
       this.fence = fence;
     }
 
-    /** Ends the flight: waiting requests get {@code outcome}, or call the origin themselves when it is null. */
+    /** Ends the flight: waiting requests get {@code outcome}. */
     void land(Outcome outcome) {
+      end(Optional.of(outcome));
+    }
+
+    /** Ends the flight without an outcome: waiting requests call the origin themselves. */
+    void abandon() {
+      end(Optional.empty());
+    }
+
+    private void end(Optional<Outcome> outcome) {
       result.complete(outcome);
       owner.flights.remove(key, this);
     }
@@ -48,7 +57,7 @@ final class SingleFlight {
     /** The leader's outcome; empty when it took longer than {@code timeout} or abandoned the call. */
     Optional<Outcome> await(Duration timeout) {
       try {
-        return Optional.ofNullable(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       } catch (TimeoutException | ExecutionException e) {
         return Optional.empty();
       } catch (InterruptedException e) {
