@@ -157,7 +157,7 @@ public final class CacheEngine implements AutoCloseable {
     requireNonNull(request, "request");
     requireNonNull(background, "background");
     long now = clock.millis();
-    Optional<StoredEntry> stored = Optional.ofNullable(fills.calls.current(request, now));
+    Optional<StoredEntry> stored = fills.calls.current(request, now);
     RequestDirectives directives = honourClientCacheControl && request.policy.originDirected().isPresent()
         ? RequestDirectives.of(request.request.headers()) : RequestDirectives.NONE;
     CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now, directives);
@@ -190,8 +190,8 @@ public final class CacheEngine implements AutoCloseable {
   }
 
   /** On an origin-directed route, the stored copy an origin call validates (RFC 9111 §4.3). */
-  private static StoredEntry validatable(Admission.Cacheable request, Optional<StoredEntry> stored) {
-    return request.policy.originDirected().isPresent() ? stored.orElse(null) : null;
+  private static Optional<StoredEntry> validatable(Admission.Cacheable request, Optional<StoredEntry> stored) {
+    return request.policy.originDirected().isPresent() ? stored : Optional.empty();
   }
 
   /**

@@ -37,17 +37,18 @@ final class Fills {
   /**
    * A miss, or an entry past its stale-while-revalidate window: the response another request's call
    * got, or the fill this request must make (one that stores nothing when {@code noStore}, and that
-   * validates {@code validated} with the origin when it is not null). Blocks while it waits for
+   * validates {@code validated} with the origin when there is one). Blocks while it waits for
    * another request's call.
    */
-  Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision, boolean noStore, StoredEntry validated) {
-    StoredEntry fallback = decision.fallback().orElse(null);
+  Serving fetch(Admission.Cacheable c, CacheDecision.Fetch decision, boolean noStore,
+      Optional<StoredEntry> validated) {
+    Optional<StoredEntry> fallback = decision.fallback();
     if (noStore) {
-      return fill(c, null, null, null, fallback, decision.forward(), validated); // the client's no-store: serve, never store
+      return fill(c, FillCoordination.unstored(), fallback, decision.forward(), validated); // the client's no-store
     }
     Optional<Fence> fence = store.fence(c.fillCounters(), c.scope);
     if (fence.isEmpty()) {
-      return fill(c, null, null, null, fallback, decision.forward(), validated); // the store is down: serve, never store
+      return fill(c, FillCoordination.unstored(), fallback, decision.forward(), validated); // the store is down
     }
     SingleFlight.Joined joined = flights.join(c.key, fence.get());
     if (joined.leads()) {
@@ -63,7 +64,7 @@ final class Fills {
       }
     }
     // the leader started before an invalidation, timed out, or got a response for one caller only
-    return fill(c, fence.get(), null, null, fallback, decision.forward(), validated);
+    return fill(c, FillCoordination.fenced(fence.get()), fallback, decision.forward(), validated);
   }
 
   /**
@@ -71,28 +72,28 @@ final class Fills {
    * node that takes the key's lease calls the origin; the others wait for it (bounded) and serve
    * what it stored, or call the origin themselves when the wait ends without an entry.
    */
-  private Serving lead(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, StoredEntry fallback,
-      CacheDecision.Forward fwd, StoredEntry validated) {
+  private Serving lead(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, Optional<StoredEntry> fallback,
+      CacheDecision.Forward fwd, Optional<StoredEntry> validated) {
     if (clusterWideMissWait.isZero() || !store.hasLeases()) {
-      return fill(c, fence, flight, null, fallback, fwd, validated);
+      return fill(c, FillCoordination.leading(fence, flight), fallback, fwd, validated);
     }
     EntryKey lease = c.storeKey();
     boolean landed = false;
     try {
       if (store.tryLease(lease, leaseTime, c.scope)) {
-        return fill(c, fence, flight, lease, fallback, fwd, validated);
+        return fill(c, FillCoordination.leased(fence, flight, lease), fallback, fwd, validated);
       }
       c.scope.coalescedWaits.increment();
       store.awaitLease(lease, clusterWideMissWait, c.scope);
       long now = clock.millis();
-      StoredEntry filled = calls.current(c, now);
-      if (filled != null && filled.classify(now) == Freshness.State.FRESH) {
-        Outcome peer = Outcome.fromPeer(filled);
+      Optional<StoredEntry> filled = calls.current(c, now).filter(e -> e.classify(now) == Freshness.State.FRESH);
+      if (filled.isPresent()) {
+        Outcome peer = Outcome.fromPeer(filled.get());
         flight.land(peer);
         landed = true;
-        return new Serving.Ready(respond(c, peer, fallback, fwd, true));
+        return new Serving.Ready(respond(c, peer, fallback, Optional.empty(), fwd, true));
       }
-      return fill(c, fence, flight, null, fallback, fwd, validated);
+      return fill(c, FillCoordination.leading(fence, flight), fallback, fwd, validated);
     } catch (RuntimeException | Error e) {
       if (!landed) {
         flight.abandon();
@@ -101,46 +102,42 @@ final class Fills {
     }
   }
 
-  private Serving.Fill fill(Admission.Cacheable c, Fence fence, SingleFlight.Flight flight, EntryKey lease,
-      StoredEntry fallback, CacheDecision.Forward fwd, StoredEntry validated) {
+  private Serving.Fill fill(Admission.Cacheable c, FillCoordination coordination, Optional<StoredEntry> fallback,
+      CacheDecision.Forward fwd, Optional<StoredEntry> validated) {
     c.scope.originCalls.increment();
-    return new Serving.Fill(this, c, fence, flight, lease, fallback, fwd, clock.millis(), validated);
+    return new Serving.Fill(this, c, coordination, fallback, fwd, clock.millis(), validated);
   }
 
   /**
    * The stored copy {@code c} may be served when its origin is unreachable (RFC 9111 §4.2.4: a
    * cache disconnected from the origin may serve stale): on an origin-directed route, unless the
    * origin forbade it with {@code must-revalidate}, {@code proxy-revalidate}, {@code s-maxage}
-   * (§5.2.2.10) or {@code no-cache}, and for as long as the store keeps the entry; else null.
+   * (§5.2.2.10) or {@code no-cache}, and for as long as the store keeps the entry.
    */
-  static StoredEntry servableWhenDisconnected(Admission.Cacheable c, StoredEntry stored) {
-    if (stored == null || c.policy.originDirected().isEmpty() || stored.status() >= 500) {
-      return null;
+  static Optional<StoredEntry> servableWhenDisconnected(Admission.Cacheable c, Optional<StoredEntry> stored) {
+    if (c.policy.originDirected().isEmpty()) {
+      return Optional.empty();
     }
-    CacheControl cc = CacheControl.forSharedCache(stored.headers());
-    boolean forbidden = cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage")
-        || cc.isUnqualifiedNoCache();
-    return forbidden ? null : stored;
+    return stored.filter(e -> e.status() < 500).filter(e -> {
+      CacheControl cc = CacheControl.forSharedCache(e.headers());
+      return !(cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage")
+          || cc.isUnqualifiedNoCache());
+    });
   }
 
   void releaseLease(Admission.Cacheable c, EntryKey lease) {
     store.releaseLease(lease, c.scope);
   }
 
-  /** What the client is sent for an origin call's outcome. */
-  CacheResponse respond(Admission.Cacheable c, Outcome o, StoredEntry fallback, CacheDecision.Forward fwd,
-      boolean collapsed) {
-    return respond(c, o, fallback, null, fwd, collapsed);
-  }
-
   /**
-   * {@link #respond}, with {@code disconnected}: the stored copy an origin-directed route may serve,
-   * stale, when the origin could not be reached at all (RFC 9111 §4.2.4), though the origin gave it no
-   * stale-if-error window; null when there is none or its directives forbid it.
+   * What the client is sent for an origin call's outcome: {@code fallback} is the copy stale-if-error
+   * allows, {@code disconnected} the stored copy an origin-directed route may serve, stale, when the
+   * origin could not be reached at all (RFC 9111 §4.2.4), though the origin gave it no
+   * stale-if-error window.
    */
-  CacheResponse respond(Admission.Cacheable c, Outcome o, StoredEntry fallback, StoredEntry disconnected,
-      CacheDecision.Forward fwd, boolean collapsed) {
-    FillDecision decision = FillDecision.decide(o, Optional.ofNullable(fallback), Optional.ofNullable(disconnected));
+  CacheResponse respond(Admission.Cacheable c, Outcome o, Optional<StoredEntry> fallback,
+      Optional<StoredEntry> disconnected, CacheDecision.Forward fwd, boolean collapsed) {
+    FillDecision decision = FillDecision.decide(o, fallback, disconnected);
     long now = clock.millis();
     if (decision instanceof FillDecision.PassOn p) {
       return p.response();
@@ -164,7 +161,8 @@ final class Fills {
     }
     FillDecision.Uncached u = (FillDecision.Uncached) decision;
     CacheStatus status = Renderer.forwarded(c, fwd, u.response().status()).withCollapsed(collapsed);
-    return Renderer.uncached(c, u.response(), u.reason().map(r -> status.withDetail("uncacheable-" + r)).orElse(status));
+    return Renderer.uncached(c, u.response(),
+        u.reason().map(r -> status.withDetail("uncacheable-" + r)).orElse(status));
   }
 
   private static CacheResponse notModifiedCounted(Admission.Cacheable c, StoredEntry e, CacheResponse r) {

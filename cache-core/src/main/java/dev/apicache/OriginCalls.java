@@ -61,10 +61,11 @@ final class OriginCalls {
    * with its entity tag and {@code If-Modified-Since} with its {@code Last-Modified}; {@code asked}
    * itself when there is nothing to validate.
    */
-  static CacheRequest withValidators(CacheRequest asked, StoredEntry stored) {
-    if (stored == null) {
+  static CacheRequest withValidators(CacheRequest asked, Optional<StoredEntry> validated) {
+    if (validated.isEmpty()) {
       return asked;
     }
+    StoredEntry stored = validated.get();
     CacheRequest.Builder b = asked.toBuilder();
     // only the origin's own entity tag: one the engine made up means nothing to the origin
     stored.headers().first(HeaderNames.ETAG).ifPresent(tag -> b.header(HeaderNames.IF_NONE_MATCH, tag));
@@ -76,7 +77,8 @@ final class OriginCalls {
    * Asks {@code origin} for {@code asked} on behalf of {@code c} and stores the answer under
    * {@code fence}; a 304 to the validators of {@code validated} freshens that entry instead.
    */
-  Outcome call(Admission.Cacheable c, CacheRequest asked, Origin origin, Fence fence, StoredEntry validated) {
+  Outcome call(Admission.Cacheable c, CacheRequest asked, Origin origin, Optional<Fence> fence,
+      Optional<StoredEntry> validated) {
     long requestTime = clock.millis();
     long started = System.nanoTime();
     CacheResponse response;
@@ -106,11 +108,12 @@ final class OriginCalls {
 
   /**
    * Stores {@code response}, asked for at {@code requestTimeMillis}, when it may be stored and
-   * {@code fence} (the fill's snapshot over {@link Admission.Cacheable#fillCounters}) is not null.
+   * there is a {@code fence} (the fill's snapshot over {@link Admission.Cacheable#fillCounters}).
    */
-  Outcome accept(Admission.Cacheable c, CacheResponse response, Fence fence, long requestTimeMillis,
-      StoredEntry validated) {
-    if (validated != null && response.status() == 304) {
+  Outcome accept(Admission.Cacheable c, CacheResponse response, Optional<Fence> fence, long requestTimeMillis,
+      Optional<StoredEntry> validation) {
+    if (validation.isPresent() && response.status() == 304) {
+      StoredEntry validated = validation.get();
       Optional<Bytes> body = validated.decodedBody();
       if (body.isPresent()) {
         response = freshened(validated, response, body.get());
@@ -122,7 +125,7 @@ final class OriginCalls {
         Bytes.empty());
     Optional<String> refused = Storability.reasonNotToStore(c.policy, judged);
     long now = clock.millis();
-    OriginFreshness fromOrigin = null;
+    Optional<OriginFreshness> fromOrigin = Optional.empty(); // policy-directed: the policy's ttl
     if (refused.isEmpty() && c.policy.originDirected().isPresent()) {
       Optional<OriginFreshness> f = OriginFreshness.of(response.status(), response.headers(),
           Math.min(requestTimeMillis, now), now, c.policy.originDirected().get());
@@ -133,10 +136,10 @@ final class OriginCalls {
         // nothing could be served from it, and without a validator it cannot be revalidated either
         refused = Optional.of("stale-on-arrival");
       } else {
-        fromOrigin = f.get();
+        fromOrigin = f;
       }
     }
-    if (refused.isEmpty() && stream.isPresent() && fence == null) {
+    if (refused.isEmpty() && stream.isPresent() && fence.isEmpty()) {
       refused = Optional.of("streamed");
     }
     if (refused.isPresent()) {
@@ -145,7 +148,7 @@ final class OriginCalls {
     }
     if (stream.isPresent()) {
       CacheResponse head = response;
-      OriginFreshness freshness = fromOrigin;
+      Optional<OriginFreshness> freshness = fromOrigin;
       InputStream copied = new StoringStream(stream.get(), c.policy.maxBodyBytes(), body -> {
         try {
           store(c, CacheResponse.of(head.status(), head.headers(), body), fence, clock.millis(), freshness);
@@ -163,28 +166,27 @@ final class OriginCalls {
 
   private record Stored(StoredEntry entry, boolean stored) {}
 
-  /** Makes {@code response} an entry and stores it when {@code fence} is not null. */
-  private Stored store(Admission.Cacheable c, CacheResponse response, Fence fence, long now,
-      OriginFreshness fromOrigin) {
+  /** Makes {@code response} an entry and stores it under {@code fence}, when there is one. */
+  private Stored store(Admission.Cacheable c, CacheResponse response, Optional<Fence> fence, long now,
+      Optional<OriginFreshness> fromOrigin) {
     StoredEntry entry = toEntry(c, response, now, fromOrigin);
-    Fence entryFence = null;
-    if (fence != null) {
+    if (fence.isPresent()) {
       // the fill's snapshot: the entry is fenced on its first part and records the soft counters' values
-      entry = entry.withMarks(c.marksOf(fence));
-      entryFence = c.fenceOf(fence);
-      entry = compressed(c.policy, entry); // only what will be stored is worth compressing
+      entry = compressed(c.policy, entry.withMarks(c.marksOf(fence.get()))); // only what is stored is worth compressing
     }
+    Optional<Fence> entryFence = fence.map(c::fenceOf);
     Duration retention = retention(entry, fromOrigin);
     List<String> varied = Variants.selecting(c.policy, response.headers());
     boolean stored;
-    if (varied.isEmpty()) {
-      stored = entryFence != null && store.put(c.storeKey(), EntryCodec.encode(entry), retention, entryFence, c.scope);
+    if (entryFence.isEmpty()) {
+      stored = false;
+    } else if (varied.isEmpty()) {
+      stored = store.put(c.storeKey(), EntryCodec.encode(entry), retention, entryFence.get(), c.scope);
     } else {
       // the variant first: a reader that finds the list finds the variant too
-      stored = entryFence != null
-          && store.put(Variants.key(c.key, varied, c.request.headers()).storeKey(), EntryCodec.encode(entry),
-              retention, entryFence, c.scope)
-          && store.put(c.storeKey(), EntryCodec.encodeVariants(varied), retention, entryFence, c.scope);
+      stored = store.put(Variants.key(c.key, varied, c.request.headers()).storeKey(), EntryCodec.encode(entry),
+              retention, entryFence.get(), c.scope)
+          && store.put(c.storeKey(), EntryCodec.encodeVariants(varied), retention, entryFence.get(), c.scope);
     }
     if (stored) {
       c.scope.stores.increment();
@@ -232,13 +234,9 @@ final class OriginCalls {
    * freshness, one more lifetime (at least a minute, at most a day) so that a later miss can
    * validate it with the origin instead of fetching it again.
    */
-  private static Duration retention(StoredEntry entry, OriginFreshness fromOrigin) {
-    if (fromOrigin == null) {
-      return entry.retention();
-    }
-    long extra = Math.max(VALIDATION_WINDOW_MIN.toMillis(), Math.min(VALIDATION_WINDOW_MAX.toMillis(),
-        fromOrigin.lifetime().toMillis()));
-    return entry.retention().plusMillis(extra);
+  private static Duration retention(StoredEntry entry, Optional<OriginFreshness> fromOrigin) {
+    return fromOrigin.map(origin -> entry.retention().plusMillis(Math.max(VALIDATION_WINDOW_MIN.toMillis(),
+        Math.min(VALIDATION_WINDOW_MAX.toMillis(), origin.lifetime().toMillis())))).orElse(entry.retention());
   }
 
   /**
@@ -261,10 +259,11 @@ final class OriginCalls {
     return CacheResponse.of(e.status(), h.build(), body);
   }
 
-  private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response, long now, OriginFreshness fromOrigin) {
-    Set<String> perResponse = fromOrigin == null ? PER_RESPONSE : PER_RESPONSE_ORIGIN_DIRECTED;
+  private StoredEntry toEntry(Admission.Cacheable c, CacheResponse response, long now,
+      Optional<OriginFreshness> fromOrigin) {
+    Set<String> perResponse = fromOrigin.isEmpty() ? PER_RESPONSE : PER_RESPONSE_ORIGIN_DIRECTED;
     Set<String> notKept = connectionOptions(response.headers());
-    if (fromOrigin != null) {
+    if (fromOrigin.isPresent()) {
       // no-cache="a, b": those fields may not be reused without validation, so they are not kept
       notKept.addAll(CacheControl.forSharedCache(response.headers()).noCacheFields());
     }
@@ -279,11 +278,12 @@ final class OriginCalls {
         .flatMap(EntityTag::tryParse)
         .orElseGet(() -> EntityTag.ofBody(response.body()));
     CachePolicy p = c.policy;
-    if (fromOrigin != null) {
+    if (fromOrigin.isPresent()) {
       // the entry's age starts at the age the response already had (RFC 9111 §4.2.3)
+      OriginFreshness origin = fromOrigin.get();
       return new StoredEntry(response.status(), kept.build(), response.body(), etag,
-          now - fromOrigin.initialAge().toMillis(), fromOrigin.lifetime().toMillis(),
-          fromOrigin.staleWhileRevalidate().toMillis(), fromOrigin.staleIfError().toMillis(), c.tags());
+          now - origin.initialAge().toMillis(), origin.lifetime().toMillis(),
+          origin.staleWhileRevalidate().toMillis(), origin.staleIfError().toMillis(), c.tags());
     }
     return new StoredEntry(response.status(), kept.build(), response.body(), etag, now, p.ttl().toMillis(),
         p.staleWhileRevalidate().toMillis(), p.staleIfError().toMillis(), c.tags());
@@ -293,10 +293,10 @@ final class OriginCalls {
    * The entry the store holds for {@code c}, if any and readable, as of {@code nowMillis}: an entry
    * soft-purged since its fill began has its lifetime ended then.
    */
-  StoredEntry current(Admission.Cacheable c, long nowMillis) {
+  Optional<StoredEntry> current(Admission.Cacheable c, long nowMillis) {
     Optional<Watched> found = store.getWatching(c.storeKey(), c::counters, c.softCounters(), c.scope);
     if (found.isEmpty()) {
-      return null;
+      return Optional.empty();
     }
     Optional<List<String>> varied = EntryCodec.decodeVariants(found.get().entry());
     if (varied.isPresent()) {
@@ -304,15 +304,15 @@ final class OriginCalls {
       found = store.getWatching(Variants.key(c.key, varied.get(), c.request.headers()).storeKey(), c::counters,
           c.softCounters(), c.scope);
       if (found.isEmpty()) {
-        return null;
+        return Optional.empty();
       }
     }
     Optional<StoredEntry> decoded = decodedEntries.decode(found.get().entry());
     if (decoded.isEmpty()) {
       c.scope.storeErrors.increment();
-      return null;
+      return Optional.empty();
     }
     StoredEntry entry = decoded.get();
-    return entry.marksHold(found.get().counters()) ? entry : entry.expiredAt(nowMillis);
+    return Optional.of(entry.marksHold(found.get().counters()) ? entry : entry.expiredAt(nowMillis));
   }
 }

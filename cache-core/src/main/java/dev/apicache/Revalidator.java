@@ -53,9 +53,9 @@ final class Revalidator implements AutoCloseable {
 
   /**
    * Starts refreshing {@code c} through {@code origin} unless a refresh of its key is running; with
-   * {@code validated} not null, as a validation of that entry.
+   * {@code validated}, as a validation of that entry.
    */
-  void revalidate(Admission.Cacheable c, Origin origin, StoredEntry validated) {
+  void revalidate(Admission.Cacheable c, Origin origin, Optional<StoredEntry> validated) {
     if (!running.add(c.key)) {
       return;
     }
@@ -73,7 +73,7 @@ final class Revalidator implements AutoCloseable {
     }
   }
 
-  private void refresh(Admission.Cacheable c, Origin origin, StoredEntry validated) {
+  private void refresh(Admission.Cacheable c, Origin origin, Optional<StoredEntry> validated) {
     EntryKey lease = c.storeKey();
     if (!store.tryLease(lease, leaseTime, c.scope)) {
       return; // another node is refreshing this key
@@ -81,8 +81,7 @@ final class Revalidator implements AutoCloseable {
     try {
       if (store.hasLeases()) {
         long nowMillis = clock.millis();
-        StoredEntry now = calls.current(c, nowMillis);
-        if (now != null && now.classify(nowMillis) == Freshness.State.FRESH) {
+        if (calls.current(c, nowMillis).filter(e -> e.classify(nowMillis) == Freshness.State.FRESH).isPresent()) {
           return; // another node refreshed it before this one got the lease
         }
       }
@@ -90,7 +89,7 @@ final class Revalidator implements AutoCloseable {
       c.scope.originCalls.increment();
       Outcome o;
       try (EngineObserver.Scope observed = observer.revalidation(c.request, c.policy.id())) {
-        o = calls.call(c, refreshRequest(c.request), origin, fence.orElse(null), validated);
+        o = calls.call(c, refreshRequest(c.request), origin, fence, validated);
         if (o instanceof Outcome.Failed f) {
           observed.failed(f.error());
         }

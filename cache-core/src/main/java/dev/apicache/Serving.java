@@ -2,8 +2,6 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.apicache.spi.EntryKey;
-import dev.apicache.spi.Fence;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -32,26 +30,22 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
   final class Fill implements Serving, AutoCloseable {
     private final Fills fills;
     private final Admission.Cacheable request;
-    private final Fence fence;
-    private final SingleFlight.Flight flight;
-    private final EntryKey lease;
-    private final StoredEntry fallback;
+    private final FillCoordination coordination;
+    private final Optional<StoredEntry> fallback;
     private final CacheDecision.Forward forward;
     private final long startedMillis;
-    private final StoredEntry validated;
+    private final Optional<StoredEntry> validated;
     private final AtomicBoolean done = new AtomicBoolean();
     private final long startedNanos = System.nanoTime();
     private final EngineObserver.Scope observed;
 
-    Fill(Fills fills, Admission.Cacheable request, Fence fence, SingleFlight.Flight flight, EntryKey lease,
-        StoredEntry fallback, CacheDecision.Forward forward, long startedMillis, StoredEntry validated) {
+    Fill(Fills fills, Admission.Cacheable request, FillCoordination coordination, Optional<StoredEntry> fallback,
+        CacheDecision.Forward forward, long startedMillis, Optional<StoredEntry> validated) {
       this.fills = fills;
       this.startedMillis = startedMillis;
       this.validated = validated;
       this.request = request;
-      this.fence = fence;
-      this.flight = flight;
-      this.lease = lease;
+      this.coordination = coordination;
       this.fallback = fallback;
       this.forward = forward;
       this.observed = fills.observer.fill(request.request, request.policy.id());
@@ -90,9 +84,9 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
      */
     public CacheResponse complete(CacheResponse answer) {
       requireNonNull(answer, "answer");
-      finishOnce(null);
+      finishOnce(Optional.empty());
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
-      return finish(fills.calls.accept(request, answer, fence, startedMillis, validated));
+      return finish(fills.calls.accept(request, answer, coordination.fence(), startedMillis, validated));
     }
 
     /**
@@ -103,7 +97,7 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
      */
     public CacheResponse fail(Exception error) {
       requireNonNull(error, "error");
-      finishOnce(error);
+      finishOnce(Optional.of(error));
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
       return finish(fills.calls.failed(request, error));
     }
@@ -119,14 +113,11 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
      */
     public Optional<CacheResponse> failInPlace(Exception error) {
       requireNonNull(error, "error");
-      finishOnce(error);
+      finishOnce(Optional.of(error));
       request.scope.originNanos.add(System.nanoTime() - startedNanos);
       release(Optional.empty());
-      if (fallback == null) {
-        return Optional.empty();
-      }
-      return Optional.of(fills.statusFields.apply(
-          fills.respond(request, Outcome.failed(error), fallback, forward, false)));
+      return fallback.map(stale -> fills.statusFields.apply(
+          fills.respond(request, Outcome.failed(error), fallback, Optional.empty(), forward, false)));
     }
 
     /** Abandons the fill if it was neither completed nor failed: waiting requests call the origin themselves. */
@@ -143,13 +134,11 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
       return done.get();
     }
 
-    private void finishOnce(Exception error) {
+    private void finishOnce(Optional<Exception> error) {
       if (!done.compareAndSet(false, true)) {
         throw new IllegalStateException("fill of " + request + " already finished");
       }
-      if (error != null) {
-        observed.failed(error);
-      }
+      error.ifPresent(observed::failed);
       observed.close(); // the origin call is over: what follows is the cache's own work
     }
 
@@ -161,12 +150,8 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
 
     /** Frees the lease and ends the flight, with {@code outcome} for the waiting requests or without. */
     private void release(Optional<Outcome> outcome) {
-      if (lease != null) {
-        fills.releaseLease(request, lease);
-      }
-      if (flight != null) {
-        outcome.ifPresentOrElse(flight::land, flight::abandon);
-      }
+      coordination.lease().ifPresent(lease -> fills.releaseLease(request, lease));
+      coordination.flight().ifPresent(flight -> outcome.ifPresentOrElse(flight::land, flight::abandon));
     }
   }
 }
