@@ -25,6 +25,12 @@ import java.util.Optional;
  * </ul>
  * Failures are reported as {@link dev.apicache.StoreException}; the engine fails open.
  *
+ * <p>There are three reads, each for a reason. {@link #get(EntryKey)} is all a simple store
+ * implements. {@link #get(EntryKey, List)} lets a store that keeps counters apart from entries (a
+ * remote one) check the fence in the same round trip; {@link #readsCountersWithEntries()} chooses
+ * it, so a simple store need not implement it. {@link #getWatching} adds the soft-purge marks; its
+ * default composes the other two, so only a store that can read both at once overrides it.
+ *
  * <p>Entries are named by {@link EntryKey}, counters by {@link Counter}: each carries its
  * <em>partition</em>, and an entry's key and every counter of its fence share one, so a distributed
  * store can keep them on one node and check a fence in one step without parsing a name.
