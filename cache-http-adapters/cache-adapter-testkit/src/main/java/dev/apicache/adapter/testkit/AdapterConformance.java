@@ -438,7 +438,7 @@ public abstract class AdapterConformance extends AdapterHarness {
   @Test
   void statusFieldsTurnedOff_areOnNoResponse() throws Exception {
     dev.apicache.CacheEngine quiet = dev.apicache.CacheEngine.builder(ConformanceApp.policies(), createStore(clock))
-        .clock(clock).xCacheHeader(false).cacheStatusHeader(false).build();
+        .clock(clock).storeTimeout(PATIENT).xCacheHeader(false).cacheStatusHeader(false).build();
     try (quiet; RunningServer other = start(quiet, app)) {
       String item = "/products/quiet-" + unique();
       List<HttpResponse<String>> seen = new ArrayList<>();
