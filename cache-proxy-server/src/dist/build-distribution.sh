@@ -15,8 +15,21 @@ cp "$target/program/lib/"*.jar "$dist/lib/"
 # The modules the jars need, as jdeps finds them, plus those only reached by reflection or service
 # lookup: TLS to an https upstream (jdk.crypto.ec), the health endpoint (jdk.httpserver), process
 # and GC metrics (jdk.management), DNS names (jdk.naming.dns).
+# Read as on the class path, where the program runs: apicache's own jars are named modules, so jdeps
+# gets copies without their module descriptors (else it would look for the libraries as modules).
+scan="$target/jdeps-scan"
+rm -rf "$scan" && mkdir -p "$scan"
+for jar in "$dist/lib/"*.jar; do
+  if "$java_home/bin/jar" tf "$jar" | grep -qx module-info.class; then
+    unpacked="$scan/$(basename "$jar" .jar)"
+    mkdir -p "$unpacked" && (cd "$unpacked" && "$java_home/bin/jar" xf "$jar" && rm -f module-info.class)
+  else
+    cp "$jar" "$scan/"
+  fi
+done
+scan_path="$(ls -d "$scan"/* | paste -sd: -)"
 modules="$("$java_home/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 21 \
-  --class-path "$dist/lib/*" "$dist/lib/apicache-proxy.jar")"
+  --class-path "$scan_path" "$scan/apicache-proxy")"
 modules="$modules,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.naming.dns,jdk.unsupported"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --compress=zip-6 --output "$dist/runtime"

@@ -14,6 +14,8 @@ import java.util.Map;
  * What the cache makes of one request, decided once by {@link CacheEngine#admit} and handed on: a
  * write, a bypass with its reason, or a request the cache may answer, with its policy and key.
  * Adapters switch on the variant; nothing downstream screens the request again.
+ *
+ * @since 0.1
  */
 public sealed interface Admission permits Admission.Write, Admission.Bypass, Admission.Cacheable {
 
@@ -97,7 +99,7 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
     }
 
     /** The key the request's entry is stored under. */
-    public CacheKey key() {
+    CacheKey key() {
       return key;
     }
 

@@ -3,6 +3,8 @@ package dev.apicache;
 /**
  * Why a request goes to the origin without the cache. Each reason has a stable token, used in the
  * {@code Cache-Status} field's {@code detail} and as the key of {@link CacheStats.Counts#bypassReasons()}.
+ *
+ * @since 0.1
  */
 public enum BypassReason {
   /** A method not known to be safe (POST, PUT, PATCH, DELETE, an unknown one): it runs untouched and may invalidate. */

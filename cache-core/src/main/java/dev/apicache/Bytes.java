@@ -2,8 +2,8 @@ package dev.apicache;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -12,6 +12,8 @@ import java.util.Arrays;
  * <p>Equality is by content, unlike a {@code byte[]}. A {@code Bytes} may be a view over part of a
  * larger array that it never lets anyone modify, so decoding a stored entry does not copy its body.
  * Thread-safe.
+ *
+ * @since 0.1
  */
 public final class Bytes {
   private static final Bytes EMPTY = new Bytes(new byte[0], 0, 0);
@@ -27,7 +29,7 @@ public final class Bytes {
   }
 
   /** Bytes {@code from} (inclusive) to {@code to} (exclusive) of this sequence, sharing its memory. */
-  Bytes slice(int from, int to) {
+  public Bytes slice(int from, int to) {
     if (from < 0 || to > length || from > to) {
       throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of " + length + " bytes");
     }
@@ -63,7 +65,14 @@ public final class Bytes {
     return length == 0 ? EMPTY : new Bytes(array, offset, length);
   }
 
-  static Bytes adopt(byte[] array) {
+  /**
+   * {@code array} itself, without a copy: for a body the caller has just produced and hands over,
+   * such as a serialised payload an {@link Origin} returns.
+   *
+   * <p><b>Note:</b> the caller gives the array away and must never modify it afterwards; a cached
+   * body changed in place would be served changed. Use {@link #copyOf} when the array is reused.
+   */
+  public static Bytes wrap(byte[] array) {
     return adopt(array, 0, array.length);
   }
 
@@ -97,8 +106,9 @@ public final class Bytes {
     return new String(array, offset, length, StandardCharsets.UTF_8);
   }
 
-  void digestInto(MessageDigest digest) {
-    digest.update(array, offset, length);
+  /** A read-only view of these bytes, sharing them without a copy; its position is 0 and its limit {@link #size()}. */
+  public ByteBuffer asReadOnlyBuffer() {
+    return ByteBuffer.wrap(array, offset, length).slice().asReadOnlyBuffer();
   }
 
   byte byteAt(int index) {

@@ -2,6 +2,9 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.http.EntityTag;
+import dev.apicache.http.HeaderNames;
+import dev.apicache.http.HttpDate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

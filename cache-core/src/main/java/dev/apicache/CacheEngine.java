@@ -2,6 +2,9 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.http.CacheStatus;
+import dev.apicache.http.HeaderNames;
+import dev.apicache.internal.EngineThreads;
 import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Store;
 import java.time.Duration;
@@ -49,6 +52,8 @@ import java.util.concurrent.ExecutorService;
  * <p>Thread-safe. Background revalidations run after the stale response was built and returned, on
  * an executor the engine owns (virtual threads where the JDK has them) unless the builder was given
  * one; {@link #close()} stops the engine's own executor and closes the store.
+ *
+ * @since 0.1
  */
 public final class CacheEngine implements AutoCloseable {
   private final CachePolicies policies;
@@ -138,7 +143,7 @@ public final class CacheEngine implements AutoCloseable {
       return ready.response();
     }
     Serving.Fill fill = (Serving.Fill) serving;
-    return CacheFront.run(fill, () -> origin.fetch(fill.originRequest()));
+    return fill.run(() -> origin.fetch(fill.originRequest()));
   }
 
   /**
@@ -324,9 +329,10 @@ public final class CacheEngine implements AutoCloseable {
 
   /**
    * What the client of {@code write} is sent instead of the service's {@code originStatus} answer
-   * when the invalidation it causes was not recorded: see {@link Renderer#invalidationPending}.
+   * when {@link #onWriteCompleted} threw: a 503 saying the write took effect but its invalidation is
+   * not recorded yet, so that no client takes the old data it may still read for a confirmation.
    */
-  CacheResponse invalidationPending(CacheRequest write, int originStatus) {
+  public CacheResponse invalidationPending(CacheRequest write, int originStatus) {
     return statusFields.apply(Renderer.invalidationPending(originStatus, write.method().equals("HEAD")));
   }
 

@@ -1,6 +1,12 @@
 package dev.apicache;
 
-/** The root of every exception apicache throws. Unchecked. */
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The root of every exception apicache throws. Unchecked.
+ *
+ * @since 0.1
+ */
 public class CacheException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
@@ -10,7 +16,7 @@ public class CacheException extends RuntimeException {
   }
 
   /** A failure described by {@code message}, caused by {@code cause}. */
-  public CacheException(String message, Throwable cause) {
+  public CacheException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -17,7 +17,7 @@ import java.util.List;
  * miss). No cryptographic digest is computed per request. {@link #toString()} and
  * {@link #shortHash()} never show the parts. Immutable; equality by value.
  */
-public final class CacheKey {
+final class CacheKey {
   private final String encoded;
   private final EntryKey entryKey;
 

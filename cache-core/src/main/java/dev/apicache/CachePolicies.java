@@ -20,6 +20,8 @@ import java.util.TreeSet;
  * <p>Matching picks the most specific route (see {@link CachePolicy#forRoute}), whatever the order
  * the policies were listed in; a path no policy matches is not cached. Building refuses two policies
  * for the same route, write rules likewise, and {@code key:} parts that name no registered function.
+ *
+ * @since 0.1
  */
 public final class CachePolicies {
   private final List<CachePolicy> policies;

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * {@link #id()} is its route pattern.
  *
  * <p>A policy with a zero {@link #ttl()} is a declared bypass: its requests always go to the origin.
+ *
+ * @since 0.1
  */
 public final class CachePolicy {
   /** The client directive sent with cached responses unless a policy says otherwise. */
@@ -41,7 +43,7 @@ public final class CachePolicy {
   private final long maxBodyBytes;
   private final boolean shared;
   private final boolean shareAcrossHosts;
-  private final OriginFreshness.Limits originLimits;
+  private final OriginLimits originLimits;
   private final Compression compression;
   private final String partition;
   /** Named once: every request of the policy reads them. */
@@ -95,7 +97,7 @@ public final class CachePolicy {
     return route;
   }
 
-  /** Where this policy's entries and counters live together in a store; see {@link CacheKey#partitionOf}. */
+  /** Where this policy's entries and counters live together in a store; each key and counter of the policy carries it. */
   String partition() {
     return partition;
   }
@@ -174,7 +176,7 @@ public final class CachePolicy {
    * {@code Cache-Control}, {@code Expires} and {@code Age} (RFC 9111) instead of from {@link #ttl()};
    * empty for a policy-directed route.
    */
-  public Optional<OriginFreshness.Limits> originDirected() {
+  public Optional<OriginLimits> originDirected() {
     return Optional.ofNullable(originLimits);
   }
 
@@ -202,6 +204,32 @@ public final class CachePolicy {
         + ", varyBy=" + varyBy + "]";
   }
 
+  /**
+   * The bounds an origin-directed policy puts on what origins say: a floor and a ceiling on the
+   * freshness lifetime, and a cap on the heuristic one given to responses without explicit freshness.
+   *
+   * @param minTtl the shortest lifetime granted to a storable response
+   * @param maxTtl the longest lifetime granted, whatever the origin says
+   * @param heuristicCap the longest heuristic lifetime (from {@code Last-Modified})
+   */
+  public record OriginLimits(Duration minTtl, Duration maxTtl, Duration heuristicCap) {
+    /** Requires {@code 0 <= minTtl <= maxTtl} and a non-negative cap. */
+    public OriginLimits {
+      requireNonNull(minTtl, "minTtl");
+      requireNonNull(maxTtl, "maxTtl");
+      requireNonNull(heuristicCap, "heuristicCap");
+      if (minTtl.isNegative() || heuristicCap.isNegative() || maxTtl.compareTo(minTtl) < 0) {
+        throw new IllegalArgumentException("need 0 <= minTtl <= maxTtl and heuristicCap >= 0 but got " + minTtl
+            + ", " + maxTtl + ", " + heuristicCap);
+      }
+    }
+
+    /** No floor, no ceiling to speak of (a year), and a heuristic capped at a day. */
+    public static OriginLimits none() {
+      return new OriginLimits(Duration.ZERO, Duration.ofDays(365), Duration.ofDays(1));
+    }
+  }
+
   /** Builds a {@link CachePolicy}; every setter refuses nonsense with a message naming the route. */
   public static final class Builder {
     private final String routePattern;
@@ -216,7 +244,7 @@ public final class CachePolicy {
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private boolean shared;
     private boolean shareAcrossHosts;
-    private OriginFreshness.Limits originLimits;
+    private OriginLimits originLimits;
     private Compression compression;
 
     private Builder(String route) {
@@ -353,8 +381,8 @@ public final class CachePolicy {
      */
     public Builder originDirected(Duration minTtl, Duration maxTtl) {
       try {
-        originLimits = new OriginFreshness.Limits(nonNegative("minTtl", minTtl), nonNegative("maxTtl", maxTtl),
-            OriginFreshness.Limits.none().heuristicCap());
+        originLimits = new OriginLimits(nonNegative("minTtl", minTtl), nonNegative("maxTtl", maxTtl),
+            OriginLimits.none().heuristicCap());
       } catch (IllegalArgumentException e) {
         throw fail("minTtl must not exceed maxTtl but was " + minTtl + " > " + maxTtl);
       }

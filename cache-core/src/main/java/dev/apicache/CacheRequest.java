@@ -15,6 +15,8 @@ import java.util.Optional;
  * authenticated principal, a tenant): key functions read them; they are never sent anywhere.
  * Thread-safe, and safe to keep after the framework's request is gone, which background
  * revalidation relies on.
+ *
+ * @since 0.1
  */
 public final class CacheRequest {
   private final String method;

@@ -11,6 +11,8 @@ import java.util.Optional;
  * An immutable HTTP response: what an {@link Origin} returns and what the engine hands back to the
  * adapter, which writes the status, the headers and the body bytes as they are. Thread-safe, except
  * that the body stream of a {@linkplain #passThrough pass-through} response is read once.
+ *
+ * @since 0.1
  */
 public final class CacheResponse {
   private final int status;

@@ -13,6 +13,8 @@ import java.util.TreeMap;
  *
  * <p>Taking a snapshot never blocks a request: counters are {@code LongAdder}s summed at the time
  * of the call, so a snapshot taken under load is a close, not an atomic, picture.
+ *
+ * @since 0.1
  */
 public final class CacheStats {
   private final Counts total;

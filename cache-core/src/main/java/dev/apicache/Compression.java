@@ -2,6 +2,7 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.http.HeaderNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,8 @@ import java.util.zip.GZIPOutputStream;
  * @param minBytes the smallest body worth compressing
  * @param types media types ({@code application/json}), type wildcards ({@code text/*}) or structured
  *     suffixes ({@code +json}), matched case-insensitively without parameters
+ *
+ * @since 0.1
  */
 public record Compression(int minBytes, List<String> types) {
   /** What {@link CachePolicy.Builder#compress()} uses: text-like types from 1 KiB. */
@@ -78,13 +81,13 @@ public record Compression(int minBytes, List<String> types) {
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in memory: cannot happen
     }
-    return Bytes.adopt(out.toByteArray());
+    return Bytes.wrap(out.toByteArray());
   }
 
   /** The body {@code gzipped} encodes; empty when it is not valid gzip. */
   static Optional<Bytes> gunzip(Bytes gzipped) {
     try (InputStream in = new GZIPInputStream(gzipped.inputStream(), 8192)) {
-      return Optional.of(Bytes.adopt(in.readAllBytes()));
+      return Optional.of(Bytes.wrap(in.readAllBytes()));
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -6,6 +6,8 @@ package dev.apicache;
  * the engine closes when the work ends, on the thread it ran on, so a tracer can make each a span
  * (a fill's span holds the application handler's own). Methods must be cheap and must not throw;
  * the default methods observe nothing.
+ *
+ * @since 0.1
  */
 public interface EngineObserver {
   /** Observes nothing. */

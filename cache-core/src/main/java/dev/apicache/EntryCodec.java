@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import dev.apicache.http.EntityTag;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

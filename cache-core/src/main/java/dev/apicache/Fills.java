@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.CacheStatus;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import java.time.Duration;
@@ -119,7 +121,7 @@ final class Fills {
       return Optional.empty();
     }
     return stored.filter(e -> e.status() < 500).filter(e -> {
-      CacheControl cc = CacheControl.forSharedCache(e.headers());
+      CacheControl cc = e.headers().sharedCacheControl();
       return !(cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage")
           || cc.isUnqualifiedNoCache());
     });

@@ -9,7 +9,7 @@ import java.time.Duration;
  * forward, FRESH → STALE → STALE_IF_ERROR → EXPIRED. A negative age (a clock stepped back) counts as
  * zero.
  */
-public final class Freshness {
+final class Freshness {
 
   /** The states of a stored response. */
   public enum State {

@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import dev.apicache.internal.BoundedStore;
+import dev.apicache.internal.EngineThreads;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;

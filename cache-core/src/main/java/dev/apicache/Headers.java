@@ -2,6 +2,8 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.HeaderNames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,6 +17,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Repeated fields keep their order; {@link #all(String)} returns every value of a name and
  * {@link #first(String)} the first. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class Headers {
   private static final Headers EMPTY = new Headers(List.of(), List.of());
@@ -36,8 +40,8 @@ public final class Headers {
     return EMPTY;
   }
 
-  /** The {@code Cache-Control} directives, parsed once. */
-  CacheControl cacheControl() {
+  /** The directives of every {@code Cache-Control} line, parsed on first use and kept. */
+  public CacheControl cacheControl() {
     CacheControl cc = cacheControl;
     if (cc == null) {
       cc = CacheControl.parse(all(HeaderNames.CACHE_CONTROL));
@@ -46,11 +50,18 @@ public final class Headers {
     return cc;
   }
 
-  /** The directives a shared cache applies ({@link CacheControl#forSharedCache}), parsed once. */
-  CacheControl sharedCacheControl() {
+  /**
+   * The directives a shared cache applies to a response with these headers on an origin-directed
+   * route, parsed on first use and kept: those of {@code CDN-Cache-Control} (RFC 9213, the field an
+   * origin targets at caches like this one) when it is present and holds any, which then replace
+   * {@code Cache-Control} entirely; else those of {@code Cache-Control}.
+   */
+  public CacheControl sharedCacheControl() {
     CacheControl cc = sharedCacheControl;
     if (cc == null) {
-      cc = CacheControl.targetedOrPlain(this);
+      List<String> targeted = all(CacheControl.CDN_CACHE_CONTROL);
+      CacheControl cdn = targeted.isEmpty() ? null : CacheControl.parse(targeted);
+      cc = cdn != null && !cdn.names().isEmpty() ? cdn : cacheControl();
       sharedCacheControl = cc;
     }
     return cc;

@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import dev.apicache.http.HeaderNames;
 import dev.apicache.spi.Counter;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -9,6 +9,8 @@ import java.util.Optional;
  * <p>Must be a pure function of the request and fast; it runs on every request of its policies.
  * Returning empty means "cannot tell": the request then bypasses the cache rather than risk sharing
  * one caller's response with another. An exception is treated the same way, and counted.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface KeyFunction {

@@ -6,8 +6,11 @@ package dev.apicache;
  * <p>The engine calls an origin on the request's thread for a miss and on its own executor for a
  * background revalidation, after the client already has its (stale) response. An origin must
  * therefore not depend on the lifetime of the framework request it was created for; it receives
- * the {@link CacheRequest} snapshot and must answer from that alone (see {@link LoopbackOrigin}).
+ * the {@link CacheRequest} snapshot and must answer from that alone (as
+ * {@link dev.apicache.adapter.LoopbackOrigin} does).
  * It may throw: the engine treats an exception like an unreachable origin (stale-if-error applies).
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface Origin {

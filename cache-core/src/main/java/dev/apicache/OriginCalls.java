@@ -1,5 +1,8 @@
 package dev.apicache;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.EntityTag;
+import dev.apicache.http.HeaderNames;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Watched;
 import java.io.InputStream;
@@ -265,7 +268,7 @@ final class OriginCalls {
     Set<String> notKept = connectionOptions(response.headers());
     if (fromOrigin.isPresent()) {
       // no-cache="a, b": those fields may not be reused without validation, so they are not kept
-      notKept.addAll(CacheControl.forSharedCache(response.headers()).noCacheFields());
+      notKept.addAll(response.headers().sharedCacheControl().noCacheFields());
     }
     Headers.Builder kept = Headers.builder();
     response.headers().forEach((name, value) -> {

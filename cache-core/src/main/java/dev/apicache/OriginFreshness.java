@@ -2,6 +2,9 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.HeaderNames;
+import dev.apicache.http.HttpDate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -29,7 +32,7 @@ import java.util.Set;
  *       response with no explicit lifetime whose status is not heuristically cacheable.</li>
  * </ul>
  */
-public final class OriginFreshness {
+final class OriginFreshness {
   /** RFC 9110 §15.1: the statuses a cache may store with a heuristic lifetime. */
   static final Set<Integer> HEURISTICALLY_CACHEABLE = Set.of(200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414,
       501);
@@ -49,38 +52,19 @@ public final class OriginFreshness {
     this.heuristic = heuristic;
   }
 
-  /** The bounds a policy puts on what origins say. */
-  public record Limits(Duration minTtl, Duration maxTtl, Duration heuristicCap) {
-    /** Requires {@code 0 <= minTtl <= maxTtl} and a non-negative cap. */
-    public Limits {
-      requireNonNull(minTtl, "minTtl");
-      requireNonNull(maxTtl, "maxTtl");
-      requireNonNull(heuristicCap, "heuristicCap");
-      if (minTtl.isNegative() || heuristicCap.isNegative() || maxTtl.compareTo(minTtl) < 0) {
-        throw new IllegalArgumentException("need 0 <= minTtl <= maxTtl and heuristicCap >= 0 but got " + minTtl
-            + ", " + maxTtl + ", " + heuristicCap);
-      }
-    }
-
-    /** No floor, no ceiling to speak of (a year), and a heuristic capped at a day. */
-    public static Limits none() {
-      return new Limits(Duration.ZERO, Duration.ofDays(365), Duration.ofDays(1));
-    }
-  }
-
   /**
    * What {@code status} and {@code headers} allow, for a response to a request sent at
    * {@code requestTimeMillis} and received at {@code responseTimeMillis}; empty when a shared cache
    * must not store it.
    */
   public static Optional<OriginFreshness> of(int status, Headers headers, long requestTimeMillis,
-      long responseTimeMillis, Limits limits) {
+      long responseTimeMillis, CachePolicy.OriginLimits limits) {
     requireNonNull(headers, "headers");
     requireNonNull(limits, "limits");
     if (responseTimeMillis < requestTimeMillis) {
       throw new IllegalArgumentException("response received before the request was sent");
     }
-    CacheControl cc = CacheControl.forSharedCache(headers);
+    CacheControl cc = headers.sharedCacheControl();
     if (cc.isNoStore() || cc.isPrivate()) {
       return Optional.empty();
     }
@@ -95,7 +79,7 @@ public final class OriginFreshness {
     if (invalidExplicit) {
       lifetime = 0; // freshness the origin tried and failed to state: stale, never a heuristic (§4.2.1)
     } else if (explicit.isPresent()) {
-      lifetime = CacheControl.millis(explicit.getAsLong());
+      lifetime = millis(explicit.getAsLong());
     } else if (headers.contains(HeaderNames.EXPIRES)) {
       // an Expires that is not a date means "already expired" (§5.3)
       lifetime = headers.first(HeaderNames.EXPIRES).flatMap(HttpDate::parse)
@@ -117,7 +101,7 @@ public final class OriginFreshness {
     long apparentAge = Math.max(0, responseTimeMillis - dateMillis);
     // a list-valued Age counts by its first member; an invalid one is ignored (§5.1)
     long ageValue = headers.first(HeaderNames.AGE).map(a -> a.split(",", 2)[0]).map(CacheControl::deltaSeconds)
-        .map(s -> CacheControl.millis(s.orElse(0))).orElse(0L);
+        .map(s -> millis(s.orElse(0))).orElse(0L);
     long correctedAge = ageValue + (responseTimeMillis - requestTimeMillis);
     long initialAge = Math.max(apparentAge, correctedAge);
 
@@ -127,9 +111,14 @@ public final class OriginFreshness {
     return Optional.of(new OriginFreshness(lifetime, initialAge, swr, sie, heuristic));
   }
 
+  /** {@code seconds} in milliseconds, saturating rather than overflowing. */
+  static long millis(long seconds) {
+    return seconds > Long.MAX_VALUE / 2000 ? Long.MAX_VALUE / 2 : seconds * 1000;
+  }
+
   /** A granted window in milliseconds: 0 when absent or malformed. */
   private static long directiveSeconds(CacheControl cc, String name) {
-    return CacheControl.millis(cc.seconds(name).orElse(0));
+    return millis(cc.seconds(name).orElse(0));
   }
 
   /** How long the response is fresh from its origin's point of view, bounded by the policy. */

@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.HeaderNames;
 import java.util.Optional;
 
 /**
@@ -81,6 +83,6 @@ sealed interface Outcome permits Outcome.Failed, Outcome.Filled, Outcome.Uncache
     return Storability.isOriginError(response.status())
         && !u.reason().equals(Optional.of("set-cookie"))
         && !response.headers().contains(HeaderNames.SET_COOKIE)
-        && !CacheControl.parse(response.headers()).isPrivate();
+        && !response.headers().cacheControl().isPrivate();
   }
 }

@@ -1,12 +1,15 @@
 package dev.apicache;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy, a policy set or a policy file is invalid. The message names the source, the entry and
  * the reason, so that it can be shown to an operator as it is; {@link #field()} and
  * {@link #reason()} give the same in parts, for a host (such as a Spring Boot application) that
  * reports configuration errors in its own terms.
+ *
+ * @since 0.1
  */
 public class PolicyConfigException extends CacheException {
   private static final long serialVersionUID = 1L;
@@ -20,7 +23,7 @@ public class PolicyConfigException extends CacheException {
   }
 
   /** A configuration mistake described by {@code message}, found through {@code cause}. */
-  public PolicyConfigException(String message, Throwable cause) {
+  public PolicyConfigException(String message, @Nullable Throwable cause) {
     this(message, null, message, cause);
   }
 

@@ -48,6 +48,8 @@ import java.util.regex.Pattern;
  * on the class path, which {@code apicache-core} declares optional: policies built in code need
  * nothing beyond the JDK. Without it, loading fails with a {@link PolicyConfigException} that says
  * so.
+ *
+ * @since 0.1
  */
 public final class PolicyFile {
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");

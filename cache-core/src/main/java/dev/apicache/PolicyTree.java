@@ -110,7 +110,7 @@ final class PolicyTree {
         }
       }
       Duration min = node.containsKey("minTtl") ? field.duration("minTtl") : Duration.ZERO;
-      Duration max = node.containsKey("maxTtl") ? field.duration("maxTtl") : OriginFreshness.Limits.none().maxTtl();
+      Duration max = node.containsKey("maxTtl") ? field.duration("maxTtl") : CachePolicy.OriginLimits.none().maxTtl();
       field.apply("maxTtl", () -> b.originDirected(min, max));
     } else if (!freshness.equals("policy")) {
       throw failure(entry, at + ".freshness", "freshness must be policy or origin but was '" + freshness + "'");

@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import dev.apicache.http.HeaderNames;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,9 @@
 package dev.apicache;
 
+import dev.apicache.http.CacheStatus;
+import dev.apicache.http.EntityTag;
+import dev.apicache.http.HeaderNames;
+import dev.apicache.http.Vary;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;

@@ -2,6 +2,8 @@ package dev.apicache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.HeaderNames;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -42,7 +44,7 @@ record RequestDirectives(OptionalLong maxAgeMillis, OptionalLong maxStaleMillis,
   }
 
   private static OptionalLong millis(OptionalLong seconds) {
-    return seconds.isPresent() ? OptionalLong.of(CacheControl.millis(seconds.getAsLong())) : OptionalLong.empty();
+    return seconds.isPresent() ? OptionalLong.of(OriginFreshness.millis(seconds.getAsLong())) : OptionalLong.empty();
   }
 
   /** Whether {@code e}, at {@code age}, is young and fresh enough for this request (max-age, min-fresh). */
@@ -62,7 +64,7 @@ record RequestDirectives(OptionalLong maxAgeMillis, OptionalLong maxStaleMillis,
     if (maxStaleMillis.isEmpty() || age - e.ttlMillis() > maxStaleMillis.getAsLong() || !accepts(e, age)) {
       return false;
     }
-    CacheControl cc = CacheControl.forSharedCache(e.headers());
+    CacheControl cc = e.headers().sharedCacheControl();
     return !cc.has("must-revalidate") && !cc.has("proxy-revalidate") && !cc.isUnqualifiedNoCache();
   }
 }

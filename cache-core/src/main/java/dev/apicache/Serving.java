@@ -3,12 +3,15 @@ package dev.apicache;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What {@link CacheEngine#serve} hands an adapter for a cacheable request: a response to send, or a
  * {@link Fill}, the one origin call the request must make, which the adapter runs in place (the
  * application's handler on the request's own thread) and completes.
+ *
+ * @since 0.1
  */
 public sealed interface Serving permits Serving.Ready, Serving.Fill {
 
@@ -118,6 +121,26 @@ public sealed interface Serving permits Serving.Ready, Serving.Fill {
       release(Optional.empty());
       return fallback.map(stale -> fills.statusFields.apply(
           fills.respond(request, Outcome.failed(error), fallback, Optional.empty(), forward, false)));
+    }
+
+    /**
+     * Runs this fill with {@code handler} (the application's handler, in place, or an origin call,
+     * returning what it answered), completes or fails it, and returns what to send; closes the fill
+     * whatever happens.
+     */
+    public CacheResponse run(Callable<CacheResponse> handler) {
+      try (this) {
+        CacheResponse answer;
+        try {
+          answer = handler.call();
+          if (answer == null) {
+            throw new IllegalStateException("handler produced no response");
+          }
+        } catch (Exception e) {
+          return fail(e);
+        }
+        return complete(answer);
+      }
     }
 
     /** Abandons the fill if it was neither completed nor failed: waiting requests call the origin themselves. */

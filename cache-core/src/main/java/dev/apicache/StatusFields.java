@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import dev.apicache.http.HeaderNames;
+
 /**
  * Which of the cache's own response fields, {@code X-Cache} and {@code Cache-Status}, an engine's
  * responses carry. With both on (the default) responses pass through untouched, at no cost.

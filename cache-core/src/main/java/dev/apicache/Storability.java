@@ -1,5 +1,8 @@
 package dev.apicache;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.HeaderNames;
+import dev.apicache.http.Vary;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,7 +35,7 @@ final class Storability {
       return Optional.of("set-cookie");
     }
     // an origin-directed route takes the field the origin targets at shared caches, if it sent one
-    CacheControl cc = policy.originDirected().isPresent() ? CacheControl.forSharedCache(h) : CacheControl.parse(h);
+    CacheControl cc = policy.originDirected().isPresent() ? h.sharedCacheControl() : h.cacheControl();
     if (cc.isNoStore()) {
       return Optional.of("no-store");
     }
@@ -78,7 +81,7 @@ final class Storability {
     if (status < 200 || status == 206 || status == 304 || status >= 500) {
       return false;
     }
-    CacheControl cc = CacheControl.forSharedCache(h);
+    CacheControl cc = h.sharedCacheControl();
     return cc.maxAge().isPresent() || cc.sharedMaxAge().isPresent() || h.contains(HeaderNames.EXPIRES);
   }
 

@@ -1,6 +1,10 @@
 package dev.apicache;
 
-/** A store operation did not complete within its timeout. */
+/**
+ * A store operation did not complete within its timeout.
+ *
+ * @since 0.1
+ */
 public class StoreTimeoutException extends StoreException {
   private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import dev.apicache.http.CacheStatus;
+import dev.apicache.http.EntityTag;
 import dev.apicache.spi.Fence;
 import java.time.Duration;
 import java.util.Arrays;
@@ -56,7 +58,7 @@ record StoredEntry(
     /** {@code status} as sent, reusing the text of the last one when it is the same. */
     String statusText(CacheStatus status) {
       StatusText last = lastStatus;
-      if (last != null && last.status().sameAs(status)) {
+      if (last != null && last.status().equals(status)) {
         return last.text();
       }
       String text = status.toString();

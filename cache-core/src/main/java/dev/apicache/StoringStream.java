@@ -71,7 +71,7 @@ final class StoringStream extends FilterInputStream {
     ByteArrayOutputStream whole = copy;
     copy = null;
     if (whole != null) {
-      complete.accept(Bytes.adopt(whole.toByteArray()));
+      complete.accept(Bytes.wrap(whole.toByteArray()));
     }
   }
 }

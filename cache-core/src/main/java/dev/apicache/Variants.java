@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import dev.apicache.http.HeaderNames;
+import dev.apicache.http.Vary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

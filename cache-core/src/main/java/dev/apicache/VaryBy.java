@@ -11,6 +11,8 @@ import java.util.Locale;
  * {@link KeyFunction}. Each source is read only from
  * where it is declared: a query parameter is never taken from a header, so a client cannot pick
  * another variant by sending a header the policy does not name.
+ *
+ * @since 0.1
  */
 public sealed interface VaryBy permits VaryBy.QueryParam, VaryBy.WholeQuery, VaryBy.Header, VaryBy.Key {
 

@@ -11,6 +11,8 @@ import java.util.Set;
 /**
  * Events fired when an unsafe request (POST, PUT, PATCH, DELETE) to a route succeeds through the
  * engine. Immutable; its route uses the same patterns as a {@link CachePolicy}.
+ *
+ * @since 0.1
  */
 public final class WriteRule {
   private static final Set<String> UNSAFE = Set.of("POST", "PUT", "PATCH", "DELETE");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.apicache.http.EntityTag;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.http.HttpDate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import dev.apicache.http.EntityTag;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;

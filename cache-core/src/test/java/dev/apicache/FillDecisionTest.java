@@ -2,6 +2,7 @@ package dev.apicache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.apicache.http.EntityTag;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpTimeoutException;
 import java.util.List;

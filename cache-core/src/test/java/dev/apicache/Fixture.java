@@ -1,5 +1,6 @@
 package dev.apicache;
 
+import dev.apicache.http.HeaderNames;
 import dev.apicache.spi.Store;
 import dev.apicache.testing.InMemoryStore;
 import dev.apicache.testing.ManualClock;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.http.CacheControl;
+import dev.apicache.http.HttpDate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -20,7 +22,7 @@ class OriginFreshnessTest {
   private static final String DATE = HttpDate.format(T);
 
   private static Optional<OriginFreshness> of(int status, String... headers) {
-    return OriginFreshness.of(status, Headers.of(headers), T - 200, T, OriginFreshness.Limits.none());
+    return OriginFreshness.of(status, Headers.of(headers), T - 200, T, CachePolicy.OriginLimits.none());
   }
 
   private static OriginFreshness fresh(String... headers) {
@@ -127,7 +129,7 @@ class OriginFreshnessTest {
 
   @Test
   void deltaSeconds_largerThan2To31_readAs2To31() {
-    OriginFreshness.Limits century = new OriginFreshness.Limits(Duration.ZERO, Duration.ofDays(36_500),
+    CachePolicy.OriginLimits century = new CachePolicy.OriginLimits(Duration.ZERO, Duration.ofDays(36_500),
         Duration.ofDays(1));
     assertEquals(Duration.ofSeconds(2_147_483_648L), OriginFreshness.of(200,
         Headers.of("Cache-Control", "max-age=99999999999999999999999"), T, T, century).orElseThrow().lifetime());
@@ -138,7 +140,7 @@ class OriginFreshnessTest {
 
   @Test
   void policyBounds_floorAndCapWhatTheOriginSays_butNotNoCache() {
-    OriginFreshness.Limits limits = new OriginFreshness.Limits(Duration.ofSeconds(10), Duration.ofMinutes(5),
+    CachePolicy.OriginLimits limits = new CachePolicy.OriginLimits(Duration.ofSeconds(10), Duration.ofMinutes(5),
         Duration.ofDays(1));
     assertEquals(Duration.ofMinutes(5), OriginFreshness.of(200, Headers.of("Cache-Control", "max-age=86400"),
         T, T, limits).orElseThrow().lifetime());
@@ -146,7 +148,7 @@ class OriginFreshnessTest {
         T, T, limits).orElseThrow().lifetime());
     assertEquals(Duration.ZERO, OriginFreshness.of(200, Headers.of("Cache-Control", "no-cache"), T, T, limits)
         .orElseThrow().lifetime());
-    assertThrows(IllegalArgumentException.class, () -> new OriginFreshness.Limits(Duration.ofMinutes(5),
+    assertThrows(IllegalArgumentException.class, () -> new CachePolicy.OriginLimits(Duration.ofMinutes(5),
         Duration.ofSeconds(1), Duration.ZERO));
   }
 
@@ -155,7 +157,7 @@ class OriginFreshnessTest {
     QuickTheory.qt().forAll(SourceDSL.longs().between(0, 3600), SourceDSL.longs().between(0, 120),
         SourceDSL.longs().between(0, 7200_000)).checkAssert((maxAge, age, elapsed) -> {
           OriginFreshness f = OriginFreshness.of(200, Headers.of("Cache-Control", "max-age=" + maxAge, "Date",
-              DATE, "Age", Long.toString(age)), T, T, OriginFreshness.Limits.none()).orElseThrow();
+              DATE, "Age", Long.toString(age)), T, T, CachePolicy.OriginLimits.none()).orElseThrow();
           assertEquals(age * 1000 + elapsed < maxAge * 1000, f.isFresh(T, T + elapsed), f + " after " + elapsed);
         });
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.http.HttpDate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -23,7 +23,7 @@ class JmhSmokeTest {
     // must not fail because another build on the machine runs its own at the same time
     System.setProperty("jmh.ignoreLock", "true");
     Options options = new OptionsBuilder()
-        .include("dev.apicache.bench.(HitBenchmark|PartsBenchmark).(engineHit|rawCaffeineWithKey|classify)")
+        .include("dev.apicache.bench.(HitBenchmark|PartsBenchmark).(engineHit|rawCaffeineWithKey|admission)")
         .forks(0)
         .warmupIterations(1)
         .warmupTime(TimeValue.milliseconds(200))

@@ -8,6 +8,8 @@ package dev.apicache.spi;
  *
  * @param partition a readable, bounded form of a policy's id, without {@code |}
  * @param id unique within the partition
+ *
+ * @since 0.1
  */
 public record EntryKey(String partition, String id) {
   /** Requires a non-empty partition without {@code |} and a non-empty id. */

@@ -15,6 +15,8 @@ import java.util.function.ToLongFunction;
  * <p>This is how invalidation stays O(1) and race-safe: invalidating an event or a
  * tag bumps one counter; entries fenced on its old value become unreachable at once, and a fill that
  * started before the bump can never be served afterwards. Immutable; counters keep their order.
+ *
+ * @since 0.1
  */
 public final class Fence {
   private static final Fence NONE = new Fence(List.of(), new long[0]);

@@ -7,5 +7,7 @@ package dev.apicache.spi;
  * @param bytes bytes the stored entries take, as the store weighs them
  * @param evictions entries the store dropped to stay within its bounds or because they expired,
  *     since it started
+ *
+ * @since 0.1
  */
 public record Footprint(long entries, long bytes, long evictions) {}

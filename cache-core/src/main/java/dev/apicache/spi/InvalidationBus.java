@@ -9,6 +9,8 @@ import java.util.Collection;
  * <p>Delivery is fast but not guaranteed: a subscriber is told through
  * {@link Listener#connectionLost()} whenever messages may be lost, and must then stop trusting
  * anything it kept from earlier messages until {@link Listener#connectionRestored()}. Thread-safe.
+ *
+ * @since 0.1
  */
 public interface InvalidationBus extends AutoCloseable {
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An invalidation as buses send it: the partitions whose counters moved and, for a publish that
@@ -14,8 +15,10 @@ import java.util.List;
  * @param publisher the publishing node's id, or null when no acknowledgement is wanted
  * @param sequence the publisher's sequence for this message; -1 when no acknowledgement is wanted
  * @param partitions the partitions to drop
+ *
+ * @since 0.1
  */
-public record InvalidationMessage(String publisher, long sequence, List<String> partitions) {
+public record InvalidationMessage(@Nullable String publisher, long sequence, List<String> partitions) {
   /** Starts a confirmed message's header line; no partition name starts with it. */
   private static final String HEADER = "\u0000inv ";
 

@@ -9,6 +9,8 @@ import java.time.Duration;
  *
  * <p>A lease expires by itself after its time to live, so a node that dies holding one delays the
  * others by at most that long. Every call is bounded like the store's own. Thread-safe.
+ *
+ * @since 0.1
  */
 public interface Leases {
 

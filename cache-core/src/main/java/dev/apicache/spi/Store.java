@@ -34,6 +34,8 @@ import java.util.Optional;
  * <p>Entries are named by {@link EntryKey}, counters by {@link Counter}: each carries its
  * <em>partition</em>, and an entry's key and every counter of its fence share one, so a distributed
  * store can keep them on one node and check a fence in one step without parsing a name.
+ *
+ * @since 0.1
  */
 public interface Store extends AutoCloseable {
 

@@ -8,6 +8,8 @@ import static java.util.Objects.requireNonNull;
  *
  * @param entry the stored bytes, as {@link Store#get(EntryKey)} returns them
  * @param counters the watched counters and their current values, in the order asked for
+ *
+ * @since 0.1
  */
 public record Watched(byte[] entry, Fence counters) {
   /** Requires both parts. */

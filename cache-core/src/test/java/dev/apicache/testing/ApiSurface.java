@@ -1,6 +1,8 @@
 package dev.apicache.testing;
 
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -62,10 +65,26 @@ public final class ApiSurface {
     return "\n" + String.join("\n", out);
   }
 
-  /** The public and protected API of the module that holds {@code anchor}, one sorted line per member. */
+  /**
+   * The public and protected API of the module that holds {@code anchor}, one sorted line per member:
+   * its module declaration's exports, then the types of the packages it exports to everyone. A
+   * package exported to named modules only (apicache's own) is not API.
+   */
   private static String surface(Class<?> anchor) throws IOException, URISyntaxException, ClassNotFoundException {
     Path location = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
     TreeSet<String> lines = new TreeSet<>();
+    ModuleDescriptor module = ModuleFinder.of(location).findAll().iterator().next().descriptor();
+    if (module.isAutomatic()) {
+      throw new AssertionError(location + " has no module declaration (module-info.java)");
+    }
+    Set<String> exported = new TreeSet<>();
+    for (ModuleDescriptor.Exports e : module.exports()) {
+      lines.add(" module " + module.name() + " exports " + e.source()
+          + (e.isQualified() ? " to " + new TreeSet<>(e.targets()) : ""));
+      if (!e.isQualified()) {
+        exported.add(e.source());
+      }
+    }
     try (FileSystem jar = Files.isDirectory(location) ? null : FileSystems.newFileSystem(location)) {
       Path root = jar == null ? location : jar.getPath("/");
       List<String> names;
@@ -78,7 +97,7 @@ public final class ApiSurface {
       }
       for (String name : names) {
         Class<?> type = Class.forName(name, false, anchor.getClassLoader());
-        if (!visible(type)) {
+        if (!visible(type) || !exported.contains(type.getPackageName())) {
           continue;
         }
         String owner = type.getName();

@@ -45,6 +45,8 @@ import java.util.function.ToLongFunction;
  *
  * <p>Every meter reads the engine's counters when the registry polls it, through one snapshot
  * reused for a second: nothing is done per request, and nothing remote is called.
+ *
+ * @since 0.1
  */
 public final class ApiCacheMetrics implements MeterBinder {
   /** The reasons {@code apicache.uncacheable} is published for. */

@@ -18,6 +18,8 @@ import io.micrometer.observation.ObservationRegistry;
  * </ul>
  * Tags are low-cardinality (a policy id is its route as written); the request path is a
  * high-cardinality value, on spans only. Install with {@link dev.apicache.CacheEngine.Builder#observer}.
+ *
+ * @since 0.1
  */
 public final class ApiCacheObservations implements EngineObserver {
   private final ObservationRegistry registry;

@@ -2,11 +2,11 @@ package dev.apicache.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.apicache.AdminApi;
 import dev.apicache.CacheEngine;
-import dev.apicache.CacheFront;
 import dev.apicache.CachePolicies;
 import dev.apicache.CachePolicy;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -46,6 +46,8 @@ import java.util.function.Consumer;
  * event and tag, purges by URL and policy) for {@code Authorization: Bearer <token>}; without one
  * that path is proxied like any other. {@link #close()} drains: it stops accepting, lets requests in
  * progress finish within the drain timeout, then closes. The engine stays the caller's to close.
+ *
+ * @since 0.1
  */
 public final class ApiCacheProxy implements AutoCloseable {
   /** The pseudonym this proxy adds to {@code Via}. */

@@ -1,13 +1,13 @@
 package dev.apicache.proxy;
 
-import dev.apicache.AdminApi;
 import dev.apicache.Admission;
 import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
-import dev.apicache.CacheFront;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import dev.apicache.Headers;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

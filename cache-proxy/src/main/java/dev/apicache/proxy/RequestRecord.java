@@ -21,6 +21,8 @@ import java.time.Instant;
  *     {@code X-Cache} says), {@code TUNNEL} for a protocol switch, {@code -} for the proxy's own answers
  * @param duration from the request's arrival to its response's end
  * @param upstream the time spent waiting for the upstream's answers to this request
+ *
+ * @since 0.1
  */
 public record RequestRecord(Instant start, String client, String method, String target, String protocol, int status,
     long bytesSent, String cache, Duration duration, Duration upstream) {

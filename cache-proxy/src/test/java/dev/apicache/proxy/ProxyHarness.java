@@ -2,9 +2,9 @@ package dev.apicache.proxy;
 
 import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicies;
-import dev.apicache.HttpDate;
 import dev.apicache.adapter.testkit.AdapterHarness.SettableClock;
 import dev.apicache.adapter.testkit.RawHttp;
+import dev.apicache.http.HttpDate;
 import dev.apicache.store.caffeine.CaffeineStore;
 import java.io.IOException;
 import java.net.URI;

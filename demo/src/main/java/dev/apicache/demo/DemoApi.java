@@ -1,10 +1,10 @@
 package dev.apicache.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.apicache.AdminApi;
 import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicies;
 import dev.apicache.PolicyFile;
+import dev.apicache.adapter.AdminApi;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
 import java.io.IOException;

@@ -1,16 +1,13 @@
 package dev.apicache.demo;
 
 import dev.apicache.Bytes;
-import dev.apicache.AdminApi;
 import dev.apicache.CacheEngine;
-import dev.apicache.CacheFront;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
+import dev.apicache.adapter.AdminApi;
 import dev.apicache.adapter.helidon.ApiCacheFeature;
-import dev.apicache.adapter.helidon.HelidonExchange;
 import dev.apicache.adapter.javalin.ApiCachePlugin;
 import dev.apicache.adapter.servlet.ApiCacheFilter;
-import dev.apicache.adapter.servlet.ServletExchange;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -23,7 +20,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.IntSupplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -106,7 +108,7 @@ final class DemoServers {
       for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
           HandlerType.PATCH, HandlerType.DELETE}) {
         config.routes.addHttpHandler(method, "/<path>", ctx -> {
-          CacheResponse r = api.handle(request(new ServletExchange(ctx.req(), ctx.res()), ctx.bodyInputStream()));
+          CacheResponse r = api.handle(request(ctx.req(), ctx.bodyInputStream()));
           ctx.status(r.status());
           r.headers().forEach(ctx::header);
           ctx.result(r.body().toByteArray()); // written after the after-handlers, as Javalin handlers usually do
@@ -160,12 +162,18 @@ final class DemoServers {
             routing.addFeature(admin == null ? ApiCacheFeature.create(engine) : ApiCacheFeature.create(engine, admin));
           }
           routing.any((req, res) -> {
-            HelidonExchange exchange = new HelidonExchange(req, res);
-            CacheRequest request = CacheFront.snapshot(exchange);
+            String query = req.prologue().query().rawValue();
+            String path = req.prologue().uriPath().rawPath();
+            CacheRequest.Builder request = CacheRequest.builder(req.prologue().method().text(),
+                query == null || query.isEmpty() ? path : path + "?" + query).scheme(req.isSecure() ? "https" : "http");
+            req.headers().forEach(h -> h.allValues().forEach(v -> request.header(h.name(), v)));
             if (req.content().hasEntity()) {
-              request = request.toBuilder().body(Bytes.copyOf(req.content().as(byte[].class))).build();
+              request.body(Bytes.wrap(req.content().as(byte[].class)));
             }
-            CacheFront.send(exchange, api.handle(request));
+            CacheResponse r = api.handle(request.build());
+            res.status(r.status());
+            byName(r).forEach((name, values) -> res.header(name, values.toArray(String[]::new)));
+            res.send(r.body().toByteArray());
           });
         })
         .build()
@@ -244,11 +252,33 @@ final class DemoServers {
   /** The servlet-side translation, for Jetty. */
   private static void servletRespond(HttpServletRequest req, HttpServletResponse res, ProductApi api)
       throws IOException {
-    ServletExchange exchange = new ServletExchange(req, res);
-    CacheFront.send(exchange, api.handle(request(exchange, req.getInputStream())));
+    CacheResponse r = api.handle(request(req, req.getInputStream()));
+    res.setStatus(r.status());
+    byName(r).forEach((name, values) -> values.forEach(v -> res.addHeader(name, v)));
+    byte[] body = r.body().toByteArray();
+    res.setContentLength(body.length);
+    res.getOutputStream().write(body);
   }
 
-  private static CacheRequest request(ServletExchange exchange, InputStream body) throws IOException {
-    return CacheFront.snapshot(exchange).toBuilder().body(Bytes.copyOf(body.readAllBytes())).build();
+  /** The demo API's view of a servlet request: method, target as sent, scheme, headers and body. */
+  private static CacheRequest request(HttpServletRequest req, InputStream body) throws IOException {
+    String query = req.getQueryString();
+    CacheRequest.Builder b = CacheRequest.builder(req.getMethod(),
+        query == null ? req.getRequestURI() : req.getRequestURI() + "?" + query).scheme(req.getScheme());
+    for (String name : Collections.list(req.getHeaderNames())) {
+      Collections.list(req.getHeaders(name)).forEach(v -> b.header(name, v));
+    }
+    return b.body(Bytes.wrap(body.readAllBytes())).build();
+  }
+
+  /** A response's fields grouped by name, Content-Length left to the server. */
+  private static Map<String, List<String>> byName(CacheResponse r) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    r.headers().forEach((name, value) -> {
+      if (!name.equalsIgnoreCase("Content-Length")) {
+        out.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+      }
+    });
+    return out;
   }
 }

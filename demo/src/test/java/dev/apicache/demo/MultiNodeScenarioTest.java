@@ -3,7 +3,7 @@ package dev.apicache.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apicache.store.redis.RedisProcess;
+import dev.apicache.store.redis.testing.RedisProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

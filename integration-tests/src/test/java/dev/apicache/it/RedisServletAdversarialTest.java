@@ -6,7 +6,7 @@ import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import dev.apicache.demo.DemoStore;
 import dev.apicache.spi.Store;
-import dev.apicache.store.redis.RedisProcess;
+import dev.apicache.store.redis.testing.RedisProcess;
 import dev.apicache.adapter.servlet.ServletTestServer;
 import java.time.Duration;
 

@@ -11,7 +11,7 @@ import dev.apicache.adapter.servlet.ServletTestServer;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import dev.apicache.proxy.ApiCacheProxy;
-import dev.apicache.store.redis.RedisProcess;
+import dev.apicache.store.redis.testing.RedisProcess;
 import dev.apicache.store.redis.RedisStore;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -53,6 +53,8 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
  * <p>{@code apicache.enabled=false} turns it all off, and so does a reactive application, which
  * apicache cannot front yet; {@link ApiCacheFallbackAutoConfiguration} then leaves a disabled
  * {@link ApiCacheInvalidator} so that the application starts unchanged.
+ *
+ * @since 0.1
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "apicache.enabled", matchIfMissing = true)

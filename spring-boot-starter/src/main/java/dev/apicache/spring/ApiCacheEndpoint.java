@@ -15,6 +15,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * The {@code apicache} Actuator endpoint: reading it returns the counters, in total and per policy;
  * writing it invalidates an event or a tag, or purges (or soft-purges) a URL or a policy. Exposed
  * and secured by Actuator's own rules ({@code management.endpoints.web.exposure.include}).
+ *
+ * @since 0.1
  */
 @Endpoint(id = "apicache")
 public class ApiCacheEndpoint {

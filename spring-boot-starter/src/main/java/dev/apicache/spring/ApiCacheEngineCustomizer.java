@@ -7,6 +7,8 @@ import dev.apicache.CacheEngine;
  * revalidation executor, client cache directives. Every bean of this type is applied, in
  * {@link org.springframework.core.annotation.Order} order; an application's own
  * {@link CacheEngine} bean replaces the starter's and skips them.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface ApiCacheEngineCustomizer {

@@ -14,6 +14,8 @@ import org.springframework.context.annotation.Configuration;
  * has no adapter yet): a disabled {@link ApiCacheInvalidator}, so that an application that injects
  * one starts and runs unchanged, as with {@code spring.cache.type=none}. A reactive application is
  * told so once at startup, since nothing it serves is cached.
+ *
+ * @since 0.1
  */
 @AutoConfiguration(after = ApiCacheAutoConfiguration.class)
 public class ApiCacheFallbackAutoConfiguration {

@@ -13,6 +13,8 @@ import org.springframework.context.annotation.Bean;
  * The {@code apicache} health contributor, where Actuator's health module is present; turned off
  * with {@code management.health.apicache.enabled=false}. A class of its own, so that an application
  * without that module never reads its conditions.
+ *
+ * @since 0.1
  */
 @AutoConfiguration(after = ApiCacheAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)

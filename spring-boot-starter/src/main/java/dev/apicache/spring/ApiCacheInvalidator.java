@@ -17,6 +17,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * <p>With {@code apicache.enabled=false}, or where apicache does not cache (a reactive
  * application), the starter provides {@link #disabled()}, so that code written against this class
  * runs unchanged.
+ *
+ * @since 0.1
  */
 public final class ApiCacheInvalidator {
   private static final boolean TRANSACTIONS =

@@ -8,6 +8,8 @@ import dev.apicache.CachePolicies;
  * {@link dev.apicache.KeyFunction} beans (which are what {@code key:NAME} parts name) and the
  * context path; building checks the whole set, so a route declared twice still fails startup. Every bean of this type is applied, in
  * {@link org.springframework.core.annotation.Order} order.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface ApiCachePoliciesCustomizer {

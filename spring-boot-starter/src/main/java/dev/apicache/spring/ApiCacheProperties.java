@@ -28,6 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param keyPrefix the prefix of every Redis key, so that several applications share one server
  * @param xCacheHeader whether responses carry {@code X-Cache} (HIT, MISS, STALE, BYPASS)
  * @param cacheStatusHeader whether responses carry {@code Cache-Status} (RFC 9211)
+ *
+ * @since 0.1
  */
 @ConfigurationProperties(prefix = "apicache", ignoreUnknownFields = false)
 public record ApiCacheProperties(

@@ -22,7 +22,7 @@ import dev.apicache.micrometer.ApiCacheMetrics;
 import dev.apicache.spi.Store;
 import dev.apicache.store.caffeine.CaffeineStore;
 import dev.apicache.store.hazelcast.HazelcastStore;
-import dev.apicache.store.redis.RedisProcess;
+import dev.apicache.store.redis.testing.RedisProcess;
 import dev.apicache.store.redis.RedisStore;
 import java.net.URI;
 import java.time.Duration;

@@ -26,6 +26,8 @@ import java.util.concurrent.CountDownLatch;
  * when it cannot start (a taken port, an unreadable policy file), each with one line on standard
  * error. On SIGTERM (or SIGINT) it stops accepting, reports not ready, lets requests in progress
  * finish within the drain timeout, and exits.
+ *
+ * @since 0.1
  */
 public final class ProxyMain {
   private ProxyMain() {}

@@ -36,6 +36,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p><b>Note:</b> {@link #get} returns the stored array itself, to keep hits free of copies;
  * callers (the engine) must not modify it.
+ *
+ * @since 0.1
  */
 public final class CaffeineStore implements Store {
   /** Bytes counted per entry on top of its key and value: the entry object and the cache's node. */

@@ -3,7 +3,7 @@ package dev.apicache.store.caffeine;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.apicache.BoundedStore;
+import dev.apicache.internal.BoundedStore;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
@@ -44,6 +44,8 @@ import java.util.Set;
  * <p>Near copies are dropped per partition (per policy), not per entry: an invalidation of one tag
  * drops the policy's near copies, which refill from the far store in one round trip each. The store
  * owns the far store and the bus and closes them. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class TieredStore implements Store {
   private final CaffeineStore near;

@@ -59,6 +59,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * messages) has lost messages: it reports the connection lost, and restored once it reads again.
  * Hazelcast's own split-brain behaviour applies: the two halves of a split cluster do not see each
  * other's invalidations.
+ *
+ * @since 0.1
  */
 public final class HazelcastInvalidationBus implements InvalidationBus {
   private static final System.Logger LOG = System.getLogger("dev.apicache.store.hazelcast");

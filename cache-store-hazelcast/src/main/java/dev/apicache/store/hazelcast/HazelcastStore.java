@@ -50,6 +50,8 @@ import java.util.function.Supplier;
  * Hazelcast calls can block for long when members leave, so {@link #callsAreBounded()} is false and
  * the engine bounds each call with its store timeout. Thread-safe; closing the store leaves the
  * Hazelcast instance to its owner.
+ *
+ * @since 0.1
  */
 public final class HazelcastStore implements Store {
   private static final long COUNTER_MARGIN_MILLIS = 10 * 60_000;

@@ -11,7 +11,7 @@ import dev.apicache.CachePolicies;
 import dev.apicache.CachePolicy;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
-import dev.apicache.HeaderNames;
+import dev.apicache.http.HeaderNames;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

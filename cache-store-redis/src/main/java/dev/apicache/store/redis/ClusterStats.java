@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A node writes its absolute counters (so a lost write is repaired by the next) into its own
  * hash, which expires after three intervals without a write: a node that stops counting drops out
  * of the sum by itself. All keys share one hash tag. Thread-safe; closing it removes the node.
+ *
+ * @since 0.1
  */
 public final class ClusterStats implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.apicache.store.redis");

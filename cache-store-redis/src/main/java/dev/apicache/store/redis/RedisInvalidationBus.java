@@ -48,6 +48,8 @@ import java.util.concurrent.TimeUnit;
  * channels are subscribed again; a bus that cannot reach Redis at start counts as lost until it
  * can. Publishing uses its own connection and the command timeout. Thread-safe; closing it closes
  * its client.
+ *
+ * @since 0.1
  */
 public final class RedisInvalidationBus implements InvalidationBus {
   private static final System.Logger LOG = System.getLogger("dev.apicache.store.redis");

@@ -64,6 +64,8 @@ import java.util.function.Supplier;
  * master. Keys have a bounded length whatever the URL: each {@code <hash>} is 128 bits of seeded
  * XXH3 of the full name ({@link Builder#hashSeed}), and an entry keeps its full key beside its bytes,
  * checked by the read script, so a collision is a miss and never another key's answer. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class RedisStore implements Store {
   private static final long COUNTER_MARGIN_MILLIS = 60_000;

@@ -1,6 +1,7 @@
 package dev.apicache.store.redis;
 
 import dev.apicache.spi.Store;
+import dev.apicache.store.redis.testing.RedisProcess;
 import dev.apicache.testing.ManualClock;
 import dev.apicache.testing.StoreContract;
 import java.time.Duration;

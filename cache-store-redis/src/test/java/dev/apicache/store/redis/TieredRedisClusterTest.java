@@ -8,6 +8,7 @@ import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
 import dev.apicache.store.caffeine.TieredStore;
+import dev.apicache.store.redis.testing.RedisClusterProcess;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.apicache.spring.ApiCacheInvalidator;
-import dev.apicache.store.redis.RedisProcess;
+import dev.apicache.store.redis.testing.RedisProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,14 +1,14 @@
 package dev.apicache.adapter.helidon;
 
-import dev.apicache.AdminApi;
 import dev.apicache.Admission;
 import dev.apicache.CacheEngine;
-import dev.apicache.CacheFront;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import dev.apicache.Headers;
-import dev.apicache.LoopbackOrigin;
 import dev.apicache.Serving;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
+import dev.apicache.adapter.LoopbackOrigin;
 import io.helidon.common.Weighted;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -45,6 +45,8 @@ import java.util.Optional;
  * filter lets through to the real handler. Key functions see the request's
  * Helidon {@code Context} as the attribute {@code io.helidon.common.context.Context}. Bypassed requests run as usual; unsafe requests report their outcome to the engine just
  * before their response is sent, so a client that sees its write succeed never reads old data.
+ *
+ * @since 0.1
  */
 public final class ApiCacheFeature implements HttpFeature, Weighted {
   /**
@@ -142,7 +144,7 @@ public final class ApiCacheFeature implements HttpFeature, Weighted {
     }
     // Helidon routes a HEAD only to HEAD handlers: ask for the GET over loopback
     CacheResponse answer = serving instanceof Serving.Fill fill
-        ? CacheFront.run(fill, () -> front.loopback(exchange).fetch(fill.originRequest()))
+        ? fill.run(() -> front.loopback(exchange).fetch(fill.originRequest()))
         : ((Serving.Ready) serving).response();
     send(exchange, answer);
   }

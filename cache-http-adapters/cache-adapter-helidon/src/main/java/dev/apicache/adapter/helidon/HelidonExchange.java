@@ -1,8 +1,8 @@
 package dev.apicache.adapter.helidon;
 
 import dev.apicache.Bytes;
-import dev.apicache.LoopbackOrigin;
-import dev.apicache.ServerExchange;
+import dev.apicache.adapter.LoopbackOrigin;
+import dev.apicache.adapter.ServerExchange;
 import io.helidon.common.context.Context;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -15,7 +15,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ServerExchange} binding of a Helidon SE request and response, for {@link ApiCacheFeature}
@@ -23,7 +25,7 @@ import java.util.function.BiConsumer;
  * {@link Context} (where Helidon security keeps its {@code SecurityContext}) is the one attribute
  * key functions see, under {@code io.helidon.common.context.Context}.
  */
-public final class HelidonExchange implements ServerExchange {
+final class HelidonExchange implements ServerExchange {
   private final ServerRequest request;
   private final ServerResponse response;
   private int status = 200;
@@ -59,13 +61,13 @@ public final class HelidonExchange implements ServerExchange {
   }
 
   @Override
-  public void forEachAttribute(BiConsumer<String, Object> each) {
+  public void forEachAttribute(BiConsumer<String, @Nullable Object> each) {
     each.accept(Context.class.getName(), request.context());
   }
 
   @Override
-  public String header(String name) {
-    return request.headers().value(HeaderNames.create(name)).orElse(null);
+  public Optional<String> header(String name) {
+    return request.headers().value(HeaderNames.create(name));
   }
 
   @Override

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.apicache.CacheEngine;
 import dev.apicache.CachePolicies;
 import dev.apicache.CachePolicy;
-import dev.apicache.LoopbackOrigin;
+import dev.apicache.adapter.LoopbackOrigin;
 import dev.apicache.store.caffeine.CaffeineStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;

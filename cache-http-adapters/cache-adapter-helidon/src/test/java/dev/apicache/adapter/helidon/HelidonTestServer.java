@@ -1,10 +1,10 @@
 package dev.apicache.adapter.helidon;
 
-import dev.apicache.AdminApi;
 import dev.apicache.Bytes;
-import dev.apicache.CacheFront;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheRequest;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import io.helidon.http.HeaderNames;

@@ -1,13 +1,13 @@
 package dev.apicache.adapter.javalin;
 
 import dev.apicache.Admission;
-import dev.apicache.AdminApi;
 import dev.apicache.CacheEngine;
-import dev.apicache.CacheFront;
-import dev.apicache.LoopbackOrigin;
 import dev.apicache.Serving;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
+import dev.apicache.adapter.LoopbackOrigin;
 import dev.apicache.adapter.servlet.ApiCacheFilter;
-import dev.apicache.adapter.servlet.ServletExchange;
+import dev.apicache.adapter.servlet.internal.ServletExchange;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.plugin.Plugin;
@@ -49,6 +49,8 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
  * <p><b>Note:</b> access checks belong in before or beforeMatched handlers (Javalin 7's way): a
  * {@code router.handlerWrapper} access manager wraps only the route's handler, which a cached
  * answer skips.
+ *
+ * @since 0.1
  */
 public final class ApiCachePlugin extends Plugin<Void> {
   private final CacheFront front;
@@ -117,7 +119,7 @@ public final class ApiCachePlugin extends Plugin<Void> {
         return; // the handler runs next; the filter completes the fill with what it writes
       }
       // Javalin answers a HEAD without running the GET handler: ask for the GET over loopback
-      CacheFront.send(exchange, CacheFront.run(fill, () -> front.loopback(exchange).fetch(fill.originRequest())));
+      CacheFront.send(exchange, fill.run(() -> front.loopback(exchange).fetch(fill.originRequest())));
     } else {
       CacheFront.send(exchange, ((Serving.Ready) serving).response());
     }

@@ -1,11 +1,11 @@
 package dev.apicache.adapter.javalin;
 
-import dev.apicache.AdminApi;
 import dev.apicache.Bytes;
-import dev.apicache.CacheFront;
-import dev.apicache.adapter.servlet.ServletExchange;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheRequest;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
+import dev.apicache.adapter.servlet.internal.ServletExchange;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import io.javalin.Javalin;

@@ -2,15 +2,16 @@ package dev.apicache.adapter.servlet;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.apicache.AdminApi;
 import dev.apicache.Admission;
 import dev.apicache.CacheEngine;
-import dev.apicache.CacheFront;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
 import dev.apicache.Headers;
-import dev.apicache.LoopbackOrigin;
 import dev.apicache.Serving;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
+import dev.apicache.adapter.LoopbackOrigin;
+import dev.apicache.adapter.servlet.internal.ServletExchange;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -41,6 +42,8 @@ import java.util.Optional;
  * chain untouched, body and response alike; their outcome reaches the engine just before the first
  * byte of their response can leave, so a client that sees its write succeed never reads the old
  * data afterwards. Requests the engine bypasses run untouched.
+ *
+ * @since 0.1
  */
 public final class ApiCacheFilter implements Filter {
   /**
@@ -155,7 +158,7 @@ public final class ApiCacheFilter implements Filter {
 
   /** What {@code X-Cache} says, kept to the attribute's few values, or what the serving path implies. */
   private static String outcome(CacheResponse answer, boolean ready) {
-    String field = answer.headers().first(dev.apicache.HeaderNames.X_CACHE).orElse("");
+    String field = answer.headers().first(dev.apicache.http.HeaderNames.X_CACHE).orElse("");
     return switch (field) {
       case "HIT", "STALE", "MISS", "BYPASS" -> field;
       default -> ready ? "HIT" : "MISS";
@@ -197,7 +200,7 @@ public final class ApiCacheFilter implements Filter {
     }
     if (slot.fill != null) {
       // an asynchronous handler already streams through, uncached: the fill then sends nothing
-      CacheResponse answer = CacheFront.run(slot.fill, slot.captured::toResponse);
+      CacheResponse answer = slot.fill.run(slot.captured::toResponse);
       CacheFront.send(new ServletExchange(request, response), answer);
     }
   }

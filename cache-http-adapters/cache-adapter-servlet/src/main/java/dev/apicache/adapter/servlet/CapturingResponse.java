@@ -4,7 +4,7 @@ import dev.apicache.Bytes;
 import dev.apicache.CacheEngine;
 import dev.apicache.CacheResponse;
 import dev.apicache.Headers;
-import dev.apicache.HttpDate;
+import dev.apicache.http.HttpDate;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;

@@ -1,7 +1,7 @@
 package dev.apicache.adapter.servlet;
 
 import dev.apicache.CacheRequest;
-import dev.apicache.HttpDate;
+import dev.apicache.http.HttpDate;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;

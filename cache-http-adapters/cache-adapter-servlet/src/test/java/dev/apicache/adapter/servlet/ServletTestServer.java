@@ -1,9 +1,10 @@
 package dev.apicache.adapter.servlet;
 
-import dev.apicache.AdminApi;
 import dev.apicache.Bytes;
-import dev.apicache.CacheFront;
 import dev.apicache.CacheEngine;
+import dev.apicache.adapter.AdminApi;
+import dev.apicache.adapter.CacheFront;
+import dev.apicache.adapter.servlet.internal.ServletExchange;
 import dev.apicache.adapter.testkit.ConformanceApp;
 import dev.apicache.adapter.testkit.RunningServer;
 import jakarta.servlet.Filter;

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>One server serves the whole class; each test uses its own URLs, so tests do not share entries.
  * Time is a manual clock the tests move, never a sleep.
+ *
+ * @since 0.1
  */
 public abstract class AdapterConformance extends AdapterHarness {
   /** Whether a miss runs the application's handler in place rather than over loopback. */

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.TestInstance;
  * What every adapter suite shares: one real server per test class, started by the adapter's test
  * on a free loopback port with the engine serving {@link ConformanceApp} through the adapter, an
  * HTTP client, and a clock the tests move instead of sleeping.
+ *
+ * @since 0.1
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class AdapterHarness {

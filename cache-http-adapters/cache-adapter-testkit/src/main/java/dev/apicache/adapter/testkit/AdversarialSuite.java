@@ -42,6 +42,8 @@ import org.quicktheories.core.Gen;
  * aliases never outlive a write, the cache adds no limit of its own, a cached response never skips
  * the framework's access control, and hosts, odd URLs and odd framing never mix answers. Extend it
  * like {@link AdapterConformance}.
+ *
+ * @since 0.1
  */
 public abstract class AdversarialSuite extends AdapterHarness {
   private static final Pattern FIELD = Pattern.compile("\"([A-Za-z-]+)\":\"([^\"]*)\"");

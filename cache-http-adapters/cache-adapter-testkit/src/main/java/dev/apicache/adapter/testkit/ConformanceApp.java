@@ -4,8 +4,8 @@ import dev.apicache.Bytes;
 import dev.apicache.CachePolicies;
 import dev.apicache.CacheRequest;
 import dev.apicache.CacheResponse;
-import dev.apicache.LoopbackOrigin;
 import dev.apicache.PolicyFile;
+import dev.apicache.adapter.LoopbackOrigin;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request (body included) to {@link #handle} and writes the reply, and protects {@code /guarded}
  * with the framework's own access control: a request without {@code Cookie: session=ok} gets 403
  * (see {@link AdversarialSuite}). Thread-safe.
+ *
+ * @since 0.1
  */
 public final class ConformanceApp {
   /** The admin API's token on the suites' servers (each mounts {@code AdminApi} with it). */

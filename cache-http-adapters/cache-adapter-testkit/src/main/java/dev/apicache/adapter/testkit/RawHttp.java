@@ -15,6 +15,8 @@ import java.util.Optional;
 /**
  * HTTP/1.1 over a plain socket, for requests the JDK client refuses to send (raw header bytes,
  * malformed targets, conflicting framing) and for responses whose exact header fields matter.
+ *
+ * @since 0.1
  */
 public final class RawHttp {
   private RawHttp() {}

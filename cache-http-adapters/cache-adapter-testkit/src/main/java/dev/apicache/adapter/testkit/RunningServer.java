@@ -3,7 +3,11 @@ package dev.apicache.adapter.testkit;
 import java.net.URI;
 import java.util.function.IntSupplier;
 
-/** A started HTTP server under test. */
+/**
+ * A started HTTP server under test.
+ *
+ * @since 0.1
+ */
 public interface RunningServer extends AutoCloseable {
   /** Where it listens, such as {@code http://127.0.0.1:41234}. */
   URI baseUri();

@@ -1,7 +1,8 @@
-package dev.apicache;
+package dev.apicache.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.Bytes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -16,6 +17,8 @@ import java.util.Optional;
  * <p>Immutable; equality is by value (weakness included). {@link #toString()} is the wire form.
  * Comparison follows RFC 9110 §8.8.3.2: {@link #strongMatches} needs both tags strong,
  * {@link #weakMatches} ignores weakness, which is what {@code If-None-Match} uses.
+ *
+ * @since 0.1
  */
 public final class EntityTag {
   private final boolean weak;
@@ -44,7 +47,7 @@ public final class EntityTag {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    body.digestInto(digest);
+    digest.update(body.asReadOnlyBuffer());
     return new EntityTag(false, Base64.getUrlEncoder().withoutPadding()
         .encodeToString(Arrays.copyOf(digest.digest(), 16)));
   }
@@ -67,7 +70,7 @@ public final class EntityTag {
    * Parses an {@code If-None-Match} field value list: {@code *} or comma-separated entity tags.
    * Several field lines are one list. Empty when any part is malformed.
    */
-  static Optional<IfNoneMatch> parseIfNoneMatch(List<String> fieldValues) {
+  public static Optional<IfNoneMatch> parseIfNoneMatch(List<String> fieldValues) {
     List<EntityTag> tags = new ArrayList<>();
     boolean any = false;
     for (String value : fieldValues) {
@@ -106,10 +109,20 @@ public final class EntityTag {
     return Optional.of(new IfNoneMatch(any, List.copyOf(tags)));
   }
 
-  /** A parsed {@code If-None-Match}: {@code *} or a list of tags. */
-  record IfNoneMatch(boolean any, List<EntityTag> tags) {
-    /** True when a response with {@code current} as its tag satisfies the condition "none match" is false. */
-    boolean matches(EntityTag current) {
+  /**
+   * A parsed {@code If-None-Match}: {@code *} ({@code any}) or a list of tags.
+   *
+   * @param any whether the field was {@code *}
+   * @param tags the listed tags, in order; empty when {@code any}
+   */
+  public record IfNoneMatch(boolean any, List<EntityTag> tags) {
+    /** A condition; {@code tags} is copied. */
+    public IfNoneMatch {
+      tags = List.copyOf(tags);
+    }
+
+    /** Whether a representation tagged {@code current} matches, by weak comparison (RFC 9110 §13.1.2). */
+    public boolean matches(EntityTag current) {
       if (any) {
         return true;
       }

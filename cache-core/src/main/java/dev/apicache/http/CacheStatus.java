@@ -1,7 +1,8 @@
-package dev.apicache;
+package dev.apicache.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.BypassReason;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -11,6 +12,8 @@ import java.util.OptionalLong;
  * {@code apicache; hit; ttl=12; key="..."} or {@code apicache; fwd=miss; fwd-status=200; stored}.
  * Immutable; the {@code with} methods return a copy. {@link #toString()} is the field value and
  * {@link #parse} reads it back, so tests and tools need not split the string themselves.
+ *
+ * @since 0.1
  */
 public final class CacheStatus {
   /** The cache's name in the field. */
@@ -76,7 +79,7 @@ public final class CacheStatus {
     return new CacheStatus(hit, fwd, fwdStatus, ttl, stored, value, key, detail);
   }
 
-  /** A short, non-reversible digest of the key ({@link CacheKey#shortHash()}). */
+  /** A short, non-reversible digest of the key (eight hex digits of a hash of the key). */
   public CacheStatus withKey(String shortHash) {
     requireNonNull(shortHash, "shortHash");
     if (shortHash.indexOf('"') >= 0 || shortHash.indexOf('\\') >= 0) {
@@ -216,20 +219,15 @@ public final class CacheStatus {
     return b.toString();
   }
 
-  /** Field by field: the same value as {@link #equals}, without building either string. */
-  boolean sameAs(CacheStatus s) {
-    return hit == s.hit && fwdStatus == s.fwdStatus && stored == s.stored && collapsed == s.collapsed
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CacheStatus s && hit == s.hit && fwdStatus == s.fwdStatus && stored == s.stored && collapsed == s.collapsed
         && java.util.Objects.equals(ttl, s.ttl) && java.util.Objects.equals(fwd, s.fwd)
         && java.util.Objects.equals(key, s.key) && java.util.Objects.equals(detail, s.detail);
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof CacheStatus s && toString().equals(s.toString());
-  }
-
-  @Override
   public int hashCode() {
-    return toString().hashCode();
+    return java.util.Objects.hash(hit, fwdStatus, stored, collapsed, ttl, fwd, key, detail);
   }
 }

@@ -1,7 +1,8 @@
-package dev.apicache;
+package dev.apicache.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.Headers;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.TreeSet;
  * The field names of a {@code Vary} field (RFC 9110 §12.5.5), parsed once over all its lines:
  * names in order of first appearance, compared case-insensitively, duplicates dropped; {@code *}
  * means the response varies on more than request fields. Immutable.
+ *
+ * @since 0.1
  */
 public final class Vary {
   private final List<String> names;

@@ -1,4 +1,4 @@
-package dev.apicache.store.redis;
+package dev.apicache.store.redis.testing;
 
 import static org.awaitility.Awaitility.await;
 

@@ -1,7 +1,16 @@
-package dev.apicache;
+package dev.apicache.adapter;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.Admission;
+import dev.apicache.BypassReason;
+import dev.apicache.CacheEngine;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
+import dev.apicache.Headers;
+import dev.apicache.Serving;
+import dev.apicache.StoreException;
+import dev.apicache.http.HeaderNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -10,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe. The loopback origin for background refreshes is built on first use from the
  * first request's local address, unless one was given.
+ *
+ * @since 0.1
  */
 public final class CacheFront {
   private static final System.Logger LOG = System.getLogger("dev.apicache");
@@ -88,7 +98,7 @@ public final class CacheFront {
   /** Whether {@code exchange} is this front's own loopback call, which runs the application untouched. */
   public boolean isOwnCall(ServerExchange exchange) {
     LoopbackOrigin own = loopback;
-    return own != null && own.isOwnCall(exchange.header(LoopbackOrigin.MARKER_HEADER));
+    return own != null && exchange.header(LoopbackOrigin.MARKER_HEADER).filter(own::isOwnCall).isPresent();
   }
 
   /**
@@ -118,25 +128,6 @@ public final class CacheFront {
   /** {@link CacheEngine#serve}, with this front's loopback for background refreshes. */
   public Serving serve(Admission.Cacheable request, ServerExchange exchange) {
     return engine.serve(request, loopback(exchange));
-  }
-
-  /**
-   * Runs {@code fill} with {@code handler} (the application's handler, in place, returning what it
-   * answered), completes it and returns what to send; closes the fill whatever happens.
-   */
-  public static CacheResponse run(Serving.Fill fill, Callable<CacheResponse> handler) {
-    try (fill) {
-      CacheResponse answer;
-      try {
-        answer = handler.call();
-        if (answer == null) {
-          throw new IllegalStateException("handler produced no response");
-        }
-      } catch (Exception e) {
-        return fill.fail(e);
-      }
-      return fill.complete(answer);
-    }
   }
 
   /** The loopback origin: for refreshes, and for misses a framework cannot run in place. */

@@ -1,6 +1,10 @@
-package dev.apicache;
+package dev.apicache.http;
 
-/** The header names apicache reads or writes, spelled as on the wire; each constant holds the name it is called after. */
+/**
+ * The header names apicache reads or writes, spelled as on the wire; each constant holds the name it is called after.
+ *
+ * @since 0.1
+ */
 public final class HeaderNames {
 public static final String ACCEPT_ENCODING = "Accept-Encoding";
   public static final String AGE = "Age";

@@ -1,7 +1,13 @@
-package dev.apicache;
+package dev.apicache.adapter;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.Bytes;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
+import dev.apicache.Headers;
+import dev.apicache.Origin;
+import dev.apicache.http.HeaderNames;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -47,6 +53,8 @@ import java.util.Set;
  *
  * <p>The secret is 256 random bits per instance, compared in constant time: a client that sends the
  * header without it is treated like any other client. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class LoopbackOrigin implements Origin {
   /** The header that marks a request as the cache's own origin call. */
@@ -114,7 +122,7 @@ public final class LoopbackOrigin implements Origin {
 
   /** True when {@code markerValue} (the {@link #MARKER_HEADER} of a request) is this origin's secret. */
   public boolean isOwnCall(String markerValue) {
-    return markerValue != null && MessageDigest.isEqual(markerValue.getBytes(StandardCharsets.ISO_8859_1), secret);
+    return MessageDigest.isEqual(markerValue.getBytes(StandardCharsets.ISO_8859_1), secret);
   }
 
   @Override
@@ -241,7 +249,7 @@ public final class LoopbackOrigin implements Origin {
     byte[] held = content.readNBytes((int) Math.min(maxHeldBytes + 1, Integer.MAX_VALUE - 8));
     if (held.length <= maxHeldBytes) {
       c.close();
-      return CacheResponse.of(r.status, headers, Bytes.adopt(held));
+      return CacheResponse.of(r.status, headers, Bytes.wrap(held));
     }
     // too large to hold: the rest streams to the client, and the connection closes with it
     InputStream rest = new FilterInputStream(content) {

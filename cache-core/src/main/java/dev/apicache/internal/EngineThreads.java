@@ -1,4 +1,4 @@
-package dev.apicache;
+package dev.apicache.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -11,14 +11,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The executors the engine owns. */
-final class EngineThreads {
+public final class EngineThreads {
   private EngineThreads() {}
 
   /**
    * Virtual threads where the JDK has them (21+; core compiles for 17, hence the lookup), otherwise a
    * small pool of daemon threads that grows with demand and shrinks when idle.
    */
-  static ExecutorService background(String name) {
+  public static ExecutorService background(String name) {
     try {
       Object executor = MethodHandles.publicLookup()
           .findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
@@ -37,7 +37,7 @@ final class EngineThreads {
    * A bounded pool for time-limited store calls: a store that hangs can hold at most {@code threads}
    * threads and {@code queue} waiting calls; past that, calls are refused at once (and fail open).
    */
-  static ThreadPoolExecutor bounded(String name, int threads, int queue) {
+  public static ThreadPoolExecutor bounded(String name, int threads, int queue) {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(queue), daemons(name), new ThreadPoolExecutor.AbortPolicy());
     pool.allowCoreThreadTimeOut(true);

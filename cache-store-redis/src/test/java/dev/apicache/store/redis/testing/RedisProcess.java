@@ -1,4 +1,4 @@
-package dev.apicache.store.redis;
+package dev.apicache.store.redis.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class RedisProcess implements AutoCloseable {
   /** What to do when the tools are missing, in one line. */
-  static final String MISSING_TOOLS = "redis-server is not on the PATH: the Redis tests start their own servers;"
+  public static final String MISSING_TOOLS = "redis-server is not on the PATH: the Redis tests start their own servers;"
       + " install it with Debian's packages redis-server and redis-tools (apt-get install redis-server redis-tools)";
 
   private static RedisProcess shared;
@@ -70,11 +70,12 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   /** A server for {@code port} that is not running yet: {@link #startAgain()} starts it. */
-  static RedisProcess notStarted(int port, String... extraArgs) throws IOException {
+  public static RedisProcess notStarted(int port, String... extraArgs) throws IOException {
     return new RedisProcess(port, Files.createTempDirectory("apicache-redis"), List.of(extraArgs), null);
   }
 
-  static int freePort() throws IOException {
+  /** A port nothing listens on right now. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();
@@ -101,12 +102,12 @@ public final class RedisProcess implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** Starts the server (again) and waits until it accepts connections. */
-  void startAgain() throws IOException {
+  public void startAgain() throws IOException {
     List<String> command;
     if (sentinelConfig != null) {
       // a sentinel rewrites its configuration file, so it gets one of its own
@@ -160,7 +161,7 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   /** Kills the server at once, as a crash would. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly();
       process.waitFor();

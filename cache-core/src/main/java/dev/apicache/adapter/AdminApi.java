@@ -1,7 +1,13 @@
-package dev.apicache;
+package dev.apicache.adapter;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.CacheEngine;
+import dev.apicache.CacheRequest;
+import dev.apicache.CacheResponse;
+import dev.apicache.CacheStats;
+import dev.apicache.StoreException;
+import dev.apicache.http.HeaderNames;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,6 +35,8 @@ import java.util.TreeMap;
  * <p>Answers are JSON with {@code Cache-Control: no-store}: 405 for a wrong method, 404 for another
  * path, 400 without parameters, 503 when the store could not record an invalidation (retry it).
  * Thread-safe.
+ *
+ * @since 0.1
  */
 public final class AdminApi {
   /** Where the API lives unless told otherwise. */

@@ -1,11 +1,13 @@
-package dev.apicache;
+package dev.apicache.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apicache.BypassReason;
+import dev.apicache.Headers;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +40,7 @@ class HttpValueTypesTest {
     assertEquals(OptionalLong.empty(), cc.maxAge(), "the first max-age wins, and it is not a number");
     assertTrue(cc.isNoCache());
     assertFalse(cc.has("q"));
-    assertEquals(CacheControl.parse(List.of()), CacheControl.parse(Headers.empty()));
+    assertEquals(CacheControl.parse(List.of()), Headers.empty().cacheControl());
   }
 
   @Test
@@ -127,10 +129,10 @@ class HttpValueTypesTest {
   @Test
   void aResponsesDirectives_areParsedOnce_whateverReadsThem() {
     Headers h = Headers.of("Cache-Control", "max-age=60, stale-while-revalidate=30", "CDN-Cache-Control", "max-age=5");
-    assertSame(CacheControl.parse(h), CacheControl.parse(h));
-    assertSame(CacheControl.forSharedCache(h), CacheControl.forSharedCache(h));
-    assertEquals(java.util.OptionalLong.of(5), CacheControl.forSharedCache(h).maxAge(),
+    assertSame(h.cacheControl(), h.cacheControl());
+    assertSame(h.sharedCacheControl(), h.sharedCacheControl());
+    assertEquals(OptionalLong.of(5), h.sharedCacheControl().maxAge(),
         "the targeted field still wins for a shared cache");
-    assertEquals(java.util.OptionalLong.of(60), CacheControl.parse(h).maxAge());
+    assertEquals(OptionalLong.of(60), h.cacheControl().maxAge());
   }
 }

@@ -1,4 +1,4 @@
-package dev.apicache;
+package dev.apicache.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

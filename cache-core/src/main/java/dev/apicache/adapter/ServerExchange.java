@@ -1,9 +1,12 @@
-package dev.apicache;
+package dev.apicache.adapter;
 
+import dev.apicache.Bytes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request and its response as a server framework holds them: the whole binding a framework
@@ -12,6 +15,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Request methods return what the framework parsed, unchanged: the cache keys on those strings
  * and the loopback sends them back byte for byte.
+ *
+ * @since 0.1
  */
 public interface ServerExchange {
 
@@ -31,10 +36,10 @@ public interface ServerExchange {
    * Calls {@code each} for the request attributes the application set (a principal, a tenant), for
    * key functions to read. None by default.
    */
-  default void forEachAttribute(BiConsumer<String, Object> each) {}
+  default void forEachAttribute(BiConsumer<String, @Nullable Object> each) {}
 
-  /** The value of request header {@code name} (case-insensitive), or null. */
-  String header(String name);
+  /** The first value of request header {@code name} (case-insensitive), if the request has it. */
+  Optional<String> header(String name);
 
   /** The local address the request arrived on, for the loopback origin. */
   String localAddress();

@@ -1,4 +1,4 @@
-package dev.apicache;
+package dev.apicache.http;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,6 +18,8 @@ import java.util.Optional;
  * {@code IMF-fixdate} ({@code Sun, 06 Nov 1994 08:49:37 GMT}); reads it, the two obsolete forms a
  * recipient must accept (RFC 850 and asctime) and RFC 1123 with a one-digit day or a numeric zone,
  * to whole seconds. Anything else, a weekday that does not match the date included, is no date.
+ *
+ * @since 0.1
  */
 public final class HttpDate {
   private static final DateTimeFormatter IMF_FIXDATE =

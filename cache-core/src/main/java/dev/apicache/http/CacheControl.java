@@ -1,4 +1,4 @@
-package dev.apicache;
+package dev.apicache.http;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,6 +18,8 @@ import java.util.OptionalLong;
  *
  * <p>Lenient like a cache must be: a malformed member is skipped, a duplicate directive keeps its
  * first value, and a {@code max-age} that is not a non-negative integer reads as absent.
+ *
+ * @since 0.1
  */
 public final class CacheControl {
   private static final CacheControl EMPTY = new CacheControl(Map.of());
@@ -26,35 +28,6 @@ public final class CacheControl {
 
   private CacheControl(Map<String, String> directives) {
     this.directives = directives;
-  }
-
-  /** The directives of every {@code Cache-Control} line of {@code headers}. */
-  public static CacheControl parse(Headers headers) {
-    requireNonNull(headers, "headers");
-    return headers.cacheControl();
-  }
-
-  /**
-   * The directives a shared cache applies to a response with {@code headers} on an origin-directed
-   * route: those of {@code CDN-Cache-Control} (RFC 9213, the field an origin targets at caches like
-   * this one) when it is present and holds any, which then replace {@code Cache-Control} entirely;
-   * else those of {@code Cache-Control}.
-   */
-  public static CacheControl forSharedCache(Headers headers) {
-    requireNonNull(headers, "headers");
-    return headers.sharedCacheControl();
-  }
-
-  /** What {@link #forSharedCache} returns, parsed: {@link Headers} keeps it. */
-  static CacheControl targetedOrPlain(Headers headers) {
-    List<String> targeted = headers.all(CDN_CACHE_CONTROL);
-    if (!targeted.isEmpty()) {
-      CacheControl cdn = parse(targeted);
-      if (!cdn.directives.isEmpty()) {
-        return cdn;
-      }
-    }
-    return parse(headers);
   }
 
   /** The field of RFC 9213 that targets caches such as CDNs and reverse proxies. */
@@ -201,7 +174,7 @@ public final class CacheControl {
    * {@code value} as delta-seconds: a non-negative integer, a larger one than 2^31 read as 2^31
    * (RFC 9111 §1.2.2); empty when it is not digits.
    */
-  static OptionalLong deltaSeconds(String value) {
+  public static OptionalLong deltaSeconds(String value) {
     String v = value.trim();
     if (v.isEmpty()) {
       return OptionalLong.empty();
@@ -214,11 +187,6 @@ public final class CacheControl {
     String digits = v.replaceFirst("^0+(?=.)", "");
     return OptionalLong.of(digits.length() > 10 ? MAX_DELTA_SECONDS
         : Math.min(MAX_DELTA_SECONDS, Long.parseLong(digits)));
-  }
-
-  /** {@code seconds} in milliseconds, saturating rather than overflowing. */
-  static long millis(long seconds) {
-    return seconds > Long.MAX_VALUE / 2000 ? Long.MAX_VALUE / 2 : seconds * 1000;
   }
 
   /** The directive names in field order, lower case. */

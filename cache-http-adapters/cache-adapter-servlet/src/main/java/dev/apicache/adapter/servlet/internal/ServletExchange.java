@@ -1,16 +1,19 @@
-package dev.apicache.adapter.servlet;
+package dev.apicache.adapter.servlet.internal;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.apicache.Bytes;
-import dev.apicache.ServerExchange;
+import dev.apicache.adapter.ServerExchange;
+import dev.apicache.adapter.servlet.ApiCacheFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ServerExchange} binding of a servlet request and response: used by
@@ -55,7 +58,7 @@ public final class ServletExchange implements ServerExchange {
   }
 
   @Override
-  public void forEachAttribute(BiConsumer<String, Object> each) {
+  public void forEachAttribute(BiConsumer<String, @Nullable Object> each) {
     Enumeration<String> names = request.getAttributeNames();
     while (names.hasMoreElements()) {
       String name = names.nextElement();
@@ -64,8 +67,8 @@ public final class ServletExchange implements ServerExchange {
   }
 
   @Override
-  public String header(String name) {
-    return request.getHeader(name);
+  public Optional<String> header(String name) {
+    return Optional.ofNullable(request.getHeader(name));
   }
 
   @Override

@@ -1,7 +1,9 @@
-package dev.apicache;
+package dev.apicache.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.apicache.StoreException;
+import dev.apicache.StoreTimeoutException;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
@@ -133,7 +135,7 @@ public final class BoundedStore implements Store {
   }
 
   /** Runs {@code call} on the pool and waits at most the timeout; a fault arrives as a {@link StoreException}. */
-  static <T> T timed(ThreadPoolExecutor pool, long timeoutNanos, String operation, Callable<T> call) {
+  public static <T> T timed(ThreadPoolExecutor pool, long timeoutNanos, String operation, Callable<T> call) {
     Future<T> future;
     try {
       future = pool.submit(call);
