@@ -5,57 +5,72 @@ import static java.util.Objects.requireNonNull;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
+import java.util.Optional;
 
 /**
- * An invalidation as buses send it: the partitions whose counters moved and, for a publish that
- * waits for acknowledgements, who published it and under which sequence. One text format for every
- * bus, so that nodes on any store read each other's messages.
- *
- * @param publisher the publishing node's id, or null when no acknowledgement is wanted
- * @param sequence the publisher's sequence for this message; -1 when no acknowledgement is wanted
- * @param partitions the partitions to drop
- *
- * @since 0.1
+ * An invalidation as buses send it, one text format for every transport so that nodes on any store
+ * read each other's messages: a plain one, or a confirmed one naming its publisher and sequence.
  */
-public record InvalidationMessage(@Nullable String publisher, long sequence, List<String> partitions) {
+sealed interface InvalidationMessage {
   /** Starts a confirmed message's header line; no partition name starts with it. */
-  private static final String HEADER = "\u0000inv ";
+  String HEADER = "\u0000inv ";
 
-  /** Requires the partitions; copies them. */
-  public InvalidationMessage {
-    partitions = List.copyOf(requireNonNull(partitions, "partitions"));
+  /** The partitions whose counters moved. */
+  List<String> partitions();
+
+  /** A message that asks for no acknowledgement. */
+  record Plain(List<String> partitions) implements InvalidationMessage {
+    public Plain {
+      partitions = List.copyOf(requireNonNull(partitions, "partitions"));
+    }
   }
 
-  /** A message that asks for no acknowledgement: the partitions, one per line. */
-  public static String plain(Collection<String> partitions) {
+  /** A message its publisher waits on, acknowledged with its sequence. */
+  record Confirmed(String publisher, long sequence, List<String> partitions) implements InvalidationMessage {
+    public Confirmed {
+      requireNonNull(publisher, "publisher");
+      partitions = List.copyOf(requireNonNull(partitions, "partitions"));
+    }
+  }
+
+  /** An acknowledgement: {@code node} applied the message with {@code sequence}. */
+  record Ack(String node, long sequence) {}
+
+  /** The partitions, one per line. */
+  static String plain(Collection<String> partitions) {
     return String.join("\n", partitions);
   }
 
-  /** A message {@code publisher} wants acknowledged with {@code sequence}. */
-  public static String confirmed(String publisher, long sequence, Collection<String> partitions) {
+  /** A header line naming the publisher and sequence, then the partitions. */
+  static String confirmed(String publisher, long sequence, Collection<String> partitions) {
     return HEADER + publisher + " " + sequence + "\n" + String.join("\n", partitions);
   }
 
-  /** Reads either kind; a plain message has no publisher. */
-  public static InvalidationMessage parse(String text) {
+  /** Reads either kind; a malformed header reads as a plain message, which is safe: nobody waits on it. */
+  static InvalidationMessage parse(String text) {
     if (!text.startsWith(HEADER)) {
-      return new InvalidationMessage(null, -1, Arrays.asList(text.split("\n")));
+      return new Plain(Arrays.asList(text.split("\n")));
     }
     int end = text.indexOf('\n');
     String[] header = text.substring(HEADER.length(), end < 0 ? text.length() : end).split(" ");
     List<String> partitions = end < 0 ? List.of() : Arrays.asList(text.substring(end + 1).split("\n"));
-    return header.length == 2 ? new InvalidationMessage(header[0], parseSequence(header[1]), partitions)
-        : new InvalidationMessage(null, -1, partitions);
+    long sequence = header.length == 2 ? parseSequence(header[1]) : -1;
+    return sequence >= 0 ? new Confirmed(header[0], sequence, partitions) : new Plain(partitions);
   }
 
-  /** True when the publisher waits for an acknowledgement. */
-  public boolean wantsAck() {
-    return publisher != null && sequence >= 0;
+  /** {@code node sequence}. */
+  static String ack(String node, long sequence) {
+    return node + " " + sequence;
   }
 
-  /** A sequence number as sent in messages and acknowledgements; -1 for anything else. */
-  public static long parseSequence(String text) {
+  /** An acknowledgement as {@link #ack} wrote it; empty for anything else. */
+  static Optional<Ack> parseAck(String text) {
+    String[] parts = text.trim().split(" ");
+    long sequence = parts.length == 2 ? parseSequence(parts[1]) : -1;
+    return sequence >= 0 ? Optional.of(new Ack(parts[0], sequence)) : Optional.empty();
+  }
+
+  private static long parseSequence(String text) {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {

@@ -14,18 +14,14 @@ import com.hazelcast.ringbuffer.StaleSequenceException;
 import com.hazelcast.topic.ITopic;
 import dev.apicache.StoreException;
 import dev.apicache.spi.InvalidationBus;
-import dev.apicache.spi.InvalidationMessage;
-import java.security.SecureRandom;
+import dev.apicache.spi.InvalidationProtocol;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,20 +29,19 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link InvalidationBus} on a Hazelcast {@link Ringbuffer}, so that a {@code TieredStore} can
  * keep near copies over a {@link HazelcastStore} and still promise that no node serves one after an
  * invalidation has returned. Works on members and on clients. Thread-safe.
  *
- * <p>The bus {@linkplain #confirmsDelivery() confirms delivery}. A ringbuffer lives in one
- * partition, so its sequence numbers put every node's messages in one order, and each node reads
- * them in that order:
+ * <p>The bus {@linkplain #confirmsDelivery() confirms delivery} with core's
+ * {@link InvalidationProtocol}, bound to Hazelcast. A ringbuffer lives in one partition, so its
+ * sequence numbers put every node's messages in one order, and each node reads them in that order:
  * <ul>
- *   <li>every {@link #HEARTBEAT_INTERVAL} a node reads the ringbuffer's tail; once it has applied
- *       every message up to that tail, every message added before the read was sent has been
- *       applied ({@link #deliveredBefore()});</li>
+ *   <li>every {@link #HEARTBEAT_INTERVAL} a node reads the ringbuffer's tail, the protocol's probe;
+ *       once it has applied every message up to that tail, every message added before the read
+ *       was sent has been applied ({@link #deliveredBefore()});</li>
  *   <li>each node registers itself in the map {@code <name>:nodes}, renewed every second with a
  *       time to live of {@code 10 s}, and counts as current only within {@code 5 s} of its last
  *       renewal;</li>
@@ -74,69 +69,32 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
 
   private final HazelcastInstance instance;
   private final String name;
-  private final String nodeId = Long.toHexString(new SecureRandom().nextLong());
+  private final InvalidationProtocol protocol;
   private final Ringbuffer<String> ring;
   private final IMap<String, String> registry;
   private final ITopic<String> acks;
   private final UUID ackRegistration;
   private final UUID lifecycleRegistration;
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ITopic<String>> ackTopics = new ConcurrentHashMap<>();
-  private final AtomicLong sequence = new AtomicLong();
-  /** Tail sequences read and not yet applied: tail to the nanoTime before the read. */
-  private final ConcurrentSkipListMap<Long, Long> heartbeats = new ConcurrentSkipListMap<>();
   private final ScheduledExecutorService scheduler;
   private final ExecutorService reader;
   private final ExecutorService registryReader;
-  private final Object state = new Object();
   private final int batch;
   private volatile long next;
   private volatile long applied;
-  private volatile long deliveredBefore = Long.MIN_VALUE;
   private volatile long registeredAt = Long.MIN_VALUE;
-  private volatile boolean connected;
-  private volatile boolean closed;
-
-  /** A confirmed publish waiting for its acknowledgements. */
-  private static final class Pending {
-    private final Set<String> acked = new HashSet<>();
-
-    synchronized void ack(String node) {
-      acked.add(node);
-      notifyAll();
-    }
-
-    synchronized boolean await(Set<String> expected, long deadline) throws InterruptedException {
-      while (!acked.containsAll(expected)) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      }
-      return true;
-    }
-  }
 
   private HazelcastInvalidationBus(HazelcastInstance instance, String name) {
     this.instance = instance;
     this.name = name;
+    this.protocol = new InvalidationProtocol(this::acknowledge);
     this.ring = instance.getRingbuffer(name);
     this.registry = instance.getMap(name + ":nodes");
-    this.acks = instance.getTopic(ackTopic(nodeId));
+    this.acks = instance.getTopic(ackTopic(protocol.nodeId()));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "apicache-hazelcast-bus"));
     this.reader = Executors.newSingleThreadExecutor(r -> daemon(r, "apicache-hazelcast-bus-reader"));
     this.registryReader = Executors.newCachedThreadPool(r -> daemon(r, "apicache-hazelcast-bus-registry"));
-    this.ackRegistration = acks.addMessageListener(message -> {
-      String[] parts = message.getMessageObject().split(" ");
-      if (parts.length == 2) {
-        Pending p = pending.get(InvalidationMessage.parseSequence(parts[1]));
-        if (p != null) {
-          p.ack(parts[0]);
-        }
-      }
-    });
+    this.ackRegistration = acks.addMessageListener(message -> protocol.acknowledged(message.getMessageObject()));
     this.lifecycleRegistration = instance.getLifecycleService().addLifecycleListener(event -> {
       LifecycleEvent.LifecycleState s = event.getState();
       if (s == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED || s == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
@@ -186,7 +144,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
    * so that it answers at once and the bus counts as connected; the others wait for a message.
    */
   private void read(int atLeast) {
-    if (closed) {
+    if (protocol.isClosed()) {
       return;
     }
     try {
@@ -224,25 +182,21 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
       lost();
     }
     for (int i = 0; i < batch.size(); i++) {
-      received(batch.get(i));
+      protocol.received(batch.get(i));
     }
     next = batch.getNextSequenceToReadFrom();
     applied = next - 1;
     restored();
-    var done = heartbeats.headMap(applied, true);
-    if (!done.isEmpty()) {
-      advance(done.lastEntry().getValue());
-      done.clear();
-    }
+    protocol.deliveredThrough(applied);
   }
 
   private void readFailed(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (closed || cause instanceof HazelcastInstanceNotActiveException) {
+    if (protocol.isClosed() || cause instanceof HazelcastInstanceNotActiveException) {
       lost();
       return;
     }
-    if (connected && !(cause instanceof StaleSequenceException)) {
+    if (protocol.isConnected() && !(cause instanceof StaleSequenceException)) {
       // once per outage: the retries below stay quiet until a read succeeds again
       LOG.log(System.Logger.Level.WARNING, "apicache invalidation bus cannot read its ringbuffer; near copies off until"
           + " it can: " + cause);
@@ -262,23 +216,19 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     }
   }
 
-  private void received(String text) {
-    InvalidationMessage message = InvalidationMessage.parse(text);
-    listeners.forEach(l -> l.invalidated(message.partitions()));
-    if (message.wantsAck()) {
-      try {
-        ackTopics.computeIfAbsent(message.publisher(), node -> instance.getTopic(ackTopic(node)))
-            .publishAsync(nodeId + " " + message.sequence());
-      } catch (RuntimeException e) {
-        // the publisher then waits its limit, which is safe
-      }
+  /** The protocol's acknowledgement of a message to its publisher, on the publisher's own topic. */
+  private void acknowledge(String publisher, String acknowledgement) {
+    try {
+      ackTopics.computeIfAbsent(publisher, node -> instance.getTopic(ackTopic(node))).publishAsync(acknowledgement);
+    } catch (RuntimeException e) {
+      // the publisher then waits its limit, which is safe
     }
   }
 
   // ---- heartbeats and registration, on the scheduler thread
 
   private void heartbeat() {
-    if (closed) {
+    if (protocol.isClosed()) {
       return;
     }
     long sent = System.nanoTime();
@@ -289,30 +239,19 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
       return; // the instant stops moving, and near copies stop with it
     }
     if (applied >= tail) {
-      advance(sent);
+      protocol.deliveredAt(sent);
     } else {
-      heartbeats.put(tail, sent);
-      while (heartbeats.size() > 64) {
-        heartbeats.pollFirstEntry();
-      }
-    }
-  }
-
-  private void advance(long sent) {
-    synchronized (state) {
-      if (deliveredBefore == Long.MIN_VALUE || sent - deliveredBefore > 0) {
-        deliveredBefore = sent;
-      }
+      protocol.probeSent(tail, sent);
     }
   }
 
   private void register() {
-    if (closed) {
+    if (protocol.isClosed()) {
       return;
     }
     long sent = System.nanoTime();
     try {
-      registry.set(nodeId, endpoint(), REGISTRATION_TTL.toMillis(), TimeUnit.MILLISECONDS);
+      registry.set(protocol.nodeId(), endpoint(), REGISTRATION_TTL.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       return; // after REGISTRATION_TRUSTED this node stops using near copies
     }
@@ -320,7 +259,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
     registeredAt = sent;
     if (before != Long.MIN_VALUE && sent - before > REGISTRATION_TRUSTED_NANOS) {
       // publishers may have skipped this node meanwhile: what its near copies missed is unknown
-      startOver();
+      protocol.startOver();
     }
   }
 
@@ -346,31 +285,11 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   // ---- state
 
   private void lost() {
-    synchronized (state) {
-      if (connected) {
-        connected = false;
-        listeners.forEach(Listener::connectionLost);
-      }
-    }
-  }
-
-  /** Tells the listeners to drop what they hold, as after a drop, without a drop. */
-  private void startOver() {
-    synchronized (state) {
-      if (connected) {
-        listeners.forEach(Listener::connectionLost);
-        listeners.forEach(Listener::connectionRestored);
-      }
-    }
+    protocol.lost();
   }
 
   private void restored() {
-    synchronized (state) {
-      if (!connected && !closed) {
-        connected = true;
-        listeners.forEach(Listener::connectionRestored);
-      }
-    }
+    protocol.restored();
   }
 
   // ---- publishing
@@ -382,7 +301,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   @Override
   public void publish(Collection<String> partitions) {
     try {
-      ring.addAsync(InvalidationMessage.plain(partitions), OverflowPolicy.OVERWRITE).whenComplete((seq, failure) -> {
+      ring.addAsync(InvalidationProtocol.plain(partitions), OverflowPolicy.OVERWRITE).whenComplete((seq, failure) -> {
         if (failure != null) {
           LOG.log(System.Logger.Level.WARNING, "apicache could not publish an invalidation: " + failure.getMessage());
         }
@@ -400,14 +319,10 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
 
   @Override
   public boolean publishConfirmed(Collection<String> partitions, Duration atMost) {
-    long seq = sequence.incrementAndGet();
-    Pending waiting = new Pending();
-    pending.put(seq, waiting);
-    try {
-      String message = InvalidationMessage.confirmed(nodeId, seq, partitions);
+    try (InvalidationProtocol.Publication publication = protocol.publication(partitions)) {
       long limit = atMost.toNanos();
       try {
-        ring.addAsync(message, OverflowPolicy.OVERWRITE).toCompletableFuture().get(limit, TimeUnit.NANOSECONDS);
+        ring.addAsync(publication.text(), OverflowPolicy.OVERWRITE).toCompletableFuture().get(limit, TimeUnit.NANOSECONDS);
       } catch (ExecutionException | TimeoutException e) {
         throw new StoreException("could not publish an invalidation: " + e, e);
       }
@@ -415,15 +330,13 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
       long deadline = System.nanoTime() + limit;
       Set<String> expected = expectedNodes(Math.min(limit, REGISTRATION_TRUSTED_NANOS / 2));
       if (expected == null) {
-        waiting.await(Set.of("\u0000unknown"), deadline); // cannot know who listens: wait the limit
+        publication.awaitNodes(Set.of("\u0000unknown"), deadline); // cannot know who listens: wait the limit
         return false;
       }
-      return waiting.await(expected, deadline);
+      return publication.awaitNodes(expected, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    } finally {
-      pending.remove(seq);
     }
   }
 
@@ -457,35 +370,31 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   /** The instant this node last proved current, or {@code Long.MIN_VALUE} while it is not registered. */
   @Override
   public long deliveredBefore() {
-    return registered() ? deliveredBefore : Long.MIN_VALUE;
+    return registered() ? protocol.deliveredBefore() : Long.MIN_VALUE;
   }
 
   @Override
   public void subscribe(Listener listener) {
-    listeners.add(requireNonNull(listener, "listener"));
+    protocol.subscribe(listener);
   }
 
   @Override
   public boolean isConnected() {
-    return connected && instance.getLifecycleService().isRunning();
+    return protocol.isConnected() && instance.getLifecycleService().isRunning();
   }
 
   /** Stops listening and deregisters; the instance belongs to the application. */
   @Override
   public void close() {
-    synchronized (state) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      connected = false;
+    if (!protocol.close()) {
+      return;
     }
     scheduler.shutdownNow();
     reader.shutdownNow();
     registryReader.shutdownNow();
     if (instance.getLifecycleService().isRunning()) {
       try {
-        registry.deleteAsync(nodeId);
+        registry.deleteAsync(protocol.nodeId());
         acks.removeMessageListener(ackRegistration);
         acks.destroy();
         instance.getLifecycleService().removeLifecycleListener(lifecycleRegistration);

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.StoreException;
 import dev.apicache.spi.InvalidationBus;
-import dev.apicache.spi.InvalidationMessage;
+import dev.apicache.spi.InvalidationProtocol;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -19,19 +19,23 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Locale;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link InvalidationBus} on Redis pub/sub: one channel, one message per invalidation listing the
  * partitions whose counters moved.
  *
- * <p>The bus {@linkplain #confirmsDelivery() confirms delivery}. Each node acknowledges every
- * invalidation once its listeners have it, on the publisher's own acknowledgement channel, and
- * {@link #publishConfirmed} waits for as many acknowledgements as PUBLISH counted receivers. Each
- * node also publishes a heartbeat to itself every {@link #HEARTBEAT_INTERVAL}: Redis delivers a
+ * <p>The bus {@linkplain #confirmsDelivery() confirms delivery} with core's
+ * {@link InvalidationProtocol}, bound to Redis: each node acknowledges every invalidation once its
+ * listeners have it, on the publisher's own acknowledgement channel, and {@link #publishConfirmed}
+ * waits for as many acknowledgements as PUBLISH counted receivers. Each node also publishes a
+ * heartbeat to itself every {@link #HEARTBEAT_INTERVAL}, the protocol's probe: Redis delivers a
  * subscriber's messages in the order it processed them, so when a heartbeat comes back, every
  * message published before it was sent has been delivered ({@link #deliveredBefore()}). A node that
  * misses a message cannot move that instant past it. Every subscriber of the channel is expected to
@@ -61,59 +65,29 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private final AbstractRedisClient client;
   private final String channel;
-  private final String nodeId = Long.toHexString(new java.security.SecureRandom().nextLong());
+  private final InvalidationProtocol protocol;
   private final String ackChannel;
   private final String heartbeatChannel;
   /** Redis Cluster: the bus's channels share one hash slot and use sharded pub/sub. */
   private final boolean sharded;
   /** When a heartbeat last came back, or the subscription was last (re)established. */
   private volatile long lastHeartbeatBack = System.nanoTime();
-  private final java.util.concurrent.atomic.AtomicBoolean resubscribing = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
-  /** Heartbeats sent and not yet back: sequence to the nanoTime before sending. */
-  private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> heartbeats =
-      new java.util.concurrent.ConcurrentSkipListMap<>();
-  private volatile long deliveredBefore = Long.MIN_VALUE;
-  private final java.util.concurrent.ConcurrentHashMap<Long, Pending> pending =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicBoolean resubscribing = new AtomicBoolean();
+  private final AtomicLong heartbeats = new AtomicLong();
   private final Duration timeout;
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService connector;
   private volatile StatefulRedisPubSubConnection<String, String> subscription;
   private volatile StatefulRedisPubSubConnection<String, String> publisher;
-  private volatile boolean connected;
-  private volatile boolean closed;
   /** Touched by the connector thread only. */
   private boolean connectFailureLogged;
-  /** Guards connected/closed transitions, so listeners hear each change once, in order. */
-  private final Object state = new Object();
-
-  /** A confirmed publish waiting for its acknowledgements. */
-  private static final class Pending {
-    private final java.util.concurrent.atomic.AtomicLong acks = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-    private volatile long expected = Long.MAX_VALUE;
-
-    void ack() {
-      if (acks.incrementAndGet() >= expected) {
-        done.countDown();
-      }
-    }
-
-    void expect(long receivers) {
-      expected = receivers;
-      if (acks.get() >= receivers) {
-        done.countDown();
-      }
-    }
-  }
 
   private RedisInvalidationBus(AbstractRedisClient client, String channel, Duration timeout) {
     this.client = client;
     this.sharded = client instanceof RedisClusterClient;
     this.channel = sharded ? inOneSlot(channel) : channel;
-    this.ackChannel = this.channel + ":ack:" + nodeId;
-    this.heartbeatChannel = this.channel + ":heartbeat:" + nodeId;
+    this.protocol = new InvalidationProtocol(this::acknowledge);
+    this.ackChannel = ackChannel(protocol.nodeId());
+    this.heartbeatChannel = this.channel + ":heartbeat:" + protocol.nodeId();
     this.timeout = timeout;
     RedisLink.configure(client, timeout);
     client.addListener(new RedisConnectionStateListener() {
@@ -158,8 +132,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
     return new RedisInvalidationBus(client, channel, Duration.ofMillis(500));
   }
 
+  private String ackChannel(String node) {
+    return channel + ":ack:" + node;
+  }
+
   private void connect() {
-    if (closed) {
+    if (protocol.isClosed()) {
       return;
     }
     StatefulRedisPubSubConnection<String, String> pub = null;
@@ -216,12 +194,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
       if (!connectFailureLogged) {
         connectFailureLogged = true; // once until it connects: it retries every 500 ms
         String why = String.valueOf(e.getMessage());
-        LOG.log(System.Logger.Level.WARNING, sharded && why.toLowerCase(java.util.Locale.ROOT).contains("unknown command")
+        LOG.log(System.Logger.Level.WARNING, sharded && why.toLowerCase(Locale.ROOT).contains("unknown command")
             ? "apicache invalidation bus needs Redis 7.0 or later on a cluster (sharded pub/sub); near copies stay off: "
                 + why
             : "apicache invalidation bus cannot reach Redis yet; near copies stay off until it can: " + why);
       }
-      if (!closed) {
+      if (!protocol.isClosed()) {
         connector.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
       }
     }
@@ -229,20 +207,17 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private void onMessage(String ch, String message) {
     if (ch.equals(ackChannel)) {
-      Pending p = pending.get(InvalidationMessage.parseSequence(message));
-      if (p != null) {
-        p.ack();
-      }
+      protocol.acknowledged(message);
       return;
     }
-    if (!connected && !sharded) {
+    if (!protocol.isConnected() && !sharded) {
       restored(); // the first message after a drop proves the subscription is back
     }
     if (ch.equals(heartbeatChannel)) {
-      heartbeatBack(InvalidationMessage.parseSequence(message));
+      heartbeatBack(message);
       return;
     }
-    received(message);
+    protocol.received(message);
   }
 
   /**
@@ -256,7 +231,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
   }
 
   private void onUnsubscribed() {
-    if (!closed) {
+    if (!protocol.isClosed()) {
       lost();
       resubscribeSoon();
     }
@@ -275,12 +250,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
    * resubscription got there first; retried until it works or the bus closes.
    */
   private void resubscribeSoon() {
-    if (closed || !resubscribing.compareAndSet(false, true)) {
+    if (protocol.isClosed() || !resubscribing.compareAndSet(false, true)) {
       return;
     }
     try {
       connector.schedule(this::resubscribe, 200, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       resubscribing.set(false); // closing
     }
   }
@@ -288,7 +263,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private void resubscribe() {
     resubscribing.set(false);
     StatefulRedisPubSubConnection<String, String> sub = subscription;
-    if (closed || connected || sub == null) {
+    if (protocol.isClosed() || protocol.isConnected() || sub == null) {
       return;
     }
     try {
@@ -325,35 +300,29 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
-  /** An invalidation from any node, this one included: to the listeners, then acknowledged to its publisher. */
-  private void received(String text) {
-    InvalidationMessage message = InvalidationMessage.parse(text);
-    listeners.forEach(l -> l.invalidated(message.partitions()));
+  /** The protocol's acknowledgement of a message to its publisher, on the publisher's own channel. */
+  private void acknowledge(String publisherNode, String acknowledgement) {
     StatefulRedisPubSubConnection<String, String> p = publisher;
-    if (message.wantsAck() && p != null) {
+    if (p != null) {
       // asynchronously: this runs on Lettuce's event loop, which must not wait for a reply
-      publishAsync(p, channel + ":ack:" + message.publisher(), Long.toString(message.sequence()));
+      publishAsync(p, ackChannel(publisherNode), acknowledgement);
     }
   }
 
   private void heartbeat() {
     StatefulRedisPubSubConnection<String, String> p = publisher;
-    if (p == null || closed) {
+    if (p == null || protocol.isClosed()) {
       return;
     }
     long now = System.nanoTime();
-    if (connected && now - lastHeartbeatBack > STALLED.toNanos()) {
+    if (protocol.isConnected() && now - lastHeartbeatBack > STALLED.toNanos()) {
       // the subscription went quiet without a word from Lettuce (a node that vanished, a slot that
       // moved): whatever it missed is unknown, so start over as after a drop
       lost();
       resubscribeSoon();
     }
-    long seq = sequence.incrementAndGet();
-    heartbeats.put(seq, now);
-    // heartbeats lost with a connection are never answered: forget those too old to matter
-    while (heartbeats.size() > 64) {
-      heartbeats.pollFirstEntry();
-    }
+    long seq = heartbeats.incrementAndGet();
+    protocol.probeSent(seq, now);
     try {
       publishAsync(p, heartbeatChannel, Long.toString(seq));
     } catch (RuntimeException e) {
@@ -373,15 +342,15 @@ public final class RedisInvalidationBus implements InvalidationBus {
     return sharded ? p.sync().spublish(ch, message) : p.sync().publish(ch, message);
   }
 
-  private void heartbeatBack(long seq) {
-    Long sent = heartbeats.get(seq);
-    if (sent == null) {
+  private void heartbeatBack(String message) {
+    long seq;
+    try {
+      seq = Long.parseLong(message);
+    } catch (NumberFormatException e) {
       return;
     }
-    heartbeats.headMap(seq, true).clear();
-    lastHeartbeatBack = System.nanoTime();
-    if (deliveredBefore == Long.MIN_VALUE || sent - deliveredBefore > 0) {
-      deliveredBefore = sent;
+    if (protocol.deliveredThrough(seq)) {
+      lastHeartbeatBack = System.nanoTime();
     }
   }
 
@@ -391,26 +360,14 @@ public final class RedisInvalidationBus implements InvalidationBus {
   }
 
   private void lost() {
-    synchronized (state) {
-      lostLocked();
-    }
-  }
-
-  private void lostLocked() {
-    if (connected) {
-      connected = false;
-      listeners.forEach(Listener::connectionLost);
-    }
+    protocol.lost();
   }
 
   private void restored() {
-    synchronized (state) {
-      if (!connected && !closed) {
-        lastHeartbeatBack = System.nanoTime();
-        connected = true;
-        listeners.forEach(Listener::connectionRestored);
-      }
+    if (!protocol.isConnected()) {
+      lastHeartbeatBack = System.nanoTime(); // before the listeners hear it, so the watchdog waits anew
     }
+    protocol.restored();
   }
 
   @Override
@@ -420,7 +377,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       throw new StoreException("invalidation bus not connected to Redis");
     }
     try {
-      publishSync(p, channel, InvalidationMessage.plain(partitions));
+      publishSync(p, channel, InvalidationProtocol.plain(partitions));
     } catch (RedisException e) {
       throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
     }
@@ -438,36 +395,30 @@ public final class RedisInvalidationBus implements InvalidationBus {
     if (p == null) {
       throw new StoreException("invalidation bus not connected to Redis");
     }
-    long seq = sequence.incrementAndGet();
-    Pending waiting = new Pending();
-    pending.put(seq, waiting);
-    try {
-      long receivers = publishSync(p, channel, InvalidationMessage.confirmed(nodeId, seq, partitions));
-      waiting.expect(receivers);
-      return waiting.done.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
+    try (InvalidationProtocol.Publication publication = protocol.publication(partitions)) {
+      long receivers = publishSync(p, channel, publication.text());
+      return publication.awaitReceivers(receivers, atMost);
     } catch (RedisException e) {
       throw new StoreException("could not publish an invalidation: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    } finally {
-      pending.remove(seq);
     }
   }
 
   @Override
   public long deliveredBefore() {
-    return deliveredBefore;
+    return protocol.deliveredBefore();
   }
 
   @Override
   public void subscribe(Listener listener) {
-    listeners.add(requireNonNull(listener, "listener"));
+    protocol.subscribe(listener);
   }
 
   @Override
   public boolean isConnected() {
-    return connected;
+    return protocol.isConnected();
   }
 
   /**
@@ -476,12 +427,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
    */
   @Override
   public void close() {
-    synchronized (state) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      connected = false;
+    if (!protocol.close()) {
+      return;
     }
     connector.shutdownNow();
     if (subscription != null) {
