@@ -44,7 +44,7 @@ sealed interface FillDecision permits FillDecision.PassOn, FillDecision.ServeSta
    */
   static FillDecision decide(Outcome outcome, Optional<StoredEntry> fallback, Optional<StoredEntry> disconnected) {
     Optional<CacheResponse> answer = outcome.answer();
-    if (answer.isPresent() && answer.get().isStreamed()) {
+    if (answer.isPresent() && answer.get().content() == CacheResponse.Content.Sent.SENT) {
       return new PassOn(answer.get());
     }
     if (outcome.failed()) {

@@ -122,7 +122,8 @@ final class OriginCalls {
         response = freshened(validated, response, body.get());
       }
     }
-    Optional<InputStream> stream = response.bodyStream();
+    Optional<InputStream> stream = response.content() instanceof CacheResponse.Content.Streaming s
+        ? Optional.of(s.stream()) : Optional.empty();
     // a streamed body is judged by its head: its bytes are copied as they reach the client
     CacheResponse judged = stream.isEmpty() ? response : CacheResponse.of(response.status(), response.headers(),
         Bytes.empty());
@@ -161,7 +162,7 @@ final class OriginCalls {
         }
       }, () -> c.scope.uncacheable("too-large"));
       // not shared: requests that waited for this call make their own, or find the stored copy
-      return Outcome.streamedOn(CacheResponse.passThrough(response.status(), response.headers(), copied));
+      return Outcome.streamedOn(CacheResponse.streaming(response.status(), response.headers(), copied));
     }
     Stored s = store(c, response, fence, now, fromOrigin);
     return Outcome.filled(response, s.entry, s.stored, c.request.headers());

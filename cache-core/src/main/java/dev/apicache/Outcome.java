@@ -77,7 +77,7 @@ sealed interface Outcome permits Outcome.Failed, Outcome.Filled, Outcome.Uncache
       return true;
     }
     CacheResponse response = u.response();
-    if (response.isStreamed() || response.bodyStream().isPresent()) {
+    if (!(response.content() instanceof CacheResponse.Content.Held)) {
       return false;
     }
     return Storability.isOriginError(response.status())

@@ -27,7 +27,7 @@ final class StatusFields {
 
   /** {@code r} without the fields turned off. A streamed response is on its way already: as is. */
   CacheResponse apply(CacheResponse r) {
-    if (all() || r.isStreamed() || !holdsHidden(r.headers())) {
+    if (all() || r.content() == CacheResponse.Content.Sent.SENT || !holdsHidden(r.headers())) {
       return r;
     }
     CacheResponse.Builder b = r.toBuilder();

@@ -23,7 +23,7 @@ final class Storability {
 
   /** Why the response may not be stored under {@code policy}; empty when it may. */
   static Optional<String> reasonNotToStore(CachePolicy policy, CacheResponse response) {
-    if (response.isStreamed()) {
+    if (response.content() == CacheResponse.Content.Sent.SENT) {
       return Optional.of("streamed");
     }
     Headers h = response.headers();
@@ -42,7 +42,8 @@ final class Storability {
     if (cc.isPrivate()) {
       return Optional.of("private");
     }
-    if (response.bodyStream().isPresent() || response.body().size() > policy.maxBodyBytes()) {
+    if (response.content() instanceof CacheResponse.Content.Streaming
+        || response.body().size() > policy.maxBodyBytes()) {
       return Optional.of("too-large");
     }
     boolean encoded = h.contains(HeaderNames.CONTENT_ENCODING);

@@ -27,8 +27,8 @@ class FillDecisionTest {
     return CacheResponse.builder(status).body("answer " + status).build();
   }
 
-  private static final CacheResponse STREAMED = CacheResponse.streamed(200, Headers.empty());
-  private static final CacheResponse PASSING = CacheResponse.passThrough(200, Headers.empty(),
+  private static final CacheResponse STREAMED = CacheResponse.sent(200, Headers.empty());
+  private static final CacheResponse PASSING = CacheResponse.streaming(200, Headers.empty(),
       new ByteArrayInputStream(new byte[0]));
   private static final CacheResponse SERVER_ERROR = answer(503);
   private static final CacheResponse OK = answer(200);

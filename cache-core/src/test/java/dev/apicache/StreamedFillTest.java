@@ -33,7 +33,7 @@ class StreamedFillTest {
   }
 
   private static CacheResponse streamed(String body) {
-    return CacheResponse.passThrough(200, Headers.builder().add("Content-Type", "text/plain").build(),
+    return CacheResponse.streaming(200, Headers.builder().add("Content-Type", "text/plain").build(),
         new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -57,7 +57,7 @@ class StreamedFillTest {
     CacheResponse sent = fillWith("/api/products/s1", streamed("streamed body"));
     assertEquals("MISS", xCache(sent));
     assertInstanceOf(Serving.Fill.class, again("/api/products/s1"), "nothing is stored before the stream ends");
-    try (InputStream in = sent.bodyStream().orElseThrow()) {
+    try (InputStream in = ((CacheResponse.Content.Streaming) sent.content()).stream()) {
       assertEquals("streamed body", new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     CacheResponse hit = assertInstanceOf(Serving.Ready.class, again("/api/products/s1")).response();
@@ -68,7 +68,7 @@ class StreamedFillTest {
   @Test
   void aStreamClosedBeforeItsEnd_isNotStored() throws IOException {
     CacheResponse sent = fillWith("/api/products/s2", streamed("streamed body"));
-    try (InputStream in = sent.bodyStream().orElseThrow()) {
+    try (InputStream in = ((CacheResponse.Content.Streaming) sent.content()).stream()) {
       in.readNBytes(4);
     }
     assertInstanceOf(Serving.Fill.class, again("/api/products/s2"));
@@ -87,9 +87,9 @@ class StreamedFillTest {
         throw new IOException("the origin went away");
       }
     };
-    CacheResponse sent = fillWith("/api/products/s3", CacheResponse.passThrough(200, Headers.builder().build(),
+    CacheResponse sent = fillWith("/api/products/s3", CacheResponse.streaming(200, Headers.builder().build(),
         breaking));
-    try (InputStream in = sent.bodyStream().orElseThrow()) {
+    try (InputStream in = ((CacheResponse.Content.Streaming) sent.content()).stream()) {
       in.readAllBytes();
     } catch (IOException expected) {
       // the client's copy breaks off too
@@ -101,7 +101,7 @@ class StreamedFillTest {
   void aStreamPastThePolicysLimit_reachesItsClientWhole_andIsNotStored() throws IOException {
     String big = "0123456789".repeat(4); // /api/small allows 16 bytes
     CacheResponse sent = fillWith("/api/small", streamed(big));
-    try (InputStream in = sent.bodyStream().orElseThrow()) {
+    try (InputStream in = ((CacheResponse.Content.Streaming) sent.content()).stream()) {
       assertEquals(big, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     assertInstanceOf(Serving.Fill.class, again("/api/small"));
@@ -110,7 +110,7 @@ class StreamedFillTest {
   @Test
   void anInvalidationWhileTheStreamPasses_keepsItOutOfTheStore() throws IOException {
     CacheResponse sent = fillWith("/api/products/s4", streamed("old data"));
-    InputStream in = sent.bodyStream().orElseThrow();
+    InputStream in = ((CacheResponse.Content.Streaming) sent.content()).stream();
     in.readNBytes(3);
     assertTrue(f.engine.invalidate("product.updated") > 0);
     assertEquals("data", new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());

@@ -153,7 +153,7 @@ public final class CacheFront {
    * (already sent by the application) is left alone.
    */
   public static void send(ServerExchange exchange, CacheResponse response) throws IOException {
-    if (response.isStreamed()) {
+    if (response.content() == CacheResponse.Content.Sent.SENT) {
       return;
     }
     exchange.status(response.status());
@@ -204,9 +204,8 @@ public final class CacheFront {
   }
 
   private static void sendBody(ServerExchange exchange, CacheResponse response, long length) throws IOException {
-    Optional<InputStream> stream = response.bodyStream();
-    if (stream.isPresent()) {
-      try (InputStream in = stream.get()) {
+    if (response.content() instanceof CacheResponse.Content.Streaming streaming) {
+      try (InputStream in = streaming.stream()) {
         exchange.stream(in);
       }
       return;

@@ -258,7 +258,7 @@ public final class LoopbackOrigin implements Origin {
         c.close();
       }
     };
-    return CacheResponse.passThrough(r.status, headers,
+    return CacheResponse.streaming(r.status, headers,
         new SequenceInputStream(new ByteArrayInputStream(held), rest));
   }
 

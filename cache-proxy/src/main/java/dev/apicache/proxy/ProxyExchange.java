@@ -296,10 +296,11 @@ final class ProxyExchange {
 
   /** Sends the engine's (or the admin API's) response. */
   private void send(CacheResponse response) throws IOException, InterruptedException {
-    if (response.isStreamed()) {
+    if (response.content() == CacheResponse.Content.Sent.SENT) {
       return;
     }
-    Optional<InputStream> stream = response.bodyStream();
+    Optional<InputStream> stream = response.content() instanceof CacheResponse.Content.Streaming s
+        ? Optional.of(s.stream()) : Optional.empty();
     long declared = declaredLength(response.headers());
     if (stream.isEmpty()) {
       out.whole(response.status(), response.headers(), response.body(), response.body().isEmpty() ? declared : -1);

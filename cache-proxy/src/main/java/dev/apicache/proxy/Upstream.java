@@ -356,7 +356,7 @@ final class Upstream implements Origin {
       call.abandon();
       throw e;
     }
-    return CacheResponse.passThrough(status, headers,
+    return CacheResponse.streaming(status, headers,
         new SequenceInputStream(new ByteArrayInputStream(held.toByteArray()), new BodyStream(this, call)));
   }
 

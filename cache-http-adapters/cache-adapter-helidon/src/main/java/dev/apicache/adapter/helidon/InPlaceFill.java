@@ -77,7 +77,7 @@ final class InPlaceFill extends OutputStream {
   private void passThrough() throws IOException {
     passingThrough = true;
     fill.streamedHeaders().forEach((name, value) -> response.headers().set(HeaderValues.create(name, value)));
-    fill.complete(CacheResponse.streamed(response.status().code(), captured().headers()));
+    fill.complete(CacheResponse.sent(response.status().code(), captured().headers()));
     held.writeTo(delegate);
     held.reset();
   }

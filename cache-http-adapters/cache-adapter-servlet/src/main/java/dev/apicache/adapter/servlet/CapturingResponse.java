@@ -53,7 +53,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
       writer.flush();
     }
     if (passingThrough) {
-      return CacheResponse.streamed(status, headers.build());
+      return CacheResponse.sent(status, headers.build());
     }
     return CacheResponse.of(status, headers.build(), Bytes.copyOf(held.toByteArray()));
   }
