@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
@@ -76,6 +79,58 @@ public final class Fence {
   /** The value recorded for counter {@code index}. */
   public long value(int index) {
     return values[index];
+  }
+
+  /**
+   * The fence as text, one encoding for every store: {@code name=value;} for each counter in order,
+   * where {@code name} is what {@code nameOf} calls the counter in the store, with {@code %},
+   * {@code =} and {@code ;} percent-encoded so that any name is safe. A server-side script can
+   * match the pairs with {@code ([^=;]+)=(%d+);}.
+   */
+  public String encode(Function<Counter, String> nameOf) {
+    StringBuilder out = new StringBuilder(values.length * 24);
+    for (int i = 0; i < values.length; i++) {
+      String name = nameOf.apply(counters.get(i));
+      for (int j = 0; j < name.length(); j++) {
+        char c = name.charAt(j);
+        switch (c) {
+          case '%' -> out.append("%25");
+          case '=' -> out.append("%3D");
+          case ';' -> out.append("%3B");
+          default -> out.append(c);
+        }
+      }
+      out.append('=').append(values[i]).append(';');
+    }
+    return out.toString();
+  }
+
+  /**
+   * The names and values of an {@link #encode encoded} fence, in order.
+   *
+   * @throws IllegalArgumentException if {@code text} is not one
+   */
+  public static Map<String, Long> decode(String text) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    int from = 0;
+    while (from < text.length()) {
+      int eq = text.indexOf('=', from);
+      int end = eq < 0 ? -1 : text.indexOf(';', eq);
+      if (end < 0) {
+        throw new IllegalArgumentException("not an encoded fence: " + text);
+      }
+      String name = text.substring(from, eq);
+      if (name.indexOf('%') >= 0) {
+        name = name.replace("%3D", "=").replace("%3B", ";").replace("%25", "%");
+      }
+      try {
+        out.put(name, Long.parseLong(text.substring(eq + 1, end)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not an encoded fence: " + text, e);
+      }
+      from = end + 1;
+    }
+    return out;
   }
 
   /** The recorded values, as a fresh array. */

@@ -1,6 +1,9 @@
 package dev.apicache.spi;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Short exclusive leases, shared by every node of a store: how a distributed store lets one node
@@ -26,4 +29,24 @@ public interface Leases {
    * @return true when it was released (or expired), false when the wait timed out
    */
   boolean awaitRelease(EntryKey key, Duration timeout);
+
+  /**
+   * {@link #awaitRelease} for a store that can only ask whether a lease is held: asks {@code held}
+   * until it says no, pausing 1 ms after the first ask and doubling up to 10 ms, at most
+   * {@code timeout}. Each ask is bounded like any other store call.
+   *
+   * @return true when {@code held} said no, false when the wait timed out
+   */
+  static boolean pollUntilReleased(BooleanSupplier held, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long pauseMicros = 1_000;
+    while (held.getAsBoolean()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros)); // the polling interval itself
+      pauseMicros = Math.min(10_000, pauseMicros * 2);
+    }
+    return true;
+  }
 }

@@ -14,7 +14,6 @@ import dev.apicache.spi.Watched;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
@@ -26,7 +25,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -214,16 +212,7 @@ public final class HazelcastStore implements Store {
 
     @Override
     public boolean awaitRelease(EntryKey name, Duration timeout) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      long pauseMicros = 1_000;
-      while (call(() -> map.containsKey(leaseKey(name)))) {
-        if (System.nanoTime() - deadline >= 0) {
-          return false;
-        }
-        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros)); // the polling interval itself
-        pauseMicros = Math.min(10_000, pauseMicros * 2);
-      }
-      return true;
+      return Leases.pollUntilReleased(() -> call(() -> map.containsKey(leaseKey(name))), timeout);
     }
   };
 
@@ -273,37 +262,15 @@ public final class HazelcastStore implements Store {
     return out;
   }
 
-  /** The fence as length-prefixed UTF-8 counter keys, each with its value: any name is safe. */
+  /** The fence in core's encoding, as UTF-8. */
   private static byte[] encodeFence(Fence fence) {
-    Map<String, Long> byKey = fenceByKey(fence);
-    List<byte[]> names = new ArrayList<>(byKey.size());
-    int size = 0;
-    for (String k : byKey.keySet()) {
-      byte[] name = k.getBytes(StandardCharsets.UTF_8);
-      names.add(name);
-      size += 4 + name.length + 8;
-    }
-    ByteBuffer out = ByteBuffer.allocate(size);
-    int i = 0;
-    for (long value : byKey.values()) {
-      byte[] name = names.get(i++);
-      out.putInt(name.length).put(name).putLong(value);
-    }
-    return out.array();
+    return fence.encode(HazelcastStore::counterKey).getBytes(StandardCharsets.UTF_8);
   }
 
   private static Map<String, Long> decodeFence(ByteBuffer in, int length) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    int end = in.position() + length;
-    while (in.position() < end) {
-      byte[] name = new byte[in.getInt()];
-      in.get(name);
-      out.put(new String(name, StandardCharsets.UTF_8), in.getLong());
-    }
-    if (in.position() != end) {
-      throw new IllegalArgumentException("fence overruns its length");
-    }
-    return out;
+    byte[] text = new byte[length];
+    in.get(text);
+    return Fence.decode(new String(text, StandardCharsets.UTF_8));
   }
 
   private static String entryKey(EntryKey key) {

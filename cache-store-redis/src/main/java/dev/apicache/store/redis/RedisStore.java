@@ -33,9 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -182,17 +180,15 @@ public final class RedisStore implements Store {
       return false;
     }
     String p = partitionPrefix(key.partition());
-    StringBuilder encodedFence = new StringBuilder();
-    for (int i = 0; i < fence.size(); i++) {
-      Counter counter = fence.counters().get(i);
+    for (Counter counter : fence.counters()) {
       if (!counter.partition().equals(key.partition())) {
         throw new IllegalArgumentException("counter " + counter + " is not in the partition of " + key);
       }
-      encodedFence.append(counterHash(counter)).append('=').append(fence.value(i)).append(';');
     }
+    String encodedFence = fence.encode(this::counterHash);
     Long stored = call(() -> Scripts.PUT.run(link.commands(), ScriptOutputType.INTEGER,
         new byte[][] {bytes(entryKey(p, key)), bytes(p + "maxttl")},
-        bytes(p + "c:"), bytes(Long.toString(ttl)), bytes(encodedFence.toString()), entry,
+        bytes(p + "c:"), bytes(Long.toString(ttl)), bytes(encodedFence), entry,
         bytes(Long.toString(COUNTER_MARGIN_MILLIS)), fullKey(key.id())));
     return stored != null && stored == 1L;
   }
@@ -249,16 +245,7 @@ public final class RedisStore implements Store {
     @Override
     public boolean awaitRelease(EntryKey name, Duration timeout) {
       byte[] key = bytes(leaseKey(name));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      long pauseMicros = 1_000;
-      while (call(() -> link.commands().exists(key)) > 0) {
-        if (System.nanoTime() - deadline >= 0) {
-          return false;
-        }
-        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros)); // the polling interval itself
-        pauseMicros = Math.min(10_000, pauseMicros * 2);
-      }
-      return true;
+      return Leases.pollUntilReleased(() -> call(() -> link.commands().exists(key)) > 0, timeout);
     }
   };
 
