@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the cache makes of one request, decided once by {@link CacheEngine#admit} and handed on: a
@@ -72,10 +73,10 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
     final CacheKey key;
     final Map<String, String> variables;
     final boolean head;
-    private List<String> tags;
-    private List<Counter> counters;
-    private List<Counter> softCounters;
-    private List<Counter> fillCounters;
+    private @Nullable List<String> tags;
+    private @Nullable List<Counter> counters;
+    private @Nullable List<Counter> softCounters;
+    private @Nullable List<Counter> fillCounters;
 
     Cacheable(CacheRequest request, CachePolicy policy, StatsRecorder.Scope scope, String path, CacheKey key,
         Map<String, String> variables) {

@@ -1,6 +1,7 @@
 package dev.apicache;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The authority a request was sent to (its {@code Host}), normalised for keys: lower case, and
@@ -14,7 +15,7 @@ final class Authority {
    * {@code host} normalised for {@code scheme}; empty for an empty value, null when the value is
    * not an authority (characters outside RFC 3986 §3.2.2, a port that is not a number).
    */
-  static String normalise(String host, String scheme) {
+  static @Nullable String normalise(String host, String scheme) {
     String h = host.trim().toLowerCase(Locale.ROOT);
     if (h.isEmpty()) {
       return "";

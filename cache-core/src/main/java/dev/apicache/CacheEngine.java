@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cache: runs each request through the policy, the store and the freshness state machine, and
@@ -83,9 +84,9 @@ public final class CacheEngine implements AutoCloseable {
     this.honourClientCacheControl = b.honourClientCacheControl;
     this.fills = new Fills(calls, store, clock, b.coalesceTimeout, b.leaseTime, b.clusterWideMissWait, statusFields,
         b.observer);
-    boolean own = b.revalidationExecutor == null;
+    ExecutorService given = b.revalidationExecutor;
     this.revalidator = new Revalidator(store, calls, clock, b.leaseTime,
-        own ? EngineThreads.background("apicache-revalidate") : b.revalidationExecutor, own, b.observer);
+        given != null ? given : EngineThreads.background("apicache-revalidate"), given == null, b.observer);
   }
 
   /** A builder for an engine over {@code policies} and {@code store}. */
@@ -412,7 +413,7 @@ public final class CacheEngine implements AutoCloseable {
     private Duration leaseTime = Duration.ofSeconds(10);
     private Duration clusterWideMissWait = Duration.ZERO;
     private int maxTargetLength = 8192;
-    private ExecutorService revalidationExecutor;
+    private @Nullable ExecutorService revalidationExecutor;
     private boolean closesStore = true;
     private EngineObserver observer = EngineObserver.NONE;
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every policy and write rule of a service, and the key functions they name. Immutable.
@@ -35,7 +36,8 @@ public final class CachePolicies {
   private CachePolicies(List<CachePolicy> policies, List<WriteRule> writes, Map<String, KeyFunction> keyFunctions,
       String basePath) {
     this.basePath = basePath;
-    this.baseSegments = Route.splitSegments(basePath.isEmpty() ? "/" : basePath);
+    this.baseSegments = requireNonNull(Route.splitSegments(basePath.isEmpty() ? "/" : basePath),
+        "the builder lets only paths through");
     this.policies = policies;
     this.writes = writes;
     this.keyFunctions = keyFunctions;
@@ -110,7 +112,7 @@ public final class CachePolicies {
    */
   record PolicyMatch(CachePolicy policy, Map<String, String> variables, String path, boolean valid) {}
 
-  PolicyMatch matchPolicy(String method, List<String> segments) {
+  @Nullable PolicyMatch matchPolicy(String method, List<String> segments) {
     List<String> relative = relative(segments);
     if (relative == null) {
       return null;
@@ -131,7 +133,7 @@ public final class CachePolicies {
   }
 
   /** The segments under the base path, or null for a path outside it. */
-  private List<String> relative(List<String> segments) {
+  private @Nullable List<String> relative(List<String> segments) {
     if (baseSegments.isEmpty()) {
       return segments;
     }
@@ -142,7 +144,7 @@ public final class CachePolicies {
   }
 
   /** The write rule for {@code method} on {@code segments}; variable types do not narrow a write's match. */
-  WriteRule matchWrite(String method, List<String> segments) {
+  @Nullable WriteRule matchWrite(String method, List<String> segments) {
     List<String> relative = relative(segments);
     if (relative == null) {
       return null;
@@ -160,7 +162,11 @@ public final class CachePolicies {
   }
 
   KeyFunction keyFunction(String name) {
-    return keyFunctions.get(name);
+    KeyFunction function = keyFunctions.get(name);
+    if (function == null) {
+      throw new IllegalStateException("no key function " + name + "; build() checks every policy's");
+    }
+    return function;
   }
 
   /** Builds {@link CachePolicies}; not thread-safe. */

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one route is cached: its freshness times, what its key varies on, which events and tags
@@ -43,8 +44,8 @@ public final class CachePolicy {
   private final long maxBodyBytes;
   private final boolean shared;
   private final boolean shareAcrossHosts;
-  private final OriginLimits originLimits;
-  private final Compression compression;
+  private final @Nullable OriginLimits originLimits;
+  private final @Nullable Compression compression;
   private final String partition;
   /** Named once: every request of the policy reads them. */
   final dev.apicache.spi.Counter policyCounter;
@@ -244,8 +245,8 @@ public final class CachePolicy {
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private boolean shared;
     private boolean shareAcrossHosts;
-    private OriginLimits originLimits;
-    private Compression compression;
+    private @Nullable OriginLimits originLimits;
+    private @Nullable Compression compression;
 
     private Builder(String route) {
       this.routePattern = requireNonNull(route, "route");
@@ -303,7 +304,7 @@ public final class CachePolicy {
         try {
           varyBy(VaryBy.parse(spec));
         } catch (IllegalArgumentException e) {
-          throw fail(e.getMessage());
+          throw fail(PolicyTree.reason(e));
         }
       }
       return this;
@@ -405,7 +406,7 @@ public final class CachePolicy {
       try {
         route = Route.parse(routePattern);
       } catch (IllegalArgumentException e) {
-        throw new PolicyConfigException(e.getMessage());
+        throw new PolicyConfigException(PolicyTree.reason(e));
       }
       if (originLimits != null && (!ttl.isZero() || !staleWhileRevalidate.isZero() || !staleIfError.isZero())) {
         throw fail("an origin-directed policy takes ttl and stale windows from the response; set minTtl and maxTtl"

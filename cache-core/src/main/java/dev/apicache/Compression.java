@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy's compression of stored bodies: which responses are stored gzip-encoded (a body of at
@@ -125,7 +126,7 @@ public record Compression(int minBytes, List<String> types) {
 
   private record Reading(String value, boolean gzip) {}
 
-  private static volatile Reading lastReading;
+  private static volatile @Nullable Reading lastReading;
 
   private static boolean parse(List<String> lines) {
     Boolean gzip = null;

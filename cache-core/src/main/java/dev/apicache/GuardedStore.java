@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's view of a {@link Store}: every fault is caught, counted and logged once per outage,
@@ -36,7 +37,7 @@ final class GuardedStore implements AutoCloseable {
 
   private final Store store;
   private final Duration timeout;
-  private final ThreadPoolExecutor pool;
+  private final @Nullable ThreadPoolExecutor pool;
   private final AtomicBoolean failing = new AtomicBoolean();
   static final int FAILURES_TO_OPEN = 5;
   static final Duration OPEN_FOR = Duration.ofSeconds(1);

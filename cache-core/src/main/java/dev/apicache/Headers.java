@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable, ordered list of HTTP header fields with case-insensitive names.
@@ -27,8 +28,8 @@ public final class Headers {
   private final List<String> values;
   // parsed on first use, so a response's directives are parsed once however many steps read them;
   // a race parses twice into equal immutable values, which is harmless
-  private CacheControl cacheControl;
-  private CacheControl sharedCacheControl;
+  private @Nullable CacheControl cacheControl;
+  private @Nullable CacheControl sharedCacheControl;
 
   private Headers(List<String> names, List<String> values) {
     this.names = names;
@@ -60,7 +61,7 @@ public final class Headers {
     CacheControl cc = sharedCacheControl;
     if (cc == null) {
       List<String> targeted = all(CacheControl.CDN_CACHE_CONTROL);
-      CacheControl cdn = targeted.isEmpty() ? null : CacheControl.parse(targeted);
+      @Nullable CacheControl cdn = targeted.isEmpty() ? null : CacheControl.parse(targeted);
       cc = cdn != null && !cdn.names().isEmpty() ? cdn : cacheControl();
       sharedCacheControl = cc;
     }

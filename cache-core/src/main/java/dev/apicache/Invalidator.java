@@ -168,7 +168,7 @@ final class Invalidator {
     }
     int slash = v.indexOf('/', prefix.length());
     String authority = v.substring(prefix.length(), slash < 0 ? v.length() : slash);
-    if (!Authority.normalise(authority, request.scheme()).equals(host.get())) {
+    if (!host.get().equals(Authority.normalise(authority, request.scheme()))) {
       return Optional.empty();
     }
     return Optional.of(slash < 0 ? "/" : stripQuery(v.substring(slash)));

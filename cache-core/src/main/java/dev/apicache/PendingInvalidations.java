@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Invalidations the store did not record within the engine's patience. They are never dropped: one
@@ -44,7 +45,7 @@ final class PendingInvalidations implements AutoCloseable {
   private long adds; // guarded by lock
   /** The partitions with a pending counter; read on every admission, so published as a new set. */
   private volatile Set<String> blocked = Set.of();
-  private Thread retrier; // guarded by lock
+  private @Nullable Thread retrier; // guarded by lock
   private boolean closed; // guarded by lock
 
   PendingInvalidations(GuardedStore store, List<CachePolicy> policies) {

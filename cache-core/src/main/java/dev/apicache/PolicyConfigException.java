@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 public class PolicyConfigException extends CacheException {
   private static final long serialVersionUID = 1L;
 
-  private final String field;
+  private final @Nullable String field;
   private final String reason;
 
   /** A configuration mistake described by {@code message}. */
@@ -27,7 +27,7 @@ public class PolicyConfigException extends CacheException {
     this(message, null, message, cause);
   }
 
-  PolicyConfigException(String message, String field, String reason, Throwable cause) {
+  PolicyConfigException(String message, @Nullable String field, String reason, @Nullable Throwable cause) {
     super(message, cause);
     this.field = field;
     this.reason = reason;

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The policy document's rules over a plain tree of maps, lists, strings, numbers and booleans, as a
@@ -37,11 +38,11 @@ final class PolicyTree {
   }
 
   /** Reads {@code root} (null for an empty document); {@code source} names it in every message. */
-  static CachePolicies read(Object root, String source, Map<String, KeyFunction> keyFunctions) {
+  static CachePolicies read(@Nullable Object root, String source, Map<String, KeyFunction> keyFunctions) {
     return new PolicyTree(source, keyFunctions).document(root);
   }
 
-  private CachePolicies document(Object root) {
+  private CachePolicies document(@Nullable Object root) {
     if (root == null) {
       throw new PolicyConfigException(source + ": empty policy file; expected a 'policies' list", null,
           "empty policy file; expected a 'policies' list", null);
@@ -70,7 +71,7 @@ final class PolicyTree {
     try {
       return builder.build();
     } catch (PolicyConfigException e) {
-      throw new PolicyConfigException(source + ": " + e.getMessage(), e.field().orElse("policies"), e.reason(), e);
+      throw new PolicyConfigException(source + ": " + reason(e), e.field().orElse("policies"), e.reason(), e);
     }
   }
 
@@ -98,7 +99,7 @@ final class PolicyTree {
     try {
       b = CachePolicy.forRoute(path);
     } catch (PolicyConfigException | IllegalArgumentException e) {
-      throw failure(entry, at + ".path", e.getMessage());
+      throw failure(entry, at + ".path", reason(e));
     }
     field.ifPresent("methods", v -> b.methods(field.texts("methods")));
     String freshness = node.containsKey("freshness") ? field.text("freshness") : "policy";
@@ -137,7 +138,7 @@ final class PolicyTree {
     try {
       policy = b.build();
     } catch (PolicyConfigException | IllegalArgumentException e) {
-      throw failure(entry, at, e.getMessage());
+      throw failure(entry, at, reason(e));
     }
     for (VaryBy v : policy.varyBy()) {
       if (v instanceof VaryBy.Key k && !keyFunctions.containsKey(k.name())) {
@@ -167,7 +168,7 @@ final class PolicyTree {
     try {
       return Optional.of(new Compression((int) min, types));
     } catch (IllegalArgumentException e) {
-      throw failure(where, at, e.getMessage());
+      throw failure(where, at, reason(e));
     }
   }
 
@@ -184,7 +185,7 @@ final class PolicyTree {
     try {
       return WriteRule.of(path, methods, events);
     } catch (PolicyConfigException | IllegalArgumentException e) {
-      throw failure(entry, at, e.getMessage());
+      throw failure(entry, at, reason(e));
     }
   }
 
@@ -205,11 +206,17 @@ final class PolicyTree {
   }
 
   /** A mistake in {@code where} (the message's prefix), at {@code field} of the document. */
-  private static PolicyConfigException failure(String where, String field, String reason) {
+  private static PolicyConfigException failure(String where, @Nullable String field, String reason) {
     return new PolicyConfigException(where + ": " + reason, field, reason, null);
   }
 
-  static String kind(Object v) {
+  /** What a failure says, for a report: its message, or its kind when it has none. */
+  static String reason(Exception e) {
+    String message = e.getMessage();
+    return message != null ? message : e.getClass().getSimpleName();
+  }
+
+  static String kind(@Nullable Object v) {
     if (v == null) {
       return "null";
     }
@@ -248,9 +255,9 @@ final class PolicyTree {
         if (e.field().isPresent()) {
           throw e;
         }
-        throw failure(entry, at + "." + name, e.getMessage());
+        throw failure(entry, at + "." + name, reason(e));
       } catch (IllegalArgumentException e) {
-        throw failure(entry, at + "." + name, e.getMessage());
+        throw failure(entry, at + "." + name, reason(e));
       }
     }
 
@@ -270,7 +277,7 @@ final class PolicyTree {
         }
         throw new IllegalArgumentException("expected a duration such as 60s but got " + kind(v));
       } catch (IllegalArgumentException e) {
-        throw wrong(name, e.getMessage());
+        throw wrong(name, reason(e));
       }
     }
 

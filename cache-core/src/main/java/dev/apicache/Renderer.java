@@ -9,6 +9,7 @@ import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /** Builds what the client is sent: stored entries as 200s or 304s, origin answers, bypasses, errors. */
 final class Renderer {
@@ -189,7 +190,7 @@ final class Renderer {
   }
 
   /** The policy's keyed headers, merged with the stored {@code Vary} (which names only keyed ones). */
-  private static String varyHeader(CachePolicy policy, Headers stored, boolean gzipped) {
+  private static @Nullable String varyHeader(CachePolicy policy, Headers stored, boolean gzipped) {
     List<String> keyed = new ArrayList<>();
     if (gzipped) {
       keyed.add(HeaderNames.ACCEPT_ENCODING); // the response depends on it, whatever the policy keys on

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request's path and query, checked for use in matching and keys, or the reason they cannot be
@@ -31,9 +32,9 @@ final class RequestTarget {
   private final List<String> segments;
   /** The raw query, checked to decode: parameters are decoded only when a key asks for them. */
   private final String rawQuery;
-  private final BypassReason rejection;
+  private final @Nullable BypassReason rejection;
 
-  private RequestTarget(List<String> segments, String rawQuery, BypassReason rejection) {
+  private RequestTarget(List<String> segments, String rawQuery, @Nullable BypassReason rejection) {
     this.segments = segments;
     this.rawQuery = rawQuery;
     this.rejection = rejection;
@@ -108,7 +109,7 @@ final class RequestTarget {
   }
 
   /** Null for a segment in canonical spelling, else why not. */
-  private static BypassReason checkSegment(String s) {
+  private static @Nullable BypassReason checkSegment(String s) {
     BypassReason problem = null;
     StringBuilder decoded = null;
     for (int i = 0; i < s.length(); i++) {
@@ -189,7 +190,7 @@ final class RequestTarget {
   }
 
   /** Form-decodes {@code s[from, to)} (printable ASCII) as UTF-8; null when malformed. */
-  private static String formDecode(String s, int from, int to) {
+  private static @Nullable String formDecode(String s, int from, int to) {
     boolean plain = true;
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
@@ -233,7 +234,7 @@ final class RequestTarget {
   }
 
   /** Null when the target is usable; otherwise the bypass reason. */
-  BypassReason rejection() {
+  @Nullable BypassReason rejection() {
     return rejection;
   }
 

@@ -1,5 +1,7 @@
 package dev.apicache;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route pattern: an exact path ({@code /api/config}), a template with variables
@@ -32,7 +35,7 @@ final class Route {
   private final int variables;
 
   /** One segment of a pattern: a literal, or a variable with its type. */
-  private record Segment(String literal, String variable, VariableType type) {
+  private record Segment(@Nullable String literal, @Nullable String variable, @Nullable VariableType type) {
     boolean isVariable() {
       return variable != null;
     }
@@ -50,7 +53,7 @@ final class Route {
     SLUG;
 
     /** The canonical spelling of {@code value}, or null when this type does not accept it. */
-    String canonical(String value) {
+    @Nullable String canonical(String value) {
       switch (this) {
         case INT:
           return canonicalInt(value);
@@ -77,7 +80,7 @@ final class Route {
       }
     }
 
-    private static String canonicalInt(String v) {
+    private static @Nullable String canonicalInt(String v) {
       int start = 0;
       boolean negative = false;
       if (!v.isEmpty() && (v.charAt(0) == '+' || v.charAt(0) == '-')) {
@@ -101,7 +104,7 @@ final class Route {
       return negative && !digits.equals("0") ? "-" + digits : digits;
     }
 
-    private static String canonicalUuid(String v) {
+    private static @Nullable String canonicalUuid(String v) {
       if (v.length() != 36) {
         return null;
       }
@@ -115,7 +118,7 @@ final class Route {
       return v.toLowerCase(Locale.ROOT);
     }
 
-    private static String canonicalSlug(String v) {
+    private static @Nullable String canonicalSlug(String v) {
       if (v.isEmpty()) {
         return null;
       }
@@ -214,7 +217,7 @@ final class Route {
    * Splits {@code /a/b/c} into its segments; {@code /} is no segments. Returns null when the path
    * has an empty segment; a single trailing {@code /} is dropped.
    */
-  static List<String> splitSegments(String path) {
+  static @Nullable List<String> splitSegments(String path) {
     List<String> parts = new ArrayList<>();
     int start = 1;
     int n = path.length();
@@ -243,7 +246,7 @@ final class Route {
    * Matches path segments (in canonical spelling), with typed variables checked and canonicalised;
    * null when the route does not match.
    */
-  Match match(List<String> pathSegments) {
+  @Nullable Match match(List<String> pathSegments) {
     if (prefix ? pathSegments.size() < segments.size() : pathSegments.size() != segments.size()) {
       return null;
     }
@@ -255,7 +258,7 @@ final class Route {
       Segment s = segments.get(i);
       String p = pathSegments.get(i);
       if (!s.isVariable()) {
-        if (!s.literal().equals(p)) {
+        if (!p.equals(s.literal())) {
           return null;
         }
         continue;
@@ -263,7 +266,7 @@ final class Route {
       if (vars == null) {
         vars = new HashMap<>(4);
       }
-      String value = s.type().canonical(p);
+      String value = requireNonNull(s.type(), "a variable has a type").canonical(p);
       if (value == null) {
         valid = false;
         value = p;

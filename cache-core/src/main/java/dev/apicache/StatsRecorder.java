@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /** The engine's counters: one {@link Scope} per policy plus one for unmatched requests. */
 final class StatsRecorder {
@@ -19,8 +20,15 @@ final class StatsRecorder {
   }
 
   /** The scope of {@code policy}; the unmatched scope for null. */
-  Scope scope(CachePolicy policy) {
-    return policy == null ? unmatched : byPolicy.get(policy.id());
+  Scope scope(@Nullable CachePolicy policy) {
+    if (policy == null) {
+      return unmatched;
+    }
+    Scope scope = byPolicy.get(policy.id());
+    if (scope == null) {
+      throw new IllegalArgumentException("not a policy of this engine: " + policy.id());
+    }
+    return scope;
   }
 
   Scope unmatched() {

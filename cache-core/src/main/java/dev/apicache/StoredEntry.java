@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stored response with what the state machine needs: when it was stored and the freshness times
@@ -42,16 +43,16 @@ record StoredEntry(
     record ForPolicy(CachePolicy policy, Headers headers) {}
 
     /** For clients sent the body as stored, and (for a gzipped entry) for those sent it decoded. */
-    volatile ForPolicy asStored;
-    volatile ForPolicy decoded;
+    volatile @Nullable ForPolicy asStored;
+    volatile @Nullable ForPolicy decoded;
     /**
      * A gzipped entry's decoded body, once a client that does not accept gzip asked for it, up to
      * {@link #MAX_DECODED} bytes: a hot entry is then decoded once, not per request. It lives only
      * as long as this decoded entry does (the engine keeps a bounded few).
      */
-    volatile Bytes decodedBody;
+    volatile @Nullable Bytes decodedBody;
     /** The last {@code Cache-Status} sent from this entry and its text: hits within a second repeat it. */
-    volatile StatusText lastStatus;
+    volatile @Nullable StatusText lastStatus;
 
     record StatusText(CacheStatus status, String text) {}
 

@@ -5,6 +5,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A body streamed to its client and copied on the way: when the stream reaches its end within
@@ -16,7 +17,7 @@ final class StoringStream extends FilterInputStream {
   private final long limit;
   private final Consumer<Bytes> complete;
   private final Runnable tooLarge;
-  private ByteArrayOutputStream copy = new ByteArrayOutputStream();
+  private @Nullable ByteArrayOutputStream copy = new ByteArrayOutputStream();
 
   StoringStream(InputStream body, long limit, Consumer<Bytes> complete, Runnable tooLarge) {
     super(body);
@@ -30,8 +31,11 @@ final class StoringStream extends FilterInputStream {
     int b = super.read();
     if (b < 0) {
       ended();
-    } else if (kept(1)) {
-      copy.write(b);
+    } else {
+      ByteArrayOutputStream c = kept(1);
+      if (c != null) {
+        c.write(b);
+      }
     }
     return b;
   }
@@ -41,8 +45,11 @@ final class StoringStream extends FilterInputStream {
     int n = super.read(b, off, len);
     if (n < 0) {
       ended();
-    } else if (n > 0 && kept(n)) {
-      copy.write(b, off, n);
+    } else if (n > 0) {
+      ByteArrayOutputStream c = kept(n);
+      if (c != null) {
+        c.write(b, off, n);
+      }
     }
     return n;
   }
@@ -59,12 +66,15 @@ final class StoringStream extends FilterInputStream {
     super.close();
   }
 
-  private boolean kept(int more) {
-    if (copy != null && copy.size() + (long) more > limit) {
+  /** The copy, if it can take {@code more} bytes; none once it could not. */
+  private @Nullable ByteArrayOutputStream kept(int more) {
+    ByteArrayOutputStream c = copy;
+    if (c != null && c.size() + (long) more > limit) {
       copy = null; // past the limit: the client still gets every byte, the store none
       tooLarge.run();
+      return null;
     }
-    return copy != null;
+    return c;
   }
 
   private void ended() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Variants chosen by the response (RFC 9111 §4.1), on origin-directed routes: a response whose
@@ -84,7 +85,7 @@ final class Variants {
   }
 
   /** The lines of one field as one comparable value, or null when the field is absent. */
-  static String normalised(List<String> lines) {
+  static @Nullable String normalised(List<String> lines) {
     if (lines.isEmpty()) {
       return null;
     }

@@ -43,7 +43,7 @@ public final class WriteRule {
     try {
       parsed = Route.parse(route);
     } catch (IllegalArgumentException e) {
-      throw new PolicyConfigException(e.getMessage());
+      throw new PolicyConfigException(PolicyTree.reason(e));
     }
     Set<String> ms = new LinkedHashSet<>();
     for (String m : requireNonNull(methods, "methods")) {

@@ -151,6 +151,16 @@ class CanonicalUrlTest {
   }
 
   @Test
+  void aLocationWhoseAuthorityIsNotOne_isIgnored_andTheWriteStillInvalidatesItsOwnUrl() {
+    f.get("/api/products/7", "Host", "shop.example");
+    f.get("/api/products/8", "Host", "shop.example");
+    CacheRequest put = CacheRequest.builder("PUT", "/api/products/7").header("Host", "shop.example").build();
+    f.engine.onWriteCompleted(put, 200, Headers.of("Content-Location", "http://shop.example:99999999/api/products/8"));
+    assertEquals("MISS", xCache(f.get("/api/products/7", "Host", "shop.example")));
+    assertEquals("HIT", xCache(f.get("/api/products/8", "Host", "shop.example")), "not a URL of this origin");
+  }
+
+  @Test
   void routePatterns_refuseUnknownTypesAndTrailingSlashes() {
     PolicyConfigException unknown = assertThrows(PolicyConfigException.class,
         () -> CachePolicy.forRoute("/a/{id:long}").ttl(Duration.ofSeconds(1)).build());

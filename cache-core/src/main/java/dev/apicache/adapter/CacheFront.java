@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine as a framework adapter drives it, written once for every framework: reads a
@@ -37,11 +38,11 @@ public final class CacheFront {
   private static final System.Logger LOG = System.getLogger("dev.apicache");
 
   private final CacheEngine engine;
-  private final AdminApi admin;
-  private volatile LoopbackOrigin loopback;
+  private final @Nullable AdminApi admin;
+  private volatile @Nullable LoopbackOrigin loopback;
   private final AtomicLong lastPendingLog = new AtomicLong();
 
-  private CacheFront(CacheEngine engine, LoopbackOrigin loopback, AdminApi admin) {
+  private CacheFront(CacheEngine engine, @Nullable LoopbackOrigin loopback, @Nullable AdminApi admin) {
     this.engine = engine;
     this.loopback = loopback;
     this.admin = admin;
@@ -186,7 +187,7 @@ public final class CacheFront {
       spelling.putIfAbsent(lower, name);
       byName.computeIfAbsent(lower, k -> new ArrayList<>()).add(value);
     }
-    byName.forEach((lower, values) -> exchange.header(spelling.get(lower), values));
+    byName.forEach((lower, values) -> exchange.header(spelling.getOrDefault(lower, lower), values));
     sendBody(exchange, response, length);
   }
 

@@ -6,6 +6,7 @@ import dev.apicache.BypassReason;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry of the RFC 9211 {@code Cache-Status} response field, as this cache writes it:
@@ -20,16 +21,16 @@ public final class CacheStatus {
   public static final String NAME = "apicache";
 
   private final boolean hit;
-  private final String fwd;
+  private final @Nullable String fwd;
   private final int fwdStatus;
-  private final Long ttl;
+  private final @Nullable Long ttl;
   private final boolean stored;
   private final boolean collapsed;
-  private final String key;
-  private final String detail;
+  private final @Nullable String key;
+  private final @Nullable String detail;
 
-  private CacheStatus(boolean hit, String fwd, int fwdStatus, Long ttl, boolean stored, boolean collapsed, String key,
-      String detail) {
+  private CacheStatus(boolean hit, @Nullable String fwd, int fwdStatus, @Nullable Long ttl, boolean stored,
+      boolean collapsed, @Nullable String key, @Nullable String detail) {
     this.hit = hit;
     this.fwd = fwd;
     this.fwdStatus = fwdStatus;

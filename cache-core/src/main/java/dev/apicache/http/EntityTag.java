@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP entity tag (RFC 9110 §8.8.3): an opaque quoted string, optionally weak ({@code W/"..."}).
@@ -208,7 +209,7 @@ public final class EntityTag {
     }
 
     /** Reads one entity tag at the current position, or returns null. */
-    EntityTag next() {
+    @Nullable EntityTag next() {
       boolean weak = false;
       if (s.startsWith("W/", pos)) {
         weak = true;

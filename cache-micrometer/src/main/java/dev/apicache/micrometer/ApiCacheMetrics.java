@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes a {@link CacheEngine}'s counters to Micrometer, per policy, tagged {@code cache} (the
@@ -58,7 +59,7 @@ public final class ApiCacheMetrics implements MeterBinder {
   private final CacheEngine engine;
   private final String name;
   private final Object lock = new Object();
-  private CacheStats snapshot;
+  private @Nullable CacheStats snapshot;
   private long snapshotAt;
 
   private ApiCacheMetrics(CacheEngine engine, String name) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A caching reverse proxy: a {@link CacheEngine} in front of any HTTP service, on Netty.
@@ -62,7 +63,7 @@ public final class ApiCacheProxy implements AutoCloseable {
   private final String host;
   private final Duration drainTimeout;
   private final long responseTimeoutNanos;
-  private final Consumer<RequestRecord> requestListener;
+  private final @Nullable Consumer<RequestRecord> requestListener;
 
   private ApiCacheProxy(Builder b) {
     this.engine = b.engine;
@@ -226,7 +227,7 @@ public final class ApiCacheProxy implements AutoCloseable {
     private Duration upstreamIdleTimeout = Duration.ofSeconds(4);
     private Duration drainTimeout = Duration.ofSeconds(20);
     private int ioThreads = Runtime.getRuntime().availableProcessors();
-    private Consumer<RequestRecord> requestListener;
+    private @Nullable Consumer<RequestRecord> requestListener;
 
     private Builder(URI upstream, CacheEngine engine) {
       this.upstream = upstream;

@@ -13,6 +13,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ProtocolException;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client connection, on its event loop: hands each request to an exchange on a thread of its
@@ -21,9 +22,9 @@ import java.util.ArrayDeque;
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final ProxyServer server;
-  private Channel channel;
+  private final Channel channel;
   /** The body of the request in progress while it is still arriving. */
-  private Inbox body;
+  private @Nullable Inbox body;
   private boolean bodyEnded;
   private boolean busy;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
@@ -35,8 +36,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  ClientConnection(ProxyServer server) {
+  ClientConnection(ProxyServer server, Channel channel) {
     this.server = server;
+    this.channel = channel;
   }
 
   Channel channel() {
@@ -45,14 +47,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    channel = ctx.channel();
     server.opened(channel);
     super.channelActive(ctx);
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    channel = ctx.channel();
   }
 
   @Override
@@ -120,7 +116,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * Called by the exchange when its response is written: the connection goes on to the next
    * request when {@code keepAlive} and the request was read to its end, and closes otherwise.
    */
-  void exchangeDone(boolean keepAlive, ChannelFuture lastWrite) {
+  void exchangeDone(boolean keepAlive, @Nullable ChannelFuture lastWrite) {
     channel.eventLoop().execute(() -> {
       server.exchangeEnded();
       boolean reusable = keepAlive && bodyEnded && channel.isActive();

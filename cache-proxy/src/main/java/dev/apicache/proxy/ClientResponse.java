@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The response to one client request, written from the exchange's thread: a head, then body parts
@@ -45,7 +46,7 @@ final class ClientResponse {
   private long bytesSent;
   private String cache = "-";
   private boolean keepAlive;
-  private ChannelFuture last;
+  private @Nullable ChannelFuture last;
 
   ClientResponse(ClientConnection connection, boolean http10, boolean head, boolean keepAliveAsked,
       long writeTimeoutNanos) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parts of one message as they arrive on a channel's event loop, for one blocking reader on
@@ -107,7 +108,7 @@ final class Inbox {
   }
 
   /** The next part if one has arrived, else null, without waiting. */
-  Object poll() {
+  @Nullable Object poll() {
     lock.lock();
     try {
       return items.isEmpty() ? null : taken(items.poll());

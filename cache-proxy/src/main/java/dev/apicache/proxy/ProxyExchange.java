@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client request through the proxy, on its own virtual thread: refused when malformed,
@@ -45,11 +46,11 @@ final class ProxyExchange {
   private final ApiCacheProxy proxy;
   private final ClientConnection connection;
   private final HttpRequest request;
-  private final Inbox body;
+  private final @Nullable Inbox body;
   private final ClientResponse out;
   private final long writeTimeoutNanos;
 
-  ProxyExchange(ApiCacheProxy proxy, ClientConnection connection, HttpRequest request, Inbox body,
+  ProxyExchange(ApiCacheProxy proxy, ClientConnection connection, HttpRequest request, @Nullable Inbox body,
       long writeTimeoutNanos) {
     this.proxy = proxy;
     this.connection = connection;
@@ -192,7 +193,7 @@ final class ProxyExchange {
   }
 
   /** Forwards a request the cache does not answer; its body and the answer stream both ways. */
-  private void relay(CacheRequest request, Admission admission) throws IOException, InterruptedException {
+  private void relay(CacheRequest request, @Nullable Admission admission) throws IOException, InterruptedException {
     Upstream upstream = proxy.upstreamClient();
     HttpRequest head = upstream.requestHead(request.method(), request.target(), request.headers());
     UpstreamCall call;
@@ -212,7 +213,7 @@ final class ProxyExchange {
         }
         call = upstream.send(head, true);
         try {
-          sendBody(call);
+          sendBody(call, body);
           answer = upstream.head(call, out::interim);
         } catch (IOException | InterruptedException | RuntimeException e) {
           call.abandon();
@@ -241,7 +242,7 @@ final class ProxyExchange {
     }
   }
 
-  private void forward(CacheRequest request, Admission admission, UpstreamCall call, HttpResponse answer)
+  private void forward(CacheRequest request, @Nullable Admission admission, UpstreamCall call, HttpResponse answer)
       throws IOException, InterruptedException {
     Upstream upstream = proxy.upstreamClient();
     int status = answer.status().code();
@@ -275,10 +276,10 @@ final class ProxyExchange {
   }
 
   /** Streams the client's request body to the upstream call, ending it with a last part. */
-  private void sendBody(UpstreamCall call) throws IOException, InterruptedException {
+  private void sendBody(UpstreamCall call, Inbox from) throws IOException, InterruptedException {
     Channel up = call.channel();
     while (true) {
-      Object part = body.take(proxy.responseTimeoutNanos());
+      Object part = from.take(proxy.responseTimeoutNanos());
       if (part instanceof Inbox.Broken b) {
         throw b.cause();
       }
@@ -407,7 +408,7 @@ final class ProxyExchange {
     }
   }
 
-  private static String oneLine(String s) {
+  private static String oneLine(@Nullable String s) {
     return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
   }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The proxy's HTTP/1.0 and HTTP/1.1 server on Netty: event loops that parse and write, and one
@@ -44,7 +45,7 @@ final class ProxyServer {
 
   /** What runs a request: the request, its connection, and its body (null when it has none). */
   interface Handler {
-    void handle(ClientConnection connection, HttpRequest request, Inbox body);
+    void handle(ClientConnection connection, HttpRequest request, @Nullable Inbox body);
   }
 
   private final EventLoopGroup boss;
@@ -56,7 +57,7 @@ final class ProxyServer {
   private final Object drained = new Object();
   private final Duration idleTimeout;
   private volatile boolean draining;
-  private Channel listener;
+  private @Nullable Channel listener;
 
   ProxyServer(Handler handler, Duration idleTimeout, int ioThreads) {
     this.handler = handler;
@@ -100,7 +101,7 @@ final class ProxyServer {
                 .setMaxChunkSize(64 * 1024)));
             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
             ch.pipeline().addLast(new WritableGate());
-            ch.pipeline().addLast(new ClientConnection(ProxyServer.this));
+            ch.pipeline().addLast(new ClientConnection(ProxyServer.this, ch));
           }
         });
     try {
@@ -116,7 +117,11 @@ final class ProxyServer {
 
   /** The port listened on. */
   int port() {
-    return ((InetSocketAddress) listener.localAddress()).getPort();
+    Channel bound = listener;
+    if (bound == null) {
+      throw new IllegalStateException("the proxy is not listening");
+    }
+    return ((InetSocketAddress) bound.localAddress()).getPort();
   }
 
   void opened(Channel channel) {
@@ -127,7 +132,7 @@ final class ProxyServer {
   }
 
   /** Runs {@code request} on a thread of its own. */
-  void dispatch(ClientConnection connection, HttpRequest request, Inbox body) {
+  void dispatch(ClientConnection connection, HttpRequest request, @Nullable Inbox body) {
     inFlight.incrementAndGet();
     exchanges.execute(() -> handler.handle(connection, request, body));
   }

@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The service behind the proxy, over pooled keep-alive HTTP/1.1 connections on the proxy's own
@@ -259,7 +260,7 @@ final class Upstream implements Origin {
    * The next part of the body: a {@link ByteBuf} the caller releases, or null at the end. Waits up
    * to the response timeout between parts.
    */
-  ByteBuf next(UpstreamCall call) throws IOException, InterruptedException {
+  @Nullable ByteBuf next(UpstreamCall call) throws IOException, InterruptedException {
     Object part;
     try {
       part = call.inbox.take(responseTimeout.toNanos());
@@ -387,7 +388,7 @@ final class Upstream implements Origin {
   private static final class BodyStream extends InputStream {
     private final Upstream upstream;
     private final UpstreamCall call;
-    private ByteBuf current;
+    private @Nullable ByteBuf current;
     private boolean ended;
 
     BodyStream(Upstream upstream, UpstreamCall call) {

@@ -123,7 +123,7 @@ public class ApiCacheAutoConfiguration {
       try {
         return PolicyFile.parse(text, properties.policyFile(), functions);
       } catch (PolicyConfigException e) {
-        throw ApiCacheConfigurationException.at(environment, "apicache.policy-file", e.getMessage(),
+        throw ApiCacheConfigurationException.at(environment, "apicache.policy-file", String.valueOf(e.getMessage()),
             "Correct the policy file; its fields and rules are in the policy file reference of apicache's"
                 + " README.", e);
       }
@@ -239,6 +239,9 @@ public class ApiCacheAutoConfiguration {
       return context -> {
         if (context instanceof ServerRequestObservationContext server) {
           HttpServletRequest request = server.getCarrier();
+          if (request == null) {
+            return context;
+          }
           Object outcome = request.getAttribute(ApiCacheFilter.OUTCOME_ATTRIBUTE);
           server.addLowCardinalityKeyValue(KeyValue.of("apicache", outcome == null ? "NONE" : outcome.toString()));
           Object policy = request.getAttribute(ApiCacheFilter.POLICY_ATTRIBUTE);

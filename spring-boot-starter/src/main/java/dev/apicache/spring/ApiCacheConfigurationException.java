@@ -1,6 +1,7 @@
 package dev.apicache.spring;
 
 import dev.apicache.PolicyConfigException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -17,13 +18,13 @@ final class ApiCacheConfigurationException extends PolicyConfigException {
   private static final long serialVersionUID = 1L;
 
   private final String property;
-  private final transient Object value;
-  private final transient Origin origin;
+  private final transient @Nullable Object value;
+  private final transient @Nullable Origin origin;
   private final String reason;
   private final String action;
 
-  ApiCacheConfigurationException(String property, Object value, Origin origin, String reason, String action,
-      Throwable cause) {
+  ApiCacheConfigurationException(String property, @Nullable Object value, @Nullable Origin origin, String reason,
+      String action, @Nullable Throwable cause) {
     super(property + ": " + reason + (origin == null ? "" : " (" + origin + ")"), cause);
     this.property = property;
     this.value = value;
@@ -34,7 +35,7 @@ final class ApiCacheConfigurationException extends PolicyConfigException {
 
   /** A mistake in {@code property}, whose value and origin are looked up in {@code environment}. */
   static ApiCacheConfigurationException at(Environment environment, String property, String reason, String action,
-      Throwable cause) {
+      @Nullable Throwable cause) {
     ConfigurationProperty found = lookUp(environment, property);
     return new ApiCacheConfigurationException(property, found == null ? null : found.getValue(),
         found == null ? null : found.getOrigin(), reason, action, cause);
@@ -55,11 +56,11 @@ final class ApiCacheConfigurationException extends PolicyConfigException {
     return property;
   }
 
-  Object value() {
+  @Nullable Object value() {
     return value;
   }
 
-  Origin origin() {
+  @Nullable Origin origin() {
     return origin;
   }
 
@@ -89,7 +90,7 @@ final class ApiCacheConfigurationException extends PolicyConfigException {
    * The property itself, else its first list element, else (for a whole entry such as
    * {@code apicache.policies[0]}) that entry's path.
    */
-  private static ConfigurationProperty lookUp(Environment environment, String property) {
+  private static @Nullable ConfigurationProperty lookUp(Environment environment, String property) {
     for (String name : new String[] {property, property + "[0]", property + ".path"}) {
       if (!ConfigurationPropertyName.isValid(name)) {
         continue;

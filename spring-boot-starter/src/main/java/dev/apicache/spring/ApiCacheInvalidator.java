@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.CacheEngine;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -24,7 +25,7 @@ public final class ApiCacheInvalidator {
   private static final boolean TRANSACTIONS =
       isPresent("org.springframework.transaction.support.TransactionSynchronizationManager");
 
-  private final CacheEngine engine;
+  private final @Nullable CacheEngine engine;
   private final String contextPath;
 
   /** Invalidation through {@code engine}, for an application served at the server's root. */

@@ -1,5 +1,7 @@
 package dev.apicache.spring;
 
+import static java.util.Objects.requireNonNull;
+
 import com.hazelcast.core.HazelcastInstance;
 import dev.apicache.spi.Store;
 import dev.apicache.store.hazelcast.HazelcastStore;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -62,7 +65,7 @@ final class StoreFactories {
     private BootDetails() {}
 
     /** A builder at the details' server, or null when the application defines none. */
-    static RedisStore.Builder builder(Environment environment, ListableBeanFactory beans) {
+    static RedisStore.@Nullable Builder builder(Environment environment, ListableBeanFactory beans) {
       DataRedisConnectionDetails details = beans.getBeanProvider(DataRedisConnectionDetails.class).getIfAvailable();
       if (details == null) {
         return null;
@@ -91,7 +94,8 @@ final class StoreFactories {
         uri.append('/').append(sentinel.getDatabase()).append('#').append(sentinel.getMaster());
         builder = RedisStore.builder(uri.toString());
       } else {
-        DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
+        DataRedisConnectionDetails.Standalone standalone = requireNonNull(details.getStandalone(),
+            "connection details name a standalone server when they name no cluster and no sentinel");
         builder = RedisStore.builder((tls ? "rediss://" : "redis://") + credentials + standalone.getHost() + ":"
             + standalone.getPort() + "/" + standalone.getDatabase());
       }
@@ -101,7 +105,7 @@ final class StoreFactories {
       return builder;
     }
 
-    private static String credentials(String user, String password) {
+    private static String credentials(@Nullable String user, @Nullable String password) {
       if (password == null) {
         return "";
       }

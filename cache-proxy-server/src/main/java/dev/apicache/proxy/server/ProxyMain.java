@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code apicache-proxy}: the caching reverse proxy as a program. Settings come from flags, the
@@ -77,12 +78,12 @@ public final class ProxyMain {
   /** A started proxy with everything it owns. */
   static final class Running {
     final ApiCacheProxy proxy;
-    final Management management;
+    final @Nullable Management management;
     private final CacheEngine engine;
     private final List<AutoCloseable> resources;
     private final Settings settings;
 
-    private Running(ApiCacheProxy proxy, Management management, CacheEngine engine, List<AutoCloseable> resources,
+    private Running(ApiCacheProxy proxy, @Nullable Management management, CacheEngine engine, List<AutoCloseable> resources,
         Settings settings) {
       this.proxy = proxy;
       this.management = management;
@@ -155,7 +156,7 @@ public final class ProxyMain {
     }
   }
 
-  private static String firstLine(String s) {
+  private static String firstLine(@Nullable String s) {
     if (s == null) {
       return "";
     }

@@ -189,7 +189,7 @@ record Settings(URI upstream, String host, int port, String managementHost, int 
   }
 
   private static Settings of(Map<String, String> v, Map<String, String> environment) {
-    String upstreamText = v.get("upstream");
+    String upstreamText = value(v, "upstream");
     if (upstreamText.isBlank()) {
       throw new SettingsException("no upstream: give --upstream http://host:port (or APICACHE_UPSTREAM)");
     }
@@ -197,34 +197,34 @@ record Settings(URI upstream, String host, int port, String managementHost, int 
     try {
       upstream = ApiCacheProxy.parseUpstream(upstreamText);
     } catch (IllegalArgumentException e) {
-      throw new SettingsException(e.getMessage());
+      throw new SettingsException(String.valueOf(e.getMessage()));
     }
     StoreKind store;
     try {
-      store = StoreKind.valueOf(v.get("store").toUpperCase(Locale.ROOT).replace('-', '_'));
+      store = StoreKind.valueOf(value(v, "store").toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new SettingsException("store must be caffeine, redis, tiered, hazelcast or tiered-hazelcast but was '"
-          + v.get("store") + "'");
+          + value(v, "store") + "'");
     }
     List<String> members = new ArrayList<>();
-    for (String m : v.get("hazelcast-members").split(",")) {
+    for (String m : value(v, "hazelcast-members").split(",")) {
       if (!m.isBlank()) {
         members.add(m.strip());
       }
     }
-    Optional<Path> policies = v.get("policies").isBlank() ? Optional.empty() : Optional.of(Path.of(v.get("policies")));
+    Optional<Path> policies = value(v, "policies").isBlank() ? Optional.empty() : Optional.of(Path.of(value(v, "policies")));
     AccessLog.Format log;
     try {
-      log = AccessLog.Format.valueOf(v.get("access-log").toUpperCase(Locale.ROOT));
+      log = AccessLog.Format.valueOf(value(v, "access-log").toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new SettingsException("access-log must be plain, json or off but was '" + v.get("access-log") + "'");
+      throw new SettingsException("access-log must be plain, json or off but was '" + value(v, "access-log") + "'");
     }
     int managementPort = integer(v, "management-port", -1, 65535);
-    return new Settings(upstream, v.get("host"), integer(v, "port", 0, 65535), v.get("management-host"),
-        managementPort, policies, store, v.get("redis-url"), List.copyOf(members), v.get("hazelcast-cluster"),
+    return new Settings(upstream, value(v, "host"), integer(v, "port", 0, 65535), value(v, "management-host"),
+        managementPort, policies, store, value(v, "redis-url"), List.copyOf(members), value(v, "hazelcast-cluster"),
         integer(v, "hazelcast-port", 0, 65535), size(v, "cache-size"), duration(v, "connect-timeout"),
         duration(v, "timeout"), duration(v, "idle-timeout"), duration(v, "upstream-idle-timeout"),
-        duration(v, "drain-timeout"), adminToken(v.get("admin-token-file"), environment),
+        duration(v, "drain-timeout"), adminToken(value(v, "admin-token-file"), environment),
         bool(v, "x-cache"), bool(v, "cache-status"), bool(v, "honour-client-cache-control"), log,
         integer(v, "io-threads", 1, 1024));
   }
@@ -244,24 +244,33 @@ record Settings(URI upstream, String host, int port, String managementHost, int 
     return Optional.ofNullable(environment.get("APICACHE_ADMIN_TOKEN")).map(String::strip).filter(t -> !t.isEmpty());
   }
 
+  /** A setting's value; every setting has one, its default at least. */
+  private static String value(Map<String, String> v, String name) {
+    String value = v.get(name);
+    if (value == null) {
+      throw new IllegalStateException("no value, not even a default, for " + name);
+    }
+    return value;
+  }
+
   private static int integer(Map<String, String> v, String name, int min, int max) {
     try {
-      int n = Integer.parseInt(v.get(name).strip());
+      int n = Integer.parseInt(value(v, name).strip());
       if (n < min || n > max) {
         throw new SettingsException(name + " must be in [" + min + ", " + max + "] but was " + n);
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new SettingsException(name + " must be a number but was '" + v.get(name) + "'");
+      throw new SettingsException(name + " must be a number but was '" + value(v, name) + "'");
     }
   }
 
   private static boolean bool(Map<String, String> v, String name) {
-    String s = v.get(name).strip().toLowerCase(Locale.ROOT);
+    String s = value(v, name).strip().toLowerCase(Locale.ROOT);
     if (s.equals("true") || s.equals("false")) {
       return Boolean.parseBoolean(s);
     }
-    throw new SettingsException(name + " must be true or false but was '" + v.get(name) + "'");
+    throw new SettingsException(name + " must be true or false but was '" + value(v, name) + "'");
   }
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -270,9 +279,9 @@ record Settings(URI upstream, String host, int port, String managementHost, int 
 
   /** {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
   static Duration duration(Map<String, String> v, String name) {
-    Matcher m = DURATION.matcher(v.get(name).strip());
+    Matcher m = DURATION.matcher(value(v, name).strip());
     if (!m.matches()) {
-      throw new SettingsException(name + " must be a duration such as 500ms, 2s, 1m or 1h but was '" + v.get(name)
+      throw new SettingsException(name + " must be a duration such as 500ms, 2s, 1m or 1h but was '" + value(v, name)
           + "'");
     }
     long n = Long.parseLong(m.group(1));
@@ -286,9 +295,9 @@ record Settings(URI upstream, String host, int port, String managementHost, int 
 
   /** {@code 1048576}, {@code 512KiB}, {@code 256MiB}, {@code 1GiB} (KB, MB and GB are read as the same). */
   static long size(Map<String, String> v, String name) {
-    Matcher m = SIZE.matcher(v.get(name).strip());
+    Matcher m = SIZE.matcher(value(v, name).strip());
     if (!m.matches()) {
-      throw new SettingsException(name + " must be a size such as 64MiB or 1GiB but was '" + v.get(name) + "'");
+      throw new SettingsException(name + " must be a size such as 64MiB or 1GiB but was '" + value(v, name) + "'");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
@@ -299,7 +308,7 @@ record Settings(URI upstream, String host, int port, String managementHost, int 
       default -> n;
     };
     if (bytes < (1 << 20)) {
-      throw new SettingsException(name + " must be at least 1MiB but was '" + v.get(name) + "'");
+      throw new SettingsException(name + " must be at least 1MiB but was '" + value(v, name) + "'");
     }
     return bytes;
   }

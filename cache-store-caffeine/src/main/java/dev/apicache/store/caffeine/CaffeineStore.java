@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process store: entries in a Caffeine cache bounded by bytes, each with its own time to
@@ -60,7 +61,7 @@ public final class CaffeineStore implements Store {
         .maximumWeight(b.maximumBytes)
         .weigher((EntryKey key, Entry e) -> weight(key, e.bytes))
         .expireAfter(Expiry.writing((EntryKey key, Entry e) -> Duration.ofNanos(e.ttlNanos)))
-        .evictionListener((EntryKey key, Entry e, RemovalCause cause) -> evictions.increment())
+        .evictionListener((@Nullable EntryKey key, @Nullable Entry e, RemovalCause cause) -> evictions.increment())
         .ticker(b.ticker)
         .executor(Runnable::run)
         .build();
@@ -155,7 +156,7 @@ public final class CaffeineStore implements Store {
    * watched counters that came with {@code entry} from another store, handed back by
    * {@link #remembered}.
    */
-  boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence, Fence watched) {
+  boolean put(EntryKey key, byte[] entry, Duration timeToLive, Fence fence, @Nullable Fence watched) {
     requireNonNull(key, "key");
     requireNonNull(entry, "entry");
     requireNonNull(fence, "fence");
@@ -233,13 +234,13 @@ public final class CaffeineStore implements Store {
     final byte[] bytes;
     final Fence fence;
     final long ttlNanos;
-    final Fence watched;
+    final @Nullable Fence watched;
     /** The epoch at which the fence last held. */
     volatile long checkedAt;
     /** Watched counters' values, with the epoch they were read at. */
-    volatile Seen seen;
+    volatile @Nullable Seen seen;
 
-    Entry(byte[] bytes, Fence fence, long ttlNanos, Fence watched, long checkedAt) {
+    Entry(byte[] bytes, Fence fence, long ttlNanos, @Nullable Fence watched, long checkedAt) {
       this.bytes = bytes;
       this.fence = fence;
       this.ttlNanos = ttlNanos;

@@ -29,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link InvalidationBus} on a Hazelcast {@link Ringbuffer}, so that a {@code TieredStore} can
@@ -341,7 +342,7 @@ public final class HazelcastInvalidationBus implements InvalidationBus {
   }
 
   /** The registered nodes, read after the message was added, or null if they cannot be read in time. */
-  private Set<String> expectedNodes(long withinNanos) {
+  private @Nullable Set<String> expectedNodes(long withinNanos) {
     try {
       // IMap has no asynchronous entry set: read it on a thread of the bus's, bounded here
       var entries = java.util.concurrent.CompletableFuture.supplyAsync(registry::entrySet, registryReader)

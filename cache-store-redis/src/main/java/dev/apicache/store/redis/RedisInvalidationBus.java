@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link InvalidationBus} on Redis pub/sub: one channel, one message per invalidation listing the
@@ -76,8 +77,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private final AtomicLong heartbeats = new AtomicLong();
   private final Duration timeout;
   private final ScheduledExecutorService connector;
-  private volatile StatefulRedisPubSubConnection<String, String> subscription;
-  private volatile StatefulRedisPubSubConnection<String, String> publisher;
+  private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
+  private volatile @Nullable StatefulRedisPubSubConnection<String, String> publisher;
   /** Touched by the connector thread only. */
   private boolean connectFailureLogged;
 
@@ -290,7 +291,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
     return tagged ? channel : "{" + channel + "}";
   }
 
-  private static void closeQuietly(StatefulRedisPubSubConnection<String, String> connection) {
+  private static void closeQuietly(@Nullable StatefulRedisPubSubConnection<String, String> connection) {
     if (connection != null) {
       try {
         connection.close();

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One connection to Redis, standalone or Cluster, opened in the background and reopened by Lettuce
@@ -33,12 +34,12 @@ final class RedisLink implements AutoCloseable {
   private final boolean ownsClient;
   private final Duration commandTimeout;
   private final ScheduledExecutorService connector;
-  private volatile StatefulConnection<byte[], byte[]> connection;
-  private volatile RedisClusterCommands<byte[], byte[]> commands;
+  private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
+  private volatile @Nullable RedisClusterCommands<byte[], byte[]> commands;
   private volatile boolean closed;
   private long backoffMillis = 50;
 
-  RedisLink(AbstractRedisClient client, boolean ownsClient, Duration commandTimeout, SslOptions ssl) {
+  RedisLink(AbstractRedisClient client, boolean ownsClient, Duration commandTimeout, @Nullable SslOptions ssl) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.commandTimeout = commandTimeout;
@@ -59,7 +60,7 @@ final class RedisLink implements AutoCloseable {
   }
 
   /** As {@link #configure(AbstractRedisClient, Duration)}, with {@code ssl} for {@code rediss://} URIs when given. */
-  static void configure(AbstractRedisClient client, Duration commandTimeout, SslOptions ssl) {
+  static void configure(AbstractRedisClient client, Duration commandTimeout, @Nullable SslOptions ssl) {
     SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(commandTimeout).build();
     if (client instanceof RedisClusterClient cluster) {

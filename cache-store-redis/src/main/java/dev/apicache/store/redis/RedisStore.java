@@ -17,8 +17,8 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SslOptions;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Store} on Redis through Lettuce, standalone or Redis Cluster, shared by every node of a
@@ -346,9 +347,9 @@ public final class RedisStore implements Store {
     private final boolean ownsClient;
     private String keyPrefix = "apicache:";
     private Duration commandTimeout = Duration.ofMillis(100);
-    private Long hashSeed;
-    private NameHash names;
-    private SslOptions ssl;
+    private @Nullable Long hashSeed;
+    private @Nullable NameHash names;
+    private @Nullable SslOptions ssl;
 
     private Builder(Supplier<AbstractRedisClient> client, boolean ownsClient) {
       this.client = client;

@@ -23,7 +23,9 @@ import java.util.function.Supplier;
 final class WriteReport {
   private final ServerResponse response;
   private final Supplier<Optional<CacheResponse>> report;
-  private Optional<CacheResponse> instead; // null until reported; one request's thread at a time
+  /** What the report returned; one request's thread at a time. */
+  private Optional<CacheResponse> instead = Optional.empty();
+  private boolean reported;
   private boolean headReplaced;
 
   private WriteReport(ServerResponse response, Supplier<Optional<CacheResponse>> report) {
@@ -39,8 +41,9 @@ final class WriteReport {
   }
 
   private Optional<CacheResponse> outcome() {
-    if (instead == null) {
+    if (!reported) {
       instead = report.get();
+      reported = true;
     }
     return instead;
   }

@@ -27,6 +27,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Puts a {@link CacheEngine} in front of a servlet application: register it for {@code /*}, after
@@ -109,7 +110,7 @@ public final class ApiCacheFilter implements Filter {
     while (!(r instanceof Slot) && r instanceof ServletRequestWrapper w) {
       r = w.getRequest();
     }
-    if (!(r instanceof Slot slot) || slot.fill != null) {
+    if (!(r instanceof Slot slot) || slot.started != null) {
       return false;
     }
     slot.start(fill);
@@ -190,17 +191,19 @@ public final class ApiCacheFilter implements Filter {
     try {
       chain.doFilter(slot, slot.response);
     } catch (IOException | ServletException | RuntimeException e) {
-      Optional<CacheResponse> stale = slot.fill == null || slot.fill.isDone() ? Optional.empty()
-          : slot.fill.failInPlace(e);
+      Slot.Started started = slot.started;
+      Optional<CacheResponse> stale = started == null || started.fill().isDone() ? Optional.empty()
+          : started.fill().failInPlace(e);
       if (stale.isEmpty()) {
         throw e; // the application's own failure, answered by the framework as without the cache
       }
       CacheFront.send(new ServletExchange(request, response), stale.get());
       return;
     }
-    if (slot.fill != null) {
+    Slot.Started started = slot.started;
+    if (started != null) {
       // an asynchronous handler already streams through, uncached: the fill then sends nothing
-      CacheResponse answer = slot.fill.run(slot.captured::toResponse);
+      CacheResponse answer = started.fill().run(started.captured()::toResponse);
       CacheFront.send(new ServletExchange(request, response), answer);
     }
   }
@@ -256,8 +259,10 @@ public final class ApiCacheFilter implements Filter {
     private final HttpServletRequest real;
     private final HttpServletResponse realResponse;
     final HttpServletResponseWrapper response;
-    Serving.Fill fill;
-    CapturingResponse captured;
+    /** The fill a handler started, with the response it captures; one per request. */
+    record Started(Serving.Fill fill, CapturingResponse captured) {}
+
+    @Nullable Started started;
 
     Slot(HttpServletRequest real, HttpServletResponse realResponse) {
       super(real);
@@ -267,8 +272,8 @@ public final class ApiCacheFilter implements Filter {
     }
 
     void start(Serving.Fill f) {
-      fill = f;
-      captured = new CapturingResponse(realResponse, f.holdLimit(), f.streamedHeaders());
+      CapturingResponse captured = new CapturingResponse(realResponse, f.holdLimit(), f.streamedHeaders());
+      started = new Started(f, captured);
       response.setResponse(captured);
       setRequest(new OriginRequest(real, f.originRequest(), captured));
     }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Holds what a servlet writes, up to a limit, so the engine can store it. Past the limit, or when
@@ -32,12 +33,12 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   private final Headers.Builder headers = Headers.builder();
   private final ByteArrayOutputStream held = new ByteArrayOutputStream();
   private int status = 200;
-  private String charset;
+  private @Nullable String charset;
   private boolean committed;
   private boolean passingThrough;
   private final dev.apicache.Headers streamedHeaders;
-  private PrintWriter writer;
-  private Sink stream;
+  private @Nullable PrintWriter writer;
+  private @Nullable Sink stream;
 
   /** {@code streamedHeaders}: the cache's fields for an answer that grows too large to hold. */
   CapturingResponse(HttpServletResponse real, int limit, dev.apicache.Headers streamedHeaders) {
@@ -106,7 +107,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   }
 
   @Override
-  public void sendError(int sc, String message) throws IOException {
+  public void sendError(int sc, @Nullable String message) throws IOException {
     if (passingThrough) {
       real.sendError(sc, message);
       return;
@@ -199,7 +200,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   }
 
   @Override
-  public String getHeader(String name) {
+  public @Nullable String getHeader(String name) {
     return headers.build().first(name).orElse(null);
   }
 
@@ -269,7 +270,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   }
 
   @Override
-  public String getContentType() {
+  public @Nullable String getContentType() {
     return headers.build().first("Content-Type").orElse(null);
   }
 

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a hook once, just before the first byte of the response can reach the client: before the
@@ -25,8 +26,8 @@ final class CommitHookResponse extends HttpServletResponseWrapper {
   private final AtomicBoolean fired = new AtomicBoolean();
   /** Set once the hook's response went out instead: the application's own is dropped from then on. */
   private volatile boolean replaced;
-  private ServletOutputStream stream;
-  private PrintWriter writer;
+  private @Nullable ServletOutputStream stream;
+  private @Nullable PrintWriter writer;
 
   CommitHookResponse(HttpServletResponse real, Supplier<Optional<CacheResponse>> hook) {
     super(real);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client's request as the engine asks the origin for it: its method and headers are the
@@ -35,7 +36,7 @@ final class OriginRequest extends HttpServletRequestWrapper {
   }
 
   @Override
-  public String getHeader(String name) {
+  public @Nullable String getHeader(String name) {
     return asked.headers().first(name).orElse(null);
   }
 

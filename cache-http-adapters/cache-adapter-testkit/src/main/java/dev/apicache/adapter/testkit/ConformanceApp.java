@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The application every adapter serves in the conformance suite: a few routes whose answers show
@@ -158,7 +159,7 @@ public final class ConformanceApp {
   }
 
   /** The id of {@code /items/{id}} as this application reads it: a decimal integer, as {@code Long.parseLong}. */
-  private static Long itemId(String path) {
+  private static @Nullable Long itemId(String path) {
     try {
       return Long.parseLong(path.substring("/items/".length()));
     } catch (NumberFormatException e) {

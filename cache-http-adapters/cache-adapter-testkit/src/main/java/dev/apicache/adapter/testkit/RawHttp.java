@@ -2,6 +2,7 @@ package dev.apicache.adapter.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/1.1 over a plain socket, for requests the JDK client refuses to send (raw header bytes,
@@ -64,7 +66,7 @@ public final class RawHttp {
 
   /** Reads one response from {@code in}. */
   public static Response read(InputStream in, boolean head) throws IOException {
-    String status = line(in);
+    String status = requiredLine(in);
     if (status == null || !status.startsWith("HTTP/1.")) {
       throw new IOException("no HTTP response, got: " + status);
     }
@@ -90,11 +92,11 @@ public final class RawHttp {
     }
     if (chunked) {
       long size;
-      while ((size = Long.parseLong(line(in).split(";")[0].trim(), 16)) > 0) {
+      while ((size = Long.parseLong(requiredLine(in).split(";")[0].trim(), 16)) > 0) {
         body.write(in.readNBytes((int) size));
-        line(in);
+        requiredLine(in);
       }
-      while (!line(in).isEmpty()) {
+      while (!requiredLine(in).isEmpty()) {
         // trailers
       }
     } else if (length >= 0) {
@@ -105,7 +107,17 @@ public final class RawHttp {
     return new Response(code, fields, body.toByteArray());
   }
 
-  private static String line(InputStream in) throws IOException {
+  /** The next line, which the response must have. */
+  private static String requiredLine(InputStream in) throws IOException {
+    String line = line(in);
+    if (line == null) {
+      throw new EOFException("the connection closed in the middle of a response");
+    }
+    return line;
+  }
+
+  /** The next line without its CRLF, or null at the end of the stream. */
+  private static @Nullable String line(InputStream in) throws IOException {
     StringBuilder b = new StringBuilder();
     int c;
     while ((c = in.read()) >= 0) {
