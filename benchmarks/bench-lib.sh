@@ -15,12 +15,12 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer at $1" >&2; exit 1; }
 
-ensure_tools() { # installs each missing tool from the OS packages (nginx as nginx-light)
+ensure_tools() { # installs each missing tool from the OS packages (nginx as nginx-light, varnishd as varnish)
   local tool pkg
   for tool in "$@"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       echo "installing $tool" >&2
-      pkg=$tool; [ "$tool" = nginx ] && pkg=nginx-light
+      pkg=$tool; [ "$tool" = nginx ] && pkg=nginx-light; [ "$tool" = varnishd ] && pkg=varnish
       (apt-get install -y -qq "$pkg" >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq "$pkg" >/dev/null)
     fi
   done
