@@ -42,9 +42,49 @@ aot=""
 if [ -f "$here/lib/apicache-proxy.aot" ]; then
   aot="-XX:AOTCache=$here/lib/apicache-proxy.aot"
 fi
-# G1 with a heap of at most half the memory the machine (or container) gives; out of memory ends the
-# process so that its supervisor restarts it, rather than leaving it half alive.
-exec "$here/runtime/bin/java" -XX:+UseG1GC -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError \
+# The heap follows the configured cache: the cache size (a flag, then APICACHE_CACHE_SIZE, then the
+# settings file, as the program reads them; 256MiB by default) plus 160 MiB for everything else, not
+# a share of the machine. An -Xmx in APICACHE_JAVA_OPTS comes later and wins.
+cache="" settings="${APICACHE_SETTINGS:-}" previous=""
+for arg in "$@"; do
+  case "$previous" in
+    --cache-size) cache="$arg" ;;
+    --settings) settings="$arg" ;;
+  esac
+  case "$arg" in
+    --cache-size=*) cache="${arg#--cache-size=}" ;;
+    --settings=*) settings="${arg#--settings=}" ;;
+  esac
+  previous="$arg"
+done
+[ -n "$cache" ] || cache="${APICACHE_CACHE_SIZE:-}"
+# plain sh only: the launcher needs nothing from the host but a shell and dirname
+trim() { t="${1#"${1%%[![:space:]]*}"}"; printf '%s' "${t%"${t##*[![:space:]]}"}"; }
+if [ -z "$cache" ] && [ -n "$settings" ] && [ -r "$settings" ]; then
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="$(trim "$line")"
+    case "$line" in
+      cache-size*) value="$(trim "${line#cache-size}")"
+        case "$value" in [=:]*) cache="$(trim "${value#?}")" ;; esac ;;
+    esac
+  done < "$settings"
+fi
+cache_mib() { # a size as the program reads it (1048576, 512KiB, 256MiB, 1GiB; KB, MB, GB alike) in MiB
+  size="$(trim "$1")"
+  n="${size%%[!0-9]*}"
+  unit="$(trim "${size#"$n"}")"
+  [ -n "$n" ] || { echo 256; return; }
+  case "$unit" in
+    [Gg]*) echo $((n * 1024)) ;;
+    [Mm]*) echo "$n" ;;
+    [Kk]*) echo $((n / 1024)) ;;
+    *) echo $((n / 1048576)) ;;
+  esac
+}
+heap=$(( $(cache_mib "${cache:-256MiB}") + 160 ))
+# G1; out of memory ends the process so that its supervisor restarts it, rather than leaving it half
+# alive.
+exec "$here/runtime/bin/java" -XX:+UseG1GC "-Xmx${heap}m" -XX:+ExitOnOutOfMemoryError \
   -Xlog:aot=off -Xlog:cds=off $aot ${APICACHE_JAVA_OPTS:-} -jar "$here/lib/apicache-proxy.jar" "$@"
 LAUNCHER
 chmod +x "$dist/bin/apicache-proxy"

@@ -204,6 +204,35 @@ class DistributionIT {
   }
 
   @Test
+  void theHeap_followsTheConfiguredCache_notTheMachine() throws Exception {
+    Path settings = dir.resolve("sized.properties");
+    Files.writeString(settings, "cache-size = 96MiB\n");
+    long flag = maxHeapMib(Map.of("APICACHE_UPSTREAM", upstreamUrl()), "--cache-size", "64MiB");
+    long environment = maxHeapMib(Map.of("APICACHE_UPSTREAM", upstreamUrl(), "APICACHE_CACHE_SIZE", "1GiB"));
+    long file = maxHeapMib(Map.of("APICACHE_UPSTREAM", upstreamUrl()), "--settings", settings.toString());
+    long fallback = maxHeapMib(Map.of("APICACHE_UPSTREAM", upstreamUrl()));
+    // the cache and 160 MiB; the JVM may round the heap to its region size
+    assertEquals(64 + 160, flag, 8);
+    assertEquals(1024 + 160, environment, 8);
+    assertEquals(96 + 160, file, 8);
+    assertEquals(256 + 160, fallback, 8);
+  }
+
+  /** The largest heap the proxy's JVM may grow to, read from its own metrics, in MiB. */
+  private long maxHeapMib(Map<String, String> env, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--port", "0", "--management-port", "0"));
+    all.addAll(List.of(args));
+    try (Proxy p = new Proxy(env, all.toArray(String[]::new))) {
+      int[] ports = p.ports();
+      String metrics = get(ports[1], "/metrics").text();
+      Matcher heap = Pattern.compile("jvm_memory_max_bytes\\{area=\"heap\",id=\"G1 Old Gen\"[^}]*} ([0-9.E+]+)")
+          .matcher(metrics);
+      assertTrue(heap.find(), metrics);
+      return (long) (Double.parseDouble(heap.group(1)) / (1024 * 1024));
+    }
+  }
+
+  @Test
   void aPolicyFile_inYaml_decidesWhatIsCached() throws Exception {
     Path policies = Files.writeString(dir.resolve("policies.yaml"),
         "policies:\n  - path: /items\n    ttl: 60s\n    freshness: policy\n");
