@@ -18,12 +18,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 class JmhSmokeTest {
   @Test
-  void hitAndPartsBenchmarksRunAndReportAScore() throws Exception {
+  void hitPartsAndZipfBenchmarksRunAndReportAScore() throws Exception {
     // JMH's machine-wide lock keeps real measurements apart; a smoke run measures nothing, and
     // must not fail because another build on the machine runs its own at the same time
     System.setProperty("jmh.ignoreLock", "true");
     Options options = new OptionsBuilder()
-        .include("dev.apicache.bench.(HitBenchmark|PartsBenchmark).(engineHit|rawCaffeineWithKey|admission)")
+        .include("dev.apicache.bench.(HitBenchmark|PartsBenchmark|ZipfHitBenchmark)"
+            + ".(engineHit|rawCaffeineWithKey|admission)")
         .forks(0)
         .warmupIterations(1)
         .warmupTime(TimeValue.milliseconds(200))
@@ -33,7 +34,7 @@ class JmhSmokeTest {
         .shouldFailOnError(true)
         .build();
     Collection<RunResult> results = new Runner(options).run();
-    assertEquals(3, results.size());
+    assertEquals(5, results.size());
     for (RunResult r : results) {
       assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getBenchmark());
     }
