@@ -69,9 +69,11 @@ public final class CacheEngine implements AutoCloseable {
   private final boolean honourClientCacheControl;
   private final PendingInvalidations pending;
   private final boolean closesStore;
+  private final boolean readsWithoutBlocking;
 
   private CacheEngine(Builder b) {
     this.closesStore = b.closesStore;
+    this.readsWithoutBlocking = b.store.readsWithoutBlocking() && b.store.callsAreBounded();
     this.policies = b.policies;
     this.store = new GuardedStore(b.store, b.storeTimeout, b.invalidationPatience, b.observer);
     this.clock = b.clock;
@@ -159,13 +161,38 @@ public final class CacheEngine implements AutoCloseable {
     return statusFields.apply(decide(request, background));
   }
 
+  /**
+   * Answers {@code request} at once when that needs no wait: the store {@linkplain
+   * Store#readsWithoutBlocking reads from this process's memory}, and what it holds may be served (a
+   * hit, a 304, or a stale copy whose refresh then runs on the engine's revalidation executor through
+   * {@code background}). Otherwise empty, with nothing counted, and the caller goes on with
+   * {@link #handle(Admission, Origin)} or {@link #serve} on a thread that may block. Never blocks
+   * (given a revalidation executor that does not run tasks on the caller), so an event loop may call
+   * it.
+   */
+  public Optional<CacheResponse> serveWithoutWaiting(Admission.Cacheable request, Origin background) {
+    requireNonNull(request, "request");
+    requireNonNull(background, "background");
+    if (!readsWithoutBlocking) {
+      return Optional.empty();
+    }
+    long now = clock.millis();
+    Optional<StoredEntry> stored = fills.calls.current(request, now);
+    RequestDirectives directives = directives(request);
+    CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now, directives);
+    if (decision instanceof CacheDecision.Fetch) {
+      return Optional.empty();
+    }
+    request.scope.record(decision);
+    return Optional.of(statusFields.apply(served(request, background, stored, decision, now)));
+  }
+
   private Serving decide(Admission.Cacheable request, Origin background) {
     requireNonNull(request, "request");
     requireNonNull(background, "background");
     long now = clock.millis();
     Optional<StoredEntry> stored = fills.calls.current(request, now);
-    RequestDirectives directives = honourClientCacheControl && request.policy.originDirected().isPresent()
-        ? RequestDirectives.of(request.request.headers()) : RequestDirectives.NONE;
+    RequestDirectives directives = directives(request);
     CacheDecision decision = CacheDecision.decide(request.request.headers(), stored, now, directives);
     if (decision instanceof CacheDecision.Fetch && directives.onlyIfCached()) {
       request.scope.bypass(BypassReason.ONLY_IF_CACHED.token());
@@ -175,9 +202,19 @@ public final class CacheEngine implements AutoCloseable {
     if (decision instanceof CacheDecision.Fetch fetch) {
       return fills.fetch(request, fetch, directives.noStore(), validatable(request, stored));
     }
+    return new Serving.Ready(served(request, background, stored, decision, now));
+  }
+
+  private RequestDirectives directives(Admission.Cacheable request) {
+    return honourClientCacheControl && request.policy.originDirected().isPresent()
+        ? RequestDirectives.of(request.request.headers()) : RequestDirectives.NONE;
+  }
+
+  /** The response for a decision that serves what is stored: a hit, a 304, or a stale copy being refreshed. */
+  private CacheResponse served(Admission.Cacheable request, Origin background, Optional<StoredEntry> stored,
+      CacheDecision decision, long now) {
     if (decision instanceof CacheDecision.Hit hit) {
-      return new Serving.Ready(
-          Renderer.fromEntry(request, hit.entry(), now, "HIT", Renderer.served(request, hit.entry(), now), false));
+      return Renderer.fromEntry(request, hit.entry(), now, "HIT", Renderer.served(request, hit.entry(), now), false);
     }
     if (decision instanceof CacheDecision.NotModified nm) {
       CacheStatus status = Renderer.served(request, nm.entry(), now);
@@ -186,13 +223,13 @@ public final class CacheEngine implements AutoCloseable {
       if (nm.revalidate()) {
         revalidator.revalidate(request, background, validatable(request, stored));
       }
-      return new Serving.Ready(r);
+      return r;
     }
     StoredEntry stale = ((CacheDecision.ServeStale) decision).entry();
     CacheResponse r = Renderer.fromEntry(request, stale, now, "STALE",
         Renderer.served(request, stale, now).withDetail("stale-while-revalidate"), false);
     revalidator.revalidate(request, background, validatable(request, stored));
-    return new Serving.Ready(r);
+    return r;
   }
 
   /** On an origin-directed route, the stored copy an origin call validates (RFC 9111 §4.3). */

@@ -140,4 +140,87 @@ class ServingTest {
     assertFalse(mine.isShutdown());
     mine.shutdown();
   }
+
+  @Test
+  void withoutWaiting_aMissIsLeftToTheCaller_withNothingCounted_andAHitIsServedAndCountedOnce() {
+    Admission.Cacheable first = admit("/api/products/20");
+    assertTrue(f.engine.serveWithoutWaiting(first, unused).isEmpty(), "nothing stored: the caller fills it");
+    CacheStats.Counts before = f.engine.stats().total();
+    assertEquals(0, before.misses() + before.hits(), "the look counted nothing: " + before);
+    CacheResponse miss = f.engine.handle(first, f.origin);
+    assertEquals("MISS", xCache(miss));
+
+    CacheResponse hit = f.engine.serveWithoutWaiting(admit("/api/products/20"), unused).orElseThrow();
+    assertEquals("HIT", xCache(hit));
+    assertEquals(miss.body().utf8(), hit.body().utf8());
+    CacheStats.Counts after = f.engine.stats().total();
+    assertEquals(1, after.misses());
+    assertEquals(1, after.hits());
+    assertEquals(1, f.originCalls.get());
+
+    String etag = hit.headers().first("ETag").orElseThrow();
+    CacheResponse notModified = f.engine.serveWithoutWaiting(admit("/api/products/20", "If-None-Match", etag), unused)
+        .orElseThrow();
+    assertEquals(304, notModified.status());
+  }
+
+  @Test
+  void withoutWaiting_aStaleCopyIsServed_andItsRefreshRunsInTheBackground() throws Exception {
+    f.get("/api/products/21");
+    f.clock.advance(Duration.ofSeconds(70)); // stale, within stale-while-revalidate
+    CompletableFuture<String> refreshed = new CompletableFuture<>();
+    Origin background = r -> {
+      refreshed.complete(r.target());
+      return CacheResponse.builder(200).body("fresh").build();
+    };
+    CacheResponse stale = f.engine.serveWithoutWaiting(admit("/api/products/21"), background).orElseThrow();
+    assertEquals("STALE", xCache(stale));
+    assertEquals("/api/products/21", refreshed.get(60, TimeUnit.SECONDS));
+    await("the refreshed copy is stored").atMost(Duration.ofSeconds(60)).until(() ->
+        f.engine.serveWithoutWaiting(admit("/api/products/21"), unused).map(r -> r.body().utf8()).orElse("")
+            .equals("fresh"));
+  }
+
+  @Test
+  void withoutWaiting_aStoreThatMayBlock_isNeverReadByIt() {
+    dev.apicache.spi.Store remote = new dev.apicache.spi.Store() {
+      @Override
+      public java.util.Optional<byte[]> get(dev.apicache.spi.EntryKey key) {
+        return f.memory.get(key);
+      }
+
+      @Override
+      public dev.apicache.spi.Fence fence(java.util.List<dev.apicache.spi.Counter> counters) {
+        return f.memory.fence(counters);
+      }
+
+      @Override
+      public boolean put(dev.apicache.spi.EntryKey key, byte[] entry, Duration timeToLive,
+          dev.apicache.spi.Fence fence) {
+        return f.memory.put(key, entry, timeToLive, fence);
+      }
+
+      @Override
+      public void bump(java.util.Collection<dev.apicache.spi.Counter> counters) {
+        f.memory.bump(counters);
+      }
+
+      @Override
+      public boolean callsAreBounded() {
+        return true;
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    try (CacheEngine engine = CacheEngine.builder(Fixture.defaultPolicies(), remote).clock(f.clock).build()) {
+      CacheRequest request = CacheRequest.get("/api/products/22");
+      engine.handle(request, f.origin);
+      assertEquals("HIT", xCache(engine.handle(request, f.origin)), "stored");
+      Admission.Cacheable again = assertInstanceOf(Admission.Cacheable.class, engine.admit(request));
+      assertTrue(engine.serveWithoutWaiting(again, unused).isEmpty(), "a read that may wait is left to the caller");
+      assertEquals(1, engine.stats().total().hits());
+    }
+  }
 }

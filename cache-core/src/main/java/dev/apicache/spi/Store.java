@@ -95,6 +95,16 @@ public interface Store extends AutoCloseable {
   }
 
   /**
+   * True when reads ({@link #get}, {@link #getWatching}) answer from this process's memory and never
+   * wait on I/O, so the engine may read on a thread that must not block, such as an event loop, and
+   * answer a hit there. False by default; a store that says true must also have
+   * {@linkplain #callsAreBounded bounded calls}.
+   */
+  default boolean readsWithoutBlocking() {
+    return false;
+  }
+
+  /**
    * Leases shared by every node of this store, when it is shared at all: the engine then lets one
    * node per cluster revalidate a key (and, when configured, fill a missing one). Empty for
    * in-process stores, where the engine's own single flight is already cluster-wide.

@@ -64,6 +64,11 @@ public final class InMemoryStore implements Store {
     return true;
   }
 
+  @Override
+  public boolean readsWithoutBlocking() {
+    return true;
+  }
+
   /** How many entries are held, expired and invalidated ones included. */
   public int size() {
     return entries.size();

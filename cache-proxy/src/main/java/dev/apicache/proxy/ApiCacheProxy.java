@@ -74,8 +74,10 @@ public final class ApiCacheProxy implements AutoCloseable {
     this.responseTimeoutNanos = b.responseTimeout.toNanos();
     this.requestListener = b.requestListener;
     long writeTimeout = b.idleTimeout.toNanos();
-    this.server = new ProxyServer((connection, request, body) ->
-        new ProxyExchange(this, connection, request, body, writeTimeout).run(), b.idleTimeout, b.ioThreads);
+    this.server = new ProxyServer((connection, request, body) -> {
+      ProxyExchange exchange = new ProxyExchange(this, connection, request, body, writeTimeout);
+      return exchange.answerOnLoop() ? null : exchange::run;
+    }, b.idleTimeout, b.ioThreads, b.connectionProbe);
     this.upstream = new Upstream(b.upstream, server.loops(), b.connectTimeout, b.responseTimeout,
         b.upstreamIdleTimeout, engine.policies().maxBodyBytes(), VIA);
   }
@@ -228,6 +230,7 @@ public final class ApiCacheProxy implements AutoCloseable {
     private Duration drainTimeout = Duration.ofSeconds(20);
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private @Nullable Consumer<RequestRecord> requestListener;
+    private Consumer<io.netty.channel.Channel> connectionProbe = channel -> { };
 
     private Builder(URI upstream, CacheEngine engine) {
       this.upstream = upstream;
@@ -291,11 +294,18 @@ public final class ApiCacheProxy implements AutoCloseable {
     }
 
     /**
-     * Hears of every request once its response is written, on the request's own thread (keep it
-     * quick: an access log's line). What it throws is logged and ignored.
+     * Hears of every request once its response is written, on the thread that wrote it, which for
+     * a hit from memory is an event loop: keep it quick and never let it wait (an access log's
+     * line to a buffered stream). What it throws is logged and ignored.
      */
     public Builder requestListener(Consumer<RequestRecord> listener) {
       requestListener = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Sees each client connection's channel as it opens, on its event loop: for tests that watch what is written. */
+    Builder connectionProbe(Consumer<io.netty.channel.Channel> probe) {
+      connectionProbe = requireNonNull(probe, "probe");
       return this;
     }
 

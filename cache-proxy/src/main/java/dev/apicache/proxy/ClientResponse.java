@@ -23,7 +23,8 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The response to one client request, written from the exchange's thread: a head, then body parts
+ * The response to one client request, written from the exchange's thread (or, for a hit from memory,
+ * the connection's event loop): a head, then body parts
  * each flushed as it comes (so a stream reaches the client as the upstream sends it), then the end.
  * A write waits while the client is slow to read.
  *
@@ -195,7 +196,10 @@ final class ClientResponse {
       io.netty.util.ReferenceCountUtil.release(message);
       throw new ClosedChannelException();
     }
-    WritableGate.of(channel).await(channel, writeTimeoutNanos);
+    if (!channel.eventLoop().inEventLoop()) {
+      // an event loop never waits: it answers only when the channel took writes as it began
+      WritableGate.of(channel).await(channel, writeTimeoutNanos);
+    }
     return channel.writeAndFlush(message);
   }
 

@@ -49,6 +49,12 @@ final class ProxyExchange {
   private final @Nullable Inbox body;
   private final ClientResponse out;
   private final long writeTimeoutNanos;
+  private final Instant start = Instant.now();
+  private final long started = System.nanoTime();
+  /** The request in the engine's terms, once worked out (on the event loop or the exchange's thread). */
+  private @Nullable Prepared prepared;
+  /** A response the engine already served, for the exchange's thread to send. */
+  private @Nullable CacheResponse ready;
 
   ProxyExchange(ApiCacheProxy proxy, ClientConnection connection, HttpRequest request, @Nullable Inbox body,
       long writeTimeoutNanos) {
@@ -62,13 +68,59 @@ final class ProxyExchange {
         HttpUtil.isKeepAlive(request), writeTimeoutNanos);
   }
 
-  /** Runs the exchange to its end; never throws. */
+  /**
+   * On the connection's event loop: answers the request there when the engine can serve it from
+   * memory without waiting (a hit, a 304, a stale copy being refreshed) and the client takes writes
+   * now. False leaves the request to {@link #run} on a thread of its own, which keeps what was
+   * worked out here (the admission is counted once).
+   */
+  boolean answerOnLoop() {
+    if (body != null || request.decoderResult().isFailure() || !connection.channel().isWritable()
+        || request.method().name().equals("CONNECT") || !isSendable(request.uri())) {
+      return false;
+    }
+    CacheResponse held;
+    try {
+      Prepared p = prepare();
+      if (p == null || !(p.admission() instanceof Admission.Cacheable cacheable)) {
+        return false;
+      }
+      Optional<CacheResponse> served = proxy.engine().serveWithoutWaiting(cacheable, proxy.upstreamClient());
+      if (served.isEmpty()) {
+        return false;
+      }
+      held = served.get();
+      if (!(held.content() instanceof CacheResponse.Content.Held)) {
+        ready = held; // counted as served: the thread sends it as it is
+        return false;
+      }
+    } catch (RuntimeException e) {
+      prepared = null;
+      ready = null;
+      return false; // the thread goes through it again, and answers or logs what fails there
+    }
+    CacheResponse response = held;
+    complete(() -> {
+      send(response);
+      return false;
+    });
+    return true;
+  }
+
+  /** Runs the exchange to its end, blocking as it must; never throws. */
   void run() {
-    Instant start = Instant.now();
-    long started = System.nanoTime();
+    complete(this::answer);
+  }
+
+  /** What answers the request; true when the connection became a tunnel. */
+  private interface Step {
+    boolean run() throws IOException, InterruptedException;
+  }
+
+  private void complete(Step step) {
     Upstream.WAITED.get()[0] = 0;
     try {
-      exchange();
+      exchange(step);
     } finally {
       proxy.record(new RequestRecord(start, clientAddress(), request.method().name(), request.uri(),
           request.protocolVersion().text(), out.status(), out.bytesSent(), out.cache(),
@@ -76,10 +128,10 @@ final class ProxyExchange {
     }
   }
 
-  private void exchange() {
+  private void exchange(Step step) {
     boolean tunnelled = false;
     try {
-      tunnelled = answer();
+      tunnelled = step.run();
     } catch (ClosedChannelException gone) {
       // the client left; nothing to answer
     } catch (InterruptedException e) {
@@ -103,6 +155,39 @@ final class ProxyExchange {
     }
   }
 
+  private CacheRequest clientRequest() {
+    CacheRequest.Builder snapshot = CacheRequest.builder(request.method().name(), request.uri()).scheme("http");
+    for (var e : request.headers()) {
+      snapshot.header(e.getKey(), e.getValue());
+    }
+    return snapshot.build();
+  }
+
+  /** The client's request, as the upstream gets it, and its admission. */
+  private record Prepared(CacheRequest client, CacheRequest forwarded, @Nullable Admission admission) {
+  }
+
+  /**
+   * Reads the request into the engine's terms: null when it goes to the admin API; an admission
+   * only for a request the cache may answer (no upgrade), counted once here.
+   */
+  private @Nullable Prepared prepare() {
+    Prepared p = prepared;
+    if (p != null) {
+      return p;
+    }
+    CacheRequest client = clientRequest();
+    Optional<AdminApi> admin = proxy.admin();
+    if (admin.isPresent() && admin.get().owns(client.path())) {
+      return null;
+    }
+    CacheRequest forwarded = forwarded(client);
+    Admission admission = isUpgrade(client.headers()) && body == null ? null : proxy.engine().admit(forwarded);
+    p = new Prepared(client, forwarded, admission);
+    prepared = p;
+    return p;
+  }
+
   /** Answers the request; true when the connection became a tunnel. */
   private boolean answer() throws IOException, InterruptedException {
     if (request.decoderResult().isFailure()) {
@@ -122,22 +207,22 @@ final class ProxyExchange {
       plain(400, "apicache proxy: the request target is not a URI the proxy can send on");
       return false;
     }
-    CacheRequest.Builder snapshot = CacheRequest.builder(method, target).scheme("http");
-    for (var e : request.headers()) {
-      snapshot.header(e.getKey(), e.getValue());
-    }
-    CacheRequest client = snapshot.build();
-    Optional<AdminApi> admin = proxy.admin();
-    if (admin.isPresent() && admin.get().owns(client.path())) {
-      send(admin.get().handle(client));
+    Prepared p = prepare();
+    if (p == null) {
+      send(proxy.admin().orElseThrow().handle(clientRequest()));
       return false;
     }
-    CacheRequest forwarded = forwarded(client);
-    if (isUpgrade(client.headers()) && body == null) {
+    CacheRequest forwarded = p.forwarded();
+    Admission admission = p.admission();
+    if (admission == null) {
       return tunnel(forwarded);
     }
+    CacheResponse already = ready;
+    if (already != null) {
+      send(already);
+      return false;
+    }
     CacheEngine engine = proxy.engine();
-    Admission admission = engine.admit(forwarded);
     if (admission instanceof Admission.Cacheable && body == null) {
       send(engine.handle(admission, proxy.upstreamClient()));
       return false;

@@ -27,11 +27,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The proxy's HTTP/1.0 and HTTP/1.1 server on Netty: event loops that parse and write, and one
- * virtual thread per request that runs the engine and the upstream call in blocking style.
+ * The proxy's HTTP/1.0 and HTTP/1.1 server on Netty: event loops that parse, write and answer what
+ * needs no wait (hits from memory), and one virtual thread per other request that runs the engine
+ * and the upstream call in blocking style.
  *
  * <p>Stopping drains: the listener closes, idle connections close at once, a request in progress
  * is answered (with {@code Connection: close}) until the grace period ends, and only then are the
@@ -43,9 +45,13 @@ final class ProxyServer {
   /** Largest request header section. */
   static final int MAX_HEADER_BYTES = 64 * 1024;
 
-  /** What runs a request: the request, its connection, and its body (null when it has none). */
+  /** What answers a request: the request, its connection, and its body (null when it has none). */
   interface Handler {
-    void handle(ClientConnection connection, HttpRequest request, @Nullable Inbox body);
+    /**
+     * Called on the connection's event loop: answers the request there when that needs no wait and
+     * returns null, or returns the work that answers it on a thread of its own.
+     */
+    @Nullable Runnable handle(ClientConnection connection, HttpRequest request, @Nullable Inbox body);
   }
 
   private final EventLoopGroup boss;
@@ -56,11 +62,14 @@ final class ProxyServer {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Object drained = new Object();
   private final Duration idleTimeout;
+  /** Sees each connection's channel once its pipeline is built; for the tests that watch writes. */
+  private final Consumer<Channel> connectionProbe;
   private volatile boolean draining;
   private @Nullable Channel listener;
 
-  ProxyServer(Handler handler, Duration idleTimeout, int ioThreads) {
+  ProxyServer(Handler handler, Duration idleTimeout, int ioThreads, Consumer<Channel> connectionProbe) {
     this.handler = handler;
+    this.connectionProbe = connectionProbe;
     this.idleTimeout = idleTimeout;
     this.boss = new MultiThreadIoEventLoopGroup(1, daemon("apicache-proxy-accept"), NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(ioThreads, daemon("apicache-proxy-io"), NioIoHandler.newFactory());
@@ -102,6 +111,7 @@ final class ProxyServer {
             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
             ch.pipeline().addLast(new WritableGate());
             ch.pipeline().addLast(new ClientConnection(ProxyServer.this, ch));
+            connectionProbe.accept(ch);
           }
         });
     try {
@@ -131,10 +141,16 @@ final class ProxyServer {
     }
   }
 
-  /** Runs {@code request} on a thread of its own. */
+  /**
+   * Answers {@code request}: on the event loop when the handler can without waiting (a hit from
+   * memory, with no hand-off between threads), otherwise on a thread of its own.
+   */
   void dispatch(ClientConnection connection, HttpRequest request, @Nullable Inbox body) {
     inFlight.incrementAndGet();
-    exchanges.execute(() -> handler.handle(connection, request, body));
+    Runnable rest = handler.handle(connection, request, body);
+    if (rest != null) {
+      exchanges.execute(rest);
+    }
   }
 
   void exchangeEnded() {

@@ -44,6 +44,19 @@ class ProxyServerTest extends ProxyHarness {
   private static final java.util.concurrent.ExecutorService THREADS =
       java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
+  /** Each response as the request listener heard it: target, outcome, and the thread that wrote it. */
+  private final java.util.Queue<String> written = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  @Override
+  ApiCacheProxy.Builder configure(ApiCacheProxy.Builder builder) {
+    return builder.requestListener(r -> written.add(r.target() + " " + r.cache() + " "
+        + (Thread.currentThread().isVirtual() ? "virtual" : Thread.currentThread().getName())));
+  }
+
+  private java.util.List<String> writtenFor(String path) {
+    return written.stream().filter(w -> w.startsWith(path + " ")).toList();
+  }
+
   /** An upstream that sends one event, then waits for the test to have read it before the next. */
   private void eventStream(String path, CountDownLatch firstRead, String cacheControl) {
     upstream.on(path, r -> Reply.raw((in, out) -> {
@@ -189,6 +202,29 @@ class ProxyServerTest extends ProxyHarness {
       assertEquals("GET " + path + "?a ", hit.text());
       assertEquals("PUT " + path + "?c hi", RawHttp.read(in, false).text());
     }
+  }
+
+  /**
+   * A hit from memory costs no hand-off between threads: the event loop that read the request
+   * writes its answer. A miss, which waits for the upstream, runs on a thread of its own.
+   */
+  @Test
+  void aHitFromMemory_isAnsweredOnTheEventLoop_andAMissOnAThreadOfItsOwn() throws Exception {
+    String path = unique("/on-loop");
+    upstream.on(path, r -> Reply.of(200, "v", "Date", now(), "Cache-Control", "max-age=600"));
+    assertEquals("MISS", xCache(get(path)));
+    RawHttp.Response hit = get(path);
+    assertEquals("HIT", xCache(hit));
+    assertEquals("v", hit.text());
+    assertEquals("HIT", xCache(get(path, "If-None-Match", "*")));
+    org.awaitility.Awaitility.await("three responses written").atMost(Duration.ofSeconds(WAIT))
+        .until(() -> writtenFor(path).size() == 3);
+    // a listener hears of a response once it is written, so the three may be heard in any order
+    java.util.List<String> seen = writtenFor(path);
+    assertEquals(1, seen.stream().filter(w -> w.equals(path + " MISS virtual")).count(), seen.toString());
+    assertEquals(2, seen.stream().filter(w -> w.startsWith(path + " HIT apicache-proxy-io-")).count(),
+        "the hit and the 304 on an event loop: " + seen);
+    assertEquals(1, upstream.count(path));
   }
 
   @Test

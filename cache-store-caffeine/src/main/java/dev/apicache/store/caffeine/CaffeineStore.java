@@ -203,6 +203,12 @@ public final class CaffeineStore implements Store {
     return true;
   }
 
+  /** True: a read is a lookup in this process's memory. */
+  @Override
+  public boolean readsWithoutBlocking() {
+    return true;
+  }
+
   /** The current weight of all entries, in bytes as the bound counts them. */
   public long weightedSize() {
     entries.cleanUp();
