@@ -12,6 +12,7 @@ module dev.apicache.proxy {
   requires io.netty.common;
   requires io.netty.handler;
   requires io.netty.transport;
+  requires io.netty.transport.classes.epoll;
 
   exports dev.apicache.proxy;
 }

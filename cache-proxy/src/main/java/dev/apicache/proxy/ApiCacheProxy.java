@@ -64,6 +64,10 @@ public final class ApiCacheProxy implements AutoCloseable {
   private final Duration drainTimeout;
   private final long responseTimeoutNanos;
   private final @Nullable Consumer<RequestRecord> requestListener;
+  /** Direct copies of large stored bodies, written by hits without a copy per request. */
+  private final DirectBodies directBodies = new DirectBodies(DIRECT_BODY_BYTES);
+  /** What {@link #directBodies} may hold: part of the proxy's fixed memory beyond its cache. */
+  static final long DIRECT_BODY_BYTES = 32L * 1024 * 1024;
 
   private ApiCacheProxy(Builder b) {
     this.engine = b.engine;
@@ -152,6 +156,14 @@ public final class ApiCacheProxy implements AutoCloseable {
     return upstream.base();
   }
 
+  /**
+   * The event loops' transport: {@code epoll} (Linux, through Netty's native library, which the
+   * proxy ships for x86-64) or {@code nio} (elsewhere, or with {@code -Dio.netty.transport.noNative=true}).
+   */
+  public String transport() {
+    return Transport.name();
+  }
+
   /** Whether the admin endpoint is on. */
   public boolean adminEnabled() {
     return admin.isPresent();
@@ -176,6 +188,7 @@ public final class ApiCacheProxy implements AutoCloseable {
     requireNonNull(grace, "grace");
     boolean finished = server.stop(grace);
     upstream.close();
+    directBodies.clear();
     return finished;
   }
 
@@ -195,6 +208,10 @@ public final class ApiCacheProxy implements AutoCloseable {
 
   Optional<AdminApi> admin() {
     return admin;
+  }
+
+  DirectBodies directBodies() {
+    return directBodies;
   }
 
   Upstream upstreamClient() {

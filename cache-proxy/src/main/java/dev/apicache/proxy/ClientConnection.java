@@ -135,10 +135,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       while (!waiting.isEmpty() && (!busy || body != null)) {
         read(waiting.poll());
       }
-      if (!busy) {
-        channel.config().setAutoRead(true);
-      } else if (body != null) {
-        channel.config().setAutoRead(true); // the next request's body
+      if ((!busy || body != null) && !channel.config().isAutoRead()) {
+        channel.config().setAutoRead(true); // the next request, or its body
+      }
+      if (busy && body != null) {
         body.publish();
       }
     });

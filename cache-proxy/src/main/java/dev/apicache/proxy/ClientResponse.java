@@ -41,6 +41,7 @@ final class ClientResponse {
   private final boolean http10;
   private final boolean head;
   private final long writeTimeoutNanos;
+  private final DirectBodies bodies;
   private boolean started;
   private boolean ended;
   private int status;
@@ -50,7 +51,8 @@ final class ClientResponse {
   private @Nullable ChannelFuture last;
 
   ClientResponse(ClientConnection connection, boolean http10, boolean head, boolean keepAliveAsked,
-      long writeTimeoutNanos) {
+      long writeTimeoutNanos, DirectBodies bodies) {
+    this.bodies = bodies;
     this.connection = connection;
     this.channel = connection.channel();
     this.http10 = http10;
@@ -115,9 +117,14 @@ final class ClientResponse {
     write(r);
   }
 
-  /** Sends a whole response with a held body in one write; {@code declared} is the length a HEAD or 304 declares. */
-  void whole(int status, Headers headers, Bytes body, long declared) throws IOException, InterruptedException {
-    ByteBuf content = head || body.isEmpty() ? Unpooled.EMPTY_BUFFER : wrap(body);
+  /**
+   * Sends a whole response with a held body in one write; {@code declared} is the length a HEAD or
+   * 304 declares; {@code stored} when the body is the stored bytes a hit serves, which a large one
+   * is then written from a direct copy of.
+   */
+  void whole(int status, Headers headers, Bytes body, long declared, boolean stored)
+      throws IOException, InterruptedException {
+    ByteBuf content = head || body.isEmpty() ? Unpooled.EMPTY_BUFFER : wrap(body, stored ? bodies : null);
     DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
         content, DefaultHttpHeadersFactory.headersFactory().withValidation(false),
         DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
@@ -203,8 +210,11 @@ final class ClientResponse {
     return channel.writeAndFlush(message);
   }
 
-  /** The body's bytes as a buffer over the same memory: stored bodies are never copied per request. */
-  private static ByteBuf wrap(Bytes body) {
+  /**
+   * The body's bytes as a buffer to write: over the same memory, or over the direct copy kept of a
+   * large stored body. Stored bodies are never copied per request.
+   */
+  private static ByteBuf wrap(Bytes body, @Nullable DirectBodies bodies) {
     ByteBuf[] out = new ByteBuf[1];
     try {
       body.writeTo(new OutputStream() {
@@ -215,8 +225,8 @@ final class ClientResponse {
 
         @Override
         public void write(byte[] b, int off, int len) {
-          out[0] = out[0] == null ? Unpooled.wrappedBuffer(b, off, len)
-              : Unpooled.wrappedBuffer(out[0], Unpooled.wrappedBuffer(b, off, len));
+          ByteBuf part = bodies == null ? Unpooled.wrappedBuffer(b, off, len) : bodies.body(b, off, len);
+          out[0] = out[0] == null ? part : Unpooled.wrappedBuffer(out[0], part);
         }
       });
     } catch (IOException e) {

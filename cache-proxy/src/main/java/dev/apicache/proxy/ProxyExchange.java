@@ -65,7 +65,7 @@ final class ProxyExchange {
     this.writeTimeoutNanos = writeTimeoutNanos;
     boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     this.out = new ClientResponse(connection, http10, request.method().name().equals("HEAD"),
-        HttpUtil.isKeepAlive(request), writeTimeoutNanos);
+        HttpUtil.isKeepAlive(request), writeTimeoutNanos, proxy.directBodies());
   }
 
   /**
@@ -101,7 +101,7 @@ final class ProxyExchange {
     }
     CacheResponse response = held;
     complete(() -> {
-      send(response);
+      out.whole(response.status(), response.headers(), response.body(), declared(response), true);
       return false;
     });
     return true;
@@ -389,7 +389,7 @@ final class ProxyExchange {
         ? Optional.of(s.stream()) : Optional.empty();
     long declared = declaredLength(response.headers());
     if (stream.isEmpty()) {
-      out.whole(response.status(), response.headers(), response.body(), response.body().isEmpty() ? declared : -1);
+      out.whole(response.status(), response.headers(), response.body(), declared(response), false);
       return;
     }
     try (InputStream in = stream.get()) {
@@ -416,7 +416,12 @@ final class ProxyExchange {
   private void plain(int status, String text) throws IOException, InterruptedException {
     Headers h = Headers.builder().add("Content-Type", "text/plain; charset=utf-8").add("Cache-Control", "no-store")
         .add("Via", ApiCacheProxy.VIA).build();
-    out.whole(status, h, Bytes.utf8(text + "\n"), -1);
+    out.whole(status, h, Bytes.utf8(text + "\n"), -1, false);
+  }
+
+  /** The length a bodiless response (a HEAD's, a 304) declares, or -1 for one with its body. */
+  private static long declared(CacheResponse response) {
+    return response.body().isEmpty() ? declaredLength(response.headers()) : -1;
   }
 
   private static long declaredLength(Headers headers) {
@@ -485,12 +490,36 @@ final class ProxyExchange {
     if (!target.startsWith("/")) {
       return false;
     }
+    if (plainTarget(target)) {
+      return true; // the common case, checked without building a URI per request
+    }
     try {
       new URI("http://h" + target);
       return true;
     } catch (URISyntaxException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether {@code target} holds only unreserved and sub-delimiter characters, {@code :@/?} and
+   * well-formed percent escapes: such a path and query is always a URI.
+   */
+  private static boolean plainTarget(String target) {
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= target.length() || Character.digit(target.charAt(i + 1), 16) < 0
+            || Character.digit(target.charAt(i + 2), 16) < 0) {
+          return false;
+        }
+        i += 2;
+      } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String oneLine(@Nullable String s) {

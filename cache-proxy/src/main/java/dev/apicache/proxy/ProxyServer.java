@@ -9,9 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -71,8 +69,8 @@ final class ProxyServer {
     this.handler = handler;
     this.connectionProbe = connectionProbe;
     this.idleTimeout = idleTimeout;
-    this.boss = new MultiThreadIoEventLoopGroup(1, daemon("apicache-proxy-accept"), NioIoHandler.newFactory());
-    this.workers = new MultiThreadIoEventLoopGroup(ioThreads, daemon("apicache-proxy-io"), NioIoHandler.newFactory());
+    this.boss = new MultiThreadIoEventLoopGroup(1, daemon("apicache-proxy-accept"), Transport.ioHandlers());
+    this.workers = new MultiThreadIoEventLoopGroup(ioThreads, daemon("apicache-proxy-io"), Transport.ioHandlers());
     this.exchanges = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("apicache-proxy-", 0).factory());
   }
 
@@ -97,7 +95,7 @@ final class ProxyServer {
    *     this machine's, saying which
    */
   void bind(String host, int port) {
-    ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+    ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))

@@ -33,8 +33,11 @@ class ProxyWritesTest extends ProxyHarness {
   /** What each connection's channel was given to send, in order, as its pipeline's last stop sees it. */
   private final Map<Channel, List<Object>> sent = new ConcurrentHashMap<>();
 
-  /** One buffer handed to the socket: its backing array (or what it is, when it has none) and its length. */
-  private record Write(Object array, int length) {
+  /**
+   * One buffer handed to the socket and its length: its memory is the heap array behind it, the
+   * address of the direct memory it is, or what it is when neither.
+   */
+  private record Write(Object memory, int length) {
     @Override
     public String toString() {
       return "write of " + length + " bytes";
@@ -52,7 +55,9 @@ class ProxyWritesTest extends ProxyHarness {
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
           if (msg instanceof ByteBuf b && b.isReadable()) {
-            events.add(new Write(b.hasArray() ? b.array() : "no array: " + b, b.readableBytes()));
+            Object memory = b.hasArray() ? b.array()
+                : b.hasMemoryAddress() ? (Object) (b.memoryAddress() + b.readerIndex()) : "neither: " + b;
+            events.add(new Write(memory, b.readableBytes()));
           }
           super.write(ctx, msg, promise);
         }
@@ -84,17 +89,16 @@ class ProxyWritesTest extends ProxyHarness {
     }
   }
 
-  @Test
-  void aHit_isOneFlushOfHeadAndBody_andTheBodyIsTheStoredBytesThemselves() throws Exception {
-    String path = unique("/large");
-    byte[] body = new byte[200_000];
-    new Random(7).nextBytes(body);
+  /** Two hits of a stored body of {@code length} random bytes, each on a connection of its own: what each handed the socket. */
+  private List<List<Object>> twoHits(int length) throws Exception {
+    String path = unique("/body-" + length);
+    byte[] body = new byte[length];
+    new Random(length).nextBytes(body);
     upstream.on(path, r -> new Reply(200, List.of(new String[] {"Date", now()},
         new String[] {"Cache-Control", "max-age=600"}, new String[] {"Content-Type", "application/octet-stream"}),
         body, false, null));
     assertEquals("MISS", xCache(get(path)));
     sent.clear();
-
     List<List<Object>> hits = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       try (Socket s = new Socket(proxy.address().getHost(), proxy.address().getPort())) {
@@ -104,7 +108,7 @@ class ProxyWritesTest extends ProxyHarness {
         RawHttp.Response hit = RawHttp.read(in, false);
         assertEquals("HIT", xCache(hit));
         assertArrayEquals(body, hit.body());
-        hits.add(eventsOfAResponseOf(body.length));
+        hits.add(eventsOfAResponseOf(length));
       }
     }
     for (List<Object> events : hits) {
@@ -112,9 +116,28 @@ class ProxyWritesTest extends ProxyHarness {
       assertEquals(1, events.stream().filter(FLUSH::equals).count(), "one flush for head and body: " + events);
       assertEquals(2, events.size() - 1, "a head and a body: " + events);
     }
+    return hits;
+  }
+
+  @Test
+  void aSmallHit_isOneFlushOfHeadAndBody_andTheBodyIsTheStoredBytesThemselves() throws Exception {
+    List<List<Object>> hits = twoHits(4_000);
     Write first = (Write) hits.get(0).get(1);
     Write second = (Write) hits.get(1).get(1);
-    assertTrue(first.array() instanceof byte[], "the body is handed over as heap bytes it was stored in: " + first);
-    assertTrue(first.array() == second.array(), "two hits send the same stored bytes, not a copy each");
+    assertTrue(first.memory() instanceof byte[], "a small body goes as the heap bytes it was stored in: " + first);
+    assertTrue(first.memory() == second.memory(), "two hits send the same stored bytes, not a copy each");
+  }
+
+  /**
+   * A large body on the heap would be copied by the transport into fresh direct memory on every
+   * write: a hit sends it from one direct copy kept for it, which the socket writes from directly.
+   */
+  @Test
+  void aLargeHit_isOneFlushOfHeadAndBody_andTheBodyIsWrittenFromOneDirectCopy() throws Exception {
+    List<List<Object>> hits = twoHits(200_000);
+    Write first = (Write) hits.get(0).get(1);
+    Write second = (Write) hits.get(1).get(1);
+    assertTrue(first.memory() instanceof Long, "written from direct memory: " + first.memory());
+    assertEquals(first.memory(), second.memory(), "two hits send the same memory, not a copy each");
   }
 }

@@ -68,7 +68,7 @@ public final class ProxyMain {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> running.drain(out), "apicache-proxy-drain"));
     out.println("apicache-proxy on " + running.proxy.address() + " -> " + s.upstream() + " (store " + s.store()
-        + ", " + s.policies().map(p -> "policies " + p).orElse("origin-directed: the upstream's Cache-Control decides")
+        + ", " + running.proxy.transport() + ", " + s.policies().map(p -> "policies " + p).orElse("origin-directed: the upstream's Cache-Control decides")
         + ")" + (running.management == null ? "" : "; health and metrics on http://" + s.managementHost() + ":"
         + running.management.port()));
     out.flush();

@@ -185,6 +185,10 @@ class DistributionIT {
       int[] ports = p.ports();
       System.out.printf("apicache-proxy distribution: listening %d ms after the launcher started%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - p.startedNanos));
+      if (System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
+        assertTrue(p.out.stream().anyMatch(l -> l.contains(", epoll, ")),
+            "the distribution carries the native transport: " + p.out);
+      }
       RawHttp.Response miss = get(ports[0], "/items");
       assertEquals(200, miss.status());
       assertEquals("MISS", miss.header("X-Cache").orElse(""));
