@@ -83,16 +83,20 @@ cache_mib() { # a size as the program reads it (1048576, 512KiB, 256MiB, 1GiB; K
 }
 heap=$(( $(cache_mib "${cache:-256MiB}") + 160 ))
 # G1; out of memory ends the process so that its supervisor restarts it, rather than leaving it half
-# alive.
+# alive. The event loops' native transport loads a library (native access granted, so the JVM does
+# not warn); two malloc arenas, since the JVM's own memory is mostly not malloc's and more arenas only
+# hold freed memory resident.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec "$here/runtime/bin/java" -XX:+UseG1GC "-Xmx${heap}m" -XX:+ExitOnOutOfMemoryError \
-  -Xlog:aot=off -Xlog:cds=off $aot ${APICACHE_JAVA_OPTS:-} -jar "$here/lib/apicache-proxy.jar" "$@"
+  --enable-native-access=ALL-UNNAMED -Xlog:aot=off -Xlog:cds=off $aot ${APICACHE_JAVA_OPTS:-} \
+  -jar "$here/lib/apicache-proxy.jar" "$@"
 LAUNCHER
 chmod +x "$dist/bin/apicache-proxy"
 
 # The start-up cache: classes loaded and linked, and method profiles, from one training run on this
 # very runtime image and class path (JEP 483/514); the launcher uses it when it is there.
-(cd "$dist" && runtime/bin/java -XX:AOTCacheOutput=lib/apicache-proxy.aot -Xlog:aot=off -Xlog:cds=off \
-  -jar lib/apicache-proxy.jar --aot-training > "$target/aot-training.log" 2>&1) \
+(cd "$dist" && runtime/bin/java -XX:+UseG1GC -XX:AOTCacheOutput=lib/apicache-proxy.aot \
+  --enable-native-access=ALL-UNNAMED -Xlog:aot=off -Xlog:cds=off -jar lib/apicache-proxy.jar --aot-training > "$target/aot-training.log" 2>&1) \
   || { echo "the AOT training run failed; the distribution starts without a start-up cache" >&2; \
        cat "$target/aot-training.log" >&2; rm -f "$dist/lib/apicache-proxy.aot"; }
 

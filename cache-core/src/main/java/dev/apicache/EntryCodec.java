@@ -4,9 +4,11 @@ import dev.apicache.http.EntityTag;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,8 +42,12 @@ final class EntryCodec {
 
   private EntryCodec() {}
 
+  /**
+   * The entry's bytes, in one array of exactly their length: the head is written apart and the
+   * body copied once after it, so a large body costs no growing buffer and no second copy.
+   */
   static byte[] encode(StoredEntry e) {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream(e.body().size() + 256);
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(buffer)) {
       out.writeByte(MAGIC_0);
       out.writeByte(MAGIC_1);
@@ -67,11 +73,30 @@ final class EntryCodec {
         writeString(out, tag);
       }
       out.writeInt(e.body().size());
-      e.body().writeTo(out);
     } catch (IOException ex) {
       throw new UncheckedIOException(ex); // a ByteArrayOutputStream does not fail
     }
-    return buffer.toByteArray();
+    int head = buffer.size();
+    byte[] blob = Arrays.copyOf(buffer.toByteArray(), head + e.body().size());
+    try {
+      e.body().writeTo(new OutputStream() {
+        private int at = head;
+
+        @Override
+        public void write(int b) {
+          blob[at++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          System.arraycopy(b, off, blob, at, len);
+          at += len;
+        }
+      });
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex); // the stream above does not fail
+    }
+    return blob;
   }
 
   /** The blob that says a key's responses vary on the request fields {@code names}. */

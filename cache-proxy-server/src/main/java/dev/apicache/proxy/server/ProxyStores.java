@@ -29,16 +29,26 @@ final class ProxyStores {
 
   private ProxyStores() {}
 
+  /**
+   * The bytes of entries the in-process store (or near tier) may hold: four fifths of
+   * {@code cache-size}. The heap is sized from {@code cache-size} (plus a fixed part, by the
+   * launcher), and the fifth left over is the collector's room to replace entries: a heap that is
+   * all entries spends its time in full collections once the cache churns (measured in RESULTS.md).
+   */
+  static long entryBytes(Settings s) {
+    return s.cacheBytes() / 5 * 4;
+  }
+
   static Opened open(Settings s) {
     List<AutoCloseable> resources = new ArrayList<>();
     return switch (s.store()) {
-      case CAFFEINE -> new Opened(CaffeineStore.builder().maximumBytes(s.cacheBytes()).build(), resources);
+      case CAFFEINE -> new Opened(CaffeineStore.builder().maximumBytes(entryBytes(s)).build(), resources);
       case REDIS -> new Opened(redis(s), resources);
       case TIERED -> {
         RedisClient client = RedisClient.create(s.redisUrl());
         resources.add(client::shutdown);
         yield new Opened(TieredStore.builder(redis(s), RedisInvalidationBus.create(client,
-            REDIS_PREFIX + "invalidations")).nearMaximumBytes(s.cacheBytes()).build(), resources);
+            REDIS_PREFIX + "invalidations")).nearMaximumBytes(entryBytes(s)).build(), resources);
       }
       case HAZELCAST -> {
         HazelcastInstance member = member(s);
@@ -49,7 +59,7 @@ final class ProxyStores {
         HazelcastInstance member = member(s);
         resources.add(member::shutdown);
         yield new Opened(TieredStore.builder(HazelcastStore.create(member),
-            HazelcastInvalidationBus.create(member, "apicache-proxy-invalidations")).nearMaximumBytes(s.cacheBytes())
+            HazelcastInvalidationBus.create(member, "apicache-proxy-invalidations")).nearMaximumBytes(entryBytes(s))
             .build(), resources);
       }
     };

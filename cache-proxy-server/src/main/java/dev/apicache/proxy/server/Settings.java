@@ -63,7 +63,8 @@ record Settings(URI upstream, String host, int port, String managementHost, int 
     name("hazelcast-members", "", "host:port of other proxies' Hazelcast members, comma-separated");
     name("hazelcast-cluster", "apicache-proxy", "the Hazelcast cluster's name");
     name("hazelcast-port", "5701", "the port of this proxy's Hazelcast member");
-    name("cache-size", "256MiB", "the memory the in-process cache may hold (caffeine, and the near tier)");
+    name("cache-size", "256MiB", "the memory the in-process cache may use (caffeine, and the near tier): "
+        + "entries up to 4/5 of it, the rest the collector's room; the heap follows it");
     name("connect-timeout", "2s", "how long connecting to the upstream may take");
     name("timeout", "30s", "how long the upstream may take to answer (and between parts of a body)");
     name("idle-timeout", "60s", "how long a client connection may idle, or leave a response unread");

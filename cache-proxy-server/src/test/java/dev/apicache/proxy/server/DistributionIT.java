@@ -78,6 +78,15 @@ class DistributionIT {
       upstreamCalls.incrementAndGet();
       reply(x, 200, "{\"items\":[1,2,3]}", "max-age=600");
     });
+    upstream.createContext("/bulk/", x -> {
+      byte[] body = new byte[BULK_BYTES];
+      java.util.Arrays.fill(body, (byte) ('a' + x.getRequestURI().getPath().length() % 26));
+      x.getResponseHeaders().set("Cache-Control", "max-age=600");
+      x.sendResponseHeaders(200, body.length);
+      try (OutputStream o = x.getResponseBody()) {
+        o.write(body);
+      }
+    });
     upstream.createContext("/slow", x -> {
       slowArrived.countDown();
       try {
@@ -366,5 +375,64 @@ class DistributionIT {
       assertEquals(0, failed);
       assertNotEquals(0, ok);
     }
+  }
+
+  /**
+   * The memory bound RESULTS.md states: resident memory at most the cache size plus a fixed
+   * {@value #FIXED_OVERHEAD_MIB} MiB, measured at the process's peak while four and a half times the
+   * cache's size of distinct 96 KiB bodies passes through it twice, so that the cache fills, evicts
+   * and refills. Linux only: it reads the peak from {@code /proc}.
+   */
+  @Test
+  void residentMemory_staysWithinTheCacheSizePlusItsFixedOverhead_whileTheCacheChurns() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs /proc");
+    int cacheMib = 64;
+    int bodies = 3000;
+    try (Proxy p = new Proxy(Map.of(), "--upstream", upstreamUrl(), "--port", "0", "--management-port", "0",
+        "--access-log", "off", "--cache-size", cacheMib + "MiB")) {
+      int port = p.ports()[0];
+      AtomicInteger answered = new AtomicInteger();
+      List<CompletableFuture<Void>> clients = new ArrayList<>();
+      for (int c = 0; c < 16; c++) {
+        int client = c;
+        clients.add(CompletableFuture.runAsync(() -> {
+          for (int pass = 0; pass < 2; pass++) {
+            for (int i = client; i < bodies; i += 16) {
+              try {
+                RawHttp.Response r = get(port, "/bulk/" + i);
+                if (r.status() == 200 && r.body().length == BULK_BYTES) {
+                  answered.incrementAndGet();
+                }
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          }
+        }, threads));
+      }
+      for (CompletableFuture<Void> c : clients) {
+        c.get(600, TimeUnit.SECONDS);
+      }
+      assertEquals(2 * bodies, answered.get(), "every request answered whole");
+      assertTrue(p.process.isAlive(), "the proxy outlived the churn");
+      long peakMib = peakResidentKib(p.process.pid()) / 1024;
+      System.out.printf("apicache-proxy distribution: peak resident memory %d MiB with a %d MiB cache after %d MiB "
+          + "of distinct bodies, twice%n", peakMib, cacheMib, (long) bodies * BULK_BYTES / (1024 * 1024));
+      assertTrue(peakMib <= cacheMib + FIXED_OVERHEAD_MIB, "peak resident " + peakMib + " MiB, bound " + cacheMib
+          + " + " + FIXED_OVERHEAD_MIB + " MiB");
+    }
+  }
+
+  /** The proxy's fixed memory beyond its cache, as RESULTS.md states it. */
+  static final int FIXED_OVERHEAD_MIB = 400;
+  static final int BULK_BYTES = 96 * 1024;
+
+  private static long peakResidentKib(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new AssertionError("no VmHWM in /proc/" + pid + "/status");
   }
 }
