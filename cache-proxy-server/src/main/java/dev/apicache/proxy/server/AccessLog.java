@@ -2,30 +2,80 @@ package dev.apicache.proxy.server;
 
 import dev.apicache.proxy.RequestRecord;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-/** One line per request to a stream: plain for people, JSON for log pipelines. */
-final class AccessLog implements Consumer<RequestRecord> {
+/**
+ * One line per request to a stream: plain for people, JSON for log pipelines. A hit is answered on
+ * an event loop, which must never wait on a slow log reader (a full pipe, a stalled log shipper):
+ * lines are queued and written by a thread of their own, a batch per flush, and when the reader
+ * falls {@value #QUEUED} lines behind, further lines are dropped and their number written once the
+ * queue drains. {@link #close()} writes what is queued.
+ */
+final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
   /** How lines are written. */
   enum Format {
     PLAIN, JSON, OFF
   }
 
+  static final int QUEUED = 16_384;
+
   private final Format format;
   private final PrintStream out;
+  private final ArrayBlockingQueue<String> lines = new ArrayBlockingQueue<>(QUEUED);
+  private final AtomicLong dropped = new AtomicLong();
+  private final Thread writer;
+  private volatile boolean closed;
 
   AccessLog(Format format, PrintStream out) {
     this.format = format;
     this.out = out;
+    this.writer = Thread.ofPlatform().daemon().name("apicache-proxy-access-log").start(this::write);
   }
 
   @Override
   public void accept(RequestRecord r) {
-    String line = format == Format.JSON ? json(r) : plain(r);
-    synchronized (out) {
-      out.println(line);
+    if (!lines.offer(format == Format.JSON ? json(r) : plain(r))) {
+      dropped.incrementAndGet();
     }
+  }
+
+  private void write() {
+    List<String> batch = new ArrayList<>();
+    while (!closed || !lines.isEmpty()) {
+      try {
+        String first = lines.poll(1, TimeUnit.SECONDS); // the timeout only lets a close be seen
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+      } catch (InterruptedException e) {
+        closed = true; // closing: write what is queued, then end
+      }
+      lines.drainTo(batch);
+      synchronized (out) {
+        batch.forEach(out::println);
+        long lost = dropped.getAndSet(0);
+        if (lost > 0) {
+          out.println("apicache-proxy: " + lost + " access-log line(s) dropped: the log's reader fell behind");
+        }
+        out.flush();
+      }
+      batch.clear();
+    }
+  }
+
+  /** Writes the lines queued so far, then stops the writer. */
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    writer.interrupt();
+    writer.join(TimeUnit.SECONDS.toMillis(10));
   }
 
   /** {@code time client "METHOD target PROTOCOL" status bytes cache total-ms upstream-ms}. */

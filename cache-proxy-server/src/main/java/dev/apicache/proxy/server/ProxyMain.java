@@ -114,7 +114,9 @@ public final class ProxyMain {
             .upstreamIdleTimeout(s.upstreamIdleTimeout()).drainTimeout(s.drainTimeout()).ioThreads(s.ioThreads());
         s.adminToken().ifPresent(b::adminToken);
         if (s.accessLog() != AccessLog.Format.OFF) {
-          b.requestListener(new AccessLog(s.accessLog(), out));
+          AccessLog log = new AccessLog(s.accessLog(), out);
+          resources.add(log); // closed after the proxy has stopped: every request's line is queued by then
+          b.requestListener(log);
         }
         proxy = b.start();
         ApiCacheProxy started = proxy;
