@@ -198,6 +198,11 @@ public final class DemoStore {
     }
 
     @Override
+    public boolean readsWithoutBlocking() {
+      return store.readsWithoutBlocking();
+    }
+
+    @Override
     public Optional<Leases> leases() {
       return store.leases();
     }
