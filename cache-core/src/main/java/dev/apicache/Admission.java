@@ -5,11 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
 import dev.apicache.spi.Fence;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What the cache makes of one request, decided once by {@link CacheEngine#admit} and handed on: a
@@ -71,21 +68,17 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
     /** The path in canonical spelling: what keys, URL counters and purges use. */
     final String path;
     final CacheKey key;
-    final Map<String, String> variables;
     final boolean head;
-    private @Nullable List<String> tags;
-    private @Nullable List<Counter> counters;
-    private @Nullable List<Counter> softCounters;
-    private @Nullable List<Counter> fillCounters;
+    /** What every request for this path shares: tags, fence counters. */
+    private final KnownPath.Matched known;
 
-    Cacheable(CacheRequest request, CachePolicy policy, StatsRecorder.Scope scope, String path, CacheKey key,
-        Map<String, String> variables) {
+    Cacheable(CacheRequest request, KnownPath.Matched known, CacheKey key) {
       this.request = request;
-      this.policy = policy;
-      this.scope = scope;
-      this.path = path;
+      this.known = known;
+      this.policy = known.policy;
+      this.scope = known.scope;
+      this.path = known.path;
       this.key = key;
-      this.variables = variables;
       this.head = request.method().equals("HEAD");
     }
 
@@ -109,34 +102,19 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
       return (int) Math.min(Integer.MAX_VALUE - 8, policy.maxBodyBytes());
     }
 
-    /** The tags of an entry filled for this request; computed only when a fill needs them. */
+    /** The tags of an entry filled for this request. */
     List<String> tags() {
-      if (tags == null) {
-        tags = policy.expandTags(variables);
-      }
-      return tags;
+      return known.tags();
     }
 
     /** The counters that fence a fill for this request: its policy, its URL and its tags. */
     List<Counter> counters() {
-      if (counters == null) {
-        List<Counter> all = new ArrayList<>(2 + tags().size());
-        all.add(FenceNames.policy(policy));
-        all.add(FenceNames.url(policy, path));
-        for (String t : tags()) {
-          all.add(FenceNames.tag(policy, t));
-        }
-        counters = List.copyOf(all); // immutable, so every fence of this request shares it
-      }
-      return counters;
+      return known.counters();
     }
 
     /** The soft-purge counters an entry of this request records and is read with: policy, then URL. */
     List<Counter> softCounters() {
-      if (softCounters == null) {
-        softCounters = List.of(FenceNames.softPolicy(policy), FenceNames.softUrl(policy, path));
-      }
-      return softCounters;
+      return known.softCounters();
     }
 
     /**
@@ -144,12 +122,7 @@ public sealed interface Admission permits Admission.Write, Admission.Bypass, Adm
      * {@linkplain #softCounters soft counters}. Two fills agree on all of it or do not share a call.
      */
     List<Counter> fillCounters() {
-      if (fillCounters == null) {
-        List<Counter> all = new ArrayList<>(counters());
-        all.addAll(softCounters());
-        fillCounters = List.copyOf(all);
-      }
-      return fillCounters;
+      return known.fillCounters();
     }
 
     /** The part of a fill's snapshot (over {@link #fillCounters}) that fences its entry. */

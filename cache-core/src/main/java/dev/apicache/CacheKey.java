@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.apicache.spi.EntryKey;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity of one stored response: policy, method class, normalised path and each vary value
@@ -20,6 +21,8 @@ import java.util.List;
 final class CacheKey {
   private final String encoded;
   private final EntryKey entryKey;
+  /** Computed on first use; the same whichever thread computes it. */
+  private @Nullable String shortHash;
 
   private CacheKey(String encoded, String prefix) {
     this.encoded = encoded;
@@ -34,6 +37,11 @@ final class CacheKey {
   /** As {@link #builder(String, String, String)} for {@code policy}, whose partition it already knows. */
   static Builder builder(CachePolicy policy, String methodClass, String normalisedPath) {
     return new Builder(policy.id(), policy.partition(), methodClass, normalisedPath);
+  }
+
+  /** A builder that continues {@code encoding}, a {@link Builder#encoding} of a builder for {@code policy}. */
+  static Builder continuing(CachePolicy policy, String encoding) {
+    return new Builder(policy.partition(), encoding);
   }
 
   /**
@@ -74,6 +82,15 @@ final class CacheKey {
    * hashed the key.
    */
   public String shortHash() {
+    String known = shortHash;
+    if (known == null) {
+      known = computeShortHash();
+      shortHash = known;
+    }
+    return known;
+  }
+
+  private String computeShortHash() {
     int h = entryKey.hashCode() * 0x9E3779B1;
     char[] out = new char[8];
     for (int i = 7; i >= 0; i--) {
@@ -111,6 +128,11 @@ final class CacheKey {
       part(requireNonNull(normalisedPath, "normalisedPath"));
     }
 
+    private Builder(String partition, String encoding) {
+      this.prefix = partition;
+      this.encoding.append(encoding);
+    }
+
     private Builder(CacheKey base) {
       this.prefix = base.partition();
       encoding.append('V'); // keys from policies start with '+', so none equals a variant's
@@ -133,6 +155,11 @@ final class CacheKey {
         part(v);
       }
       return this;
+    }
+
+    /** The encoding of the parts added so far, to {@linkplain #continuing continue} later. */
+    String encoding() {
+      return encoding.toString();
     }
 
     /** The key of the parts added so far. */

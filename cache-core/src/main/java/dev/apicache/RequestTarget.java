@@ -51,12 +51,31 @@ final class RequestTarget {
     if (path.length() + rawQuery.length() + 1 > maxTargetLength) {
       return rejected(BypassReason.OVERSIZE_URL);
     }
+    PathReading reading = readPath(path);
+    if (reading.rejection() != null) {
+      return rejected(reading.rejection());
+    }
+    BypassReason query = queryRejection(rawQuery);
+    if (query != null) {
+      return rejected(query);
+    }
+    return new RequestTarget(reading.segments(), rawQuery, null);
+  }
+
+  /**
+   * A path's strict reading: its segments in canonical spelling, or why the cache may not answer it.
+   * It depends on the path alone, so the engine remembers it per path.
+   */
+  record PathReading(List<String> segments, @Nullable BypassReason rejection) {}
+
+  /** The strict reading of {@code path}, without its query. */
+  static PathReading readPath(String path) {
     if (path.isEmpty() || path.charAt(0) != '/' || !printableAscii(path)) {
-      return rejected(BypassReason.INVALID_PATH);
+      return new PathReading(List.of(), BypassReason.INVALID_PATH);
     }
     List<String> raw = Route.splitSegments(path);
     if (raw == null) {
-      return rejected(BypassReason.AMBIGUOUS_PATH);
+      return new PathReading(List.of(), BypassReason.AMBIGUOUS_PATH);
     }
     BypassReason nonCanonical = null;
     if (path.length() > 1 && path.charAt(path.length() - 1) == '/') {
@@ -65,22 +84,21 @@ final class RequestTarget {
     for (String s : raw) {
       BypassReason problem = checkSegment(s);
       if (problem != null && problem != BypassReason.NON_CANONICAL_PATH) {
-        return rejected(problem);
+        return new PathReading(List.of(), problem);
       }
       if (problem != null) {
         nonCanonical = problem;
       }
     }
     if (nonCanonical != null) {
-      return rejected(nonCanonical);
+      return new PathReading(List.of(), nonCanonical);
     }
-    if (!printableAscii(rawQuery)) {
-      return rejected(BypassReason.INVALID_QUERY);
-    }
-    if (!queryDecodes(rawQuery)) {
-      return rejected(BypassReason.INVALID_QUERY);
-    }
-    return new RequestTarget(List.copyOf(raw), rawQuery, null);
+    return new PathReading(List.copyOf(raw), null);
+  }
+
+  /** Null when {@code rawQuery} is printable ASCII whose every name and value form-decodes, else why not. */
+  static @Nullable BypassReason queryRejection(String rawQuery) {
+    return printableAscii(rawQuery) && queryDecodes(rawQuery) ? null : BypassReason.INVALID_QUERY;
   }
 
   /**
@@ -245,6 +263,14 @@ final class RequestTarget {
 
   /** The decoded values of query parameter {@code name}, in request order; empty when absent. */
   List<String> queryValues(String name) {
+    return queryValues(rawQuery, name);
+  }
+
+  /**
+   * The decoded values of parameter {@code name} in {@code rawQuery}, which {@link #queryRejection}
+   * accepted, in request order; empty when absent.
+   */
+  static List<String> queryValues(String rawQuery, String name) {
     List<String> found = null;
     int start = 0;
     while (start <= rawQuery.length()) {
@@ -253,7 +279,7 @@ final class RequestTarget {
       if (end > start) {
         int eq = rawQuery.indexOf('=', start);
         int nameEnd = eq < 0 || eq > end ? end : eq;
-        if (nameIs(name, start, nameEnd)) {
+        if (nameIs(rawQuery, name, start, nameEnd)) {
           String value = nameEnd == end ? "" : formDecode(rawQuery, nameEnd + 1, end); // checked to decode
           if (found == null) {
             found = new ArrayList<>(1);
@@ -270,7 +296,7 @@ final class RequestTarget {
   }
 
   /** Whether the parameter name at {@code rawQuery[from, to)} decodes to {@code name}. */
-  private boolean nameIs(String name, int from, int to) {
+  private static boolean nameIs(String rawQuery, String name, int from, int to) {
     boolean plain = true;
     for (int i = from; i < to && plain; i++) {
       char c = rawQuery.charAt(i);

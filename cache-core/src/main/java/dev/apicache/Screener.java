@@ -13,12 +13,14 @@ final class Screener {
   private final StatsRecorder stats;
   private final int maxTargetLength;
   private final PendingInvalidations pending;
+  private final KnownPaths paths;
 
   Screener(CachePolicies policies, StatsRecorder stats, int maxTargetLength, PendingInvalidations pending) {
     this.policies = policies;
     this.pending = pending;
     this.stats = stats;
     this.maxTargetLength = maxTargetLength;
+    this.paths = new KnownPaths(policies, stats);
   }
 
   Admission admit(CacheRequest request) {
@@ -29,37 +31,63 @@ final class Screener {
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return bypass(request, BypassReason.METHOD, stats.unmatched());
     }
-    RequestTarget target = RequestTarget.parse(request, maxTargetLength);
-    if (target.rejection() != null) {
-      return bypass(request, target.rejection(), stats.unmatched());
+    String path = request.path();
+    String rawQuery = request.rawQuery();
+    if (path.length() + rawQuery.length() + 1 > maxTargetLength) {
+      return bypass(request, BypassReason.OVERSIZE_URL, stats.unmatched());
     }
-    CachePolicies.PolicyMatch match = policies.matchPolicy(method, target.segments());
-    if (match == null) {
+    KnownPath known = paths.of(path);
+    if (known.rejection != null) {
+      return bypass(request, known.rejection, stats.unmatched());
+    }
+    BypassReason badQuery = RequestTarget.queryRejection(rawQuery);
+    if (badQuery != null) {
+      return bypass(request, badQuery, stats.unmatched());
+    }
+    KnownPath.Matched matched = known.matched;
+    if (matched == null) {
       return bypass(request, BypassReason.NO_POLICY, stats.unmatched());
     }
-    CachePolicy policy = match.policy();
-    StatsRecorder.Scope scope = stats.scope(policy);
+    CachePolicy policy = matched.policy;
+    StatsRecorder.Scope scope = matched.scope;
     if (policy.bypasses()) {
       return bypass(request, BypassReason.TTL_0, scope);
     }
     if (pending.blocks(policy)) {
       return bypass(request, BypassReason.INVALIDATION_PENDING, scope);
     }
-    if (!match.valid()) {
+    if (!matched.match.valid()) {
       return bypass(request, BypassReason.INVALID_VARIABLE, scope);
     }
-    if (request.headers().contains(HeaderNames.AUTHORIZATION) && !policy.shared() && !policy.hasKeyFunction()) {
+    Headers headers = request.headers();
+    if (headers.contains(HeaderNames.AUTHORIZATION) && !policy.shared() && !policy.hasKeyFunction()) {
       return bypass(request, BypassReason.AUTHORIZATION, scope);
     }
-    if (request.headers().contains(HeaderNames.RANGE)
-        && (!request.method().equals("GET") || request.headers().all(HeaderNames.RANGE).size() != 1
-            || !Ranges.answerable(request.headers().first(HeaderNames.RANGE).orElseThrow()))) {
+    if (headers.contains(HeaderNames.RANGE)
+        && (!method.equals("GET") || headers.all(HeaderNames.RANGE).size() != 1
+            || !Ranges.answerable(headers.first(HeaderNames.RANGE).orElseThrow()))) {
       return bypass(request, BypassReason.RANGE, scope); // several ranges, or not bytes: the origin's to answer
     }
-    CacheKey.Builder key = CacheKey.builder(policy, "GET", match.path());
+    String rawHost = null;
+    String host = null;
     if (!policy.shareAcrossHosts()) {
-      List<String> hosts = request.headers().all(HeaderNames.HOST);
-      String host = hosts.size() == 1 ? Authority.normalise(hosts.get(0), request.scheme()) : hosts.isEmpty() ? "" : null;
+      List<String> hosts = headers.all(HeaderNames.HOST);
+      if (hosts.size() > 1) {
+        return bypass(request, BypassReason.INVALID_HOST, scope);
+      }
+      rawHost = hosts.isEmpty() ? "" : hosts.get(0);
+    }
+    boolean hostOnly = policy.varyBy().isEmpty();
+    if (hostOnly) {
+      // the key depends on the path and host alone: the last one built for this path is likely this one
+      CacheKey remembered = matched.keyFor(rawHost, request.scheme());
+      if (remembered != null) {
+        return new Admission.Cacheable(request, matched, remembered);
+      }
+    }
+    CacheKey.Builder key = matched.keyBuilder();
+    if (rawHost != null) {
+      host = rawHost.isEmpty() ? "" : Authority.normalise(rawHost, request.scheme());
       if (host == null) {
         return bypass(request, BypassReason.INVALID_HOST, scope);
       }
@@ -67,11 +95,11 @@ final class Screener {
     }
     for (VaryBy v : policy.varyBy()) {
       if (v instanceof VaryBy.QueryParam q) {
-        key.values(target.queryValues(q.name()));
+        key.values(RequestTarget.queryValues(rawQuery, q.name()));
       } else if (v instanceof VaryBy.WholeQuery) {
-        key.part(request.rawQuery());
+        key.part(rawQuery);
       } else if (v instanceof VaryBy.Header h) {
-        List<String> values = request.headers().all(h.name());
+        List<String> values = headers.all(h.name());
         for (String value : values) {
           if (!isValidFieldValue(value)) {
             return bypass(request, BypassReason.INVALID_HEADER, scope);
@@ -91,7 +119,11 @@ final class Screener {
         key.part(value.get());
       }
     }
-    return new Admission.Cacheable(request, policy, scope, match.path(), key.build(), match.variables());
+    CacheKey built = key.build();
+    if (hostOnly) {
+      matched.rememberKey(rawHost, request.scheme(), built);
+    }
+    return new Admission.Cacheable(request, matched, built);
   }
 
   private static Admission bypass(CacheRequest request, BypassReason reason, StatsRecorder.Scope scope) {
