@@ -214,7 +214,7 @@ public final class CacheEngine implements AutoCloseable {
   private CacheResponse served(Admission.Cacheable request, Origin background, Optional<StoredEntry> stored,
       CacheDecision decision, long now) {
     if (decision instanceof CacheDecision.Hit hit) {
-      return Renderer.fromEntry(request, hit.entry(), now, "HIT", Renderer.served(request, hit.entry(), now), false);
+      return Renderer.hit(request, hit.entry(), now);
     }
     if (decision instanceof CacheDecision.NotModified nm) {
       CacheStatus status = Renderer.served(request, nm.entry(), now);

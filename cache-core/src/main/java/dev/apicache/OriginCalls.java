@@ -3,6 +3,7 @@ package dev.apicache;
 import dev.apicache.http.CacheControl;
 import dev.apicache.http.EntityTag;
 import dev.apicache.http.HeaderNames;
+import dev.apicache.spi.EntryMemo;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Watched;
 import java.io.InputStream;
@@ -294,6 +295,27 @@ final class OriginCalls {
   }
 
   /**
+   * The decoding of {@code read}: the one kept beside it when the store keeps one, else decoded now
+   * (and kept, when the store offers a memo and the decoding is of the size its weight counts).
+   */
+  private Optional<StoredEntry> decode(Watched read) {
+    EntryMemo memo = read.memo();
+    if (memo == null) {
+      return decodedEntries.decode(read.entry());
+    }
+    if (memo.kept() instanceof StoredEntry kept) {
+      return Optional.of(kept);
+    }
+    Optional<StoredEntry> decoded = EntryCodec.decode(read.entry());
+    if (decoded.isPresent()) {
+      StoredEntry entry = decoded.get();
+      entry.rendered().keepsDecodedBody = false; // the store counts the estimate below, not a decoded body
+      memo.keep(entry, entry.heapEstimate());
+    }
+    return decoded;
+  }
+
+  /**
    * The entry the store holds for {@code c}, if any and readable, as of {@code nowMillis}: an entry
    * soft-purged since its fill began has its lifetime ended then.
    */
@@ -311,7 +333,7 @@ final class OriginCalls {
         return Optional.empty();
       }
     }
-    Optional<StoredEntry> decoded = decodedEntries.decode(found.get().entry());
+    Optional<StoredEntry> decoded = decode(found.get());
     if (decoded.isEmpty()) {
       c.scope.storeErrors.increment();
       return Optional.empty();

@@ -30,6 +30,30 @@ final class Renderer {
   }
 
   /**
+   * A hit: the 200 for fresh entry {@code e}, as {@link #fromEntry} renders it. The last 200 sent as
+   * stored is kept with the entry and sent again while nothing in it changed (policy, key, and the
+   * {@code Age} and TTL in whole seconds), so most hits build nothing at all.
+   */
+  static CacheResponse hit(Admission.Cacheable c, StoredEntry e, long now) {
+    Headers request = c.request.headers();
+    boolean plain = !c.head && (!e.gzipped() || Compression.accepted(request)) && !request.contains(HeaderNames.RANGE);
+    long ageMillis = e.ageMillis(now);
+    long ageSeconds = ageMillis / 1000;
+    long ttlSeconds = Math.floorDiv(e.ttlMillis() - ageMillis, 1000);
+    String keyHash = c.key.shortHash();
+    StoredEntry.Rendered.HitHead last = e.rendered().lastHit;
+    if (plain && last != null && last.ageSeconds() == ageSeconds && last.ttlSeconds() == ttlSeconds
+        && last.policy() == c.policy && last.keyHash().equals(keyHash)) {
+      return last.response();
+    }
+    CacheResponse r = fromEntry(c, e, now, "HIT", CacheStatus.hit(ttlSeconds).withKey(keyHash), false);
+    if (plain) {
+      e.rendered().lastHit = new StoredEntry.Rendered.HitHead(c.policy, keyHash, ageSeconds, ttlSeconds, r);
+    }
+    return r;
+  }
+
+  /**
    * The response for {@code e}: a 304 when {@code notModified} (the decision's, or
    * {@link CacheDecision#clientIsCurrent} after an origin call), else the stored response. A
    * gzipped entry is sent as stored to a client that accepts gzip, decoded to any other.

@@ -53,6 +53,19 @@ record StoredEntry(
     volatile @Nullable Bytes decodedBody;
     /** The last {@code Cache-Status} sent from this entry and its text: hits within a second repeat it. */
     volatile @Nullable StatusText lastStatus;
+    /**
+     * The last 200 sent from this entry as stored: hits within the same second, for the same policy and
+     * key, send it again as it is.
+     */
+    volatile @Nullable HitHead lastHit;
+    /**
+     * False when this decoding is kept beside its entry in the store, whose weight counts a fixed
+     * estimate of it: a decoded gzip body, up to {@link #MAX_DECODED}, is then not kept.
+     */
+    boolean keepsDecodedBody = true;
+
+    /** A 200 as sent (immutable), with what it depends on beside the entry: the policy, the key, its age and TTL. */
+    record HitHead(CachePolicy policy, String keyHash, long ageSeconds, long ttlSeconds, CacheResponse response) {}
 
     record StatusText(CacheStatus status, String text) {}
 
@@ -110,7 +123,9 @@ record StoredEntry(
       return java.util.Optional.of(known);
     }
     java.util.Optional<Bytes> decoded = Compression.gunzip(body);
-    decoded.filter(d -> d.size() <= Rendered.MAX_DECODED).ifPresent(d -> rendered.decodedBody = d);
+    if (rendered.keepsDecodedBody) {
+      decoded.filter(d -> d.size() <= Rendered.MAX_DECODED).ifPresent(d -> rendered.decodedBody = d);
+    }
     return decoded;
   }
 
@@ -136,6 +151,24 @@ record StoredEntry(
   StoredEntry withMarks(long[] newMarks) {
     return new StoredEntry(status, headers, body, etag, storedAtMillis, ttlMillis, swrMillis, sieMillis, tags,
         newMarks.clone(), gzipped, new Rendered());
+  }
+
+  /**
+   * About how much heap this decoding holds beyond its stored bytes (whose body it shares), once
+   * rendered: its fields, entity tag and tags, and the heads {@link Renderer} keeps (both
+   * representations' and the last hit's, which share most strings with these fields). An upper bound
+   * for the common case, counted by a store that keeps the decoding beside its entry.
+   */
+  int heapEstimate() {
+    long bytes = 640 + 2L * etag.toString().length() + 8L * marks.length;
+    for (int i = 0; i < headers.size(); i++) {
+      // each field: its two strings, and the references to them in three heads
+      bytes += 112 + 2L * (headers.name(i).length() + headers.value(i).length());
+    }
+    for (String t : tags) {
+      bytes += 48 + t.length();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
   }
 
   /** Whether the soft counters still have the values this entry recorded. */

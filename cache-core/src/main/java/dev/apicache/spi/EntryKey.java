@@ -25,6 +25,17 @@ public record EntryKey(String partition, String id) {
     return Names.flat(partition, id);
   }
 
+  // written out rather than generated: every store lookup compares names, and this is the fast path
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof EntryKey other && id.equals(other.id) && partition.equals(other.partition);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * partition.hashCode() + id.hashCode();
+  }
+
   @Override
   public String toString() {
     return flat();

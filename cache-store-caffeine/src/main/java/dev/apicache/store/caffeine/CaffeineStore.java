@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apicache.spi.Counter;
 import dev.apicache.spi.EntryKey;
+import dev.apicache.spi.EntryMemo;
 import dev.apicache.spi.Fence;
 import dev.apicache.spi.Footprint;
 import dev.apicache.spi.Store;
@@ -42,9 +43,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CaffeineStore implements Store {
   /** Bytes counted per entry on top of its key and value: the entry object and the cache's node. */
-  static final int ENTRY_OVERHEAD_BYTES = 96;
+  static final int ENTRY_OVERHEAD_BYTES = 128;
 
   private final Cache<EntryKey, Entry> entries;
+  private final Ticker ticker;
   private final Cache<Counter, Long> counters;
   private final AtomicLong sequence = new AtomicLong();
   /**
@@ -53,18 +55,24 @@ public final class CaffeineStore implements Store {
    */
   private final AtomicLong epoch = new AtomicLong();
   private final AtomicLong longestLifetimeNanos = new AtomicLong();
+  /** Caffeine's own expiry of entries: at least the longest lifetime stored so far. */
+  private volatile long clearAfterNanos = TimeUnit.MINUTES.toNanos(1);
   private final ReadWriteLock fenceLock = new ReentrantReadWriteLock();
   private final LongAdder evictions = new LongAdder();
 
   private CaffeineStore(Builder b) {
     this.entries = Caffeine.newBuilder()
         .maximumWeight(b.maximumBytes)
-        .weigher((EntryKey key, Entry e) -> weight(key, e.bytes))
-        .expireAfter(Expiry.writing((EntryKey key, Entry e) -> Duration.ofNanos(e.ttlNanos)))
+        .weigher((EntryKey key, Entry e) -> (int) Math.min(Integer.MAX_VALUE, (long) weight(key, e.bytes) + e.memoBytes))
+        // Reads check each entry's own deadline. Caffeine's expiry only clears out what nobody reads, after the
+        // longest lifetime so far: fixed expiry costs a read nothing, where per-entry expiry reorders a timer
+        // wheel on every hit (a quarter of a hit's time over 10,000 URLs).
+        .expireAfterWrite(Duration.ofMinutes(1))
         .evictionListener((@Nullable EntryKey key, @Nullable Entry e, RemovalCause cause) -> evictions.increment())
         .ticker(b.ticker)
         .executor(Runnable::run)
         .build();
+    this.ticker = b.ticker;
     this.counters = Caffeine.newBuilder()
         .expireAfter(Expiry.writing((Counter key, Long value) -> Duration.ofNanos(counterRetentionNanos())))
         .ticker(b.ticker)
@@ -105,11 +113,12 @@ public final class CaffeineStore implements Store {
       return Optional.empty();
     }
     Seen seen = e.seen;
-    if (seen == null || seen.epoch != now || !seen.values.counters().equals(watched)) {
-      seen = new Seen(now, Fence.read(watched, this::current)); // read after the epoch: never older than it
+    if (seen == null || seen.epoch != now || !seen.read().counters().counters().equals(watched)) {
+      // read after the epoch: never older than it
+      seen = new Seen(now, Optional.of(new Watched(e.bytes, Fence.read(watched, this::current), e)));
       e.seen = seen;
     }
-    return Optional.of(new Watched(e.bytes, seen.values));
+    return seen.found;
   }
 
   /**
@@ -118,6 +127,10 @@ public final class CaffeineStore implements Store {
    * recorded under the older epoch and repeated.
    */
   private boolean holds(EntryKey key, Entry e, long now) {
+    if (e.deadlineNanos - ticker.read() <= 0) {
+      entries.asMap().remove(key, e);
+      return false;
+    }
     if (e.checkedAt == now) {
       return true;
     }
@@ -138,7 +151,7 @@ public final class CaffeineStore implements Store {
     if (e == null || e.watched == null || !holds(key, e, epoch.get())) {
       return Optional.empty();
     }
-    return Optional.of(new Watched(e.bytes, e.watched));
+    return Optional.of(new Watched(e.bytes, e.watched, e));
   }
 
   @Override
@@ -164,17 +177,28 @@ public final class CaffeineStore implements Store {
     if (ttlNanos <= 0) {
       return false;
     }
-    longestLifetimeNanos.accumulateAndGet(ttlNanos, Math::max);
+    long longest = longestLifetimeNanos.accumulateAndGet(ttlNanos, Math::max);
+    if (longest > clearAfterNanos) {
+      raiseClearAfter(longest);
+    }
     fenceLock.readLock().lock();
     try {
       if (!fence.holds(this::current)) {
         return false;
       }
       // under the read lock no bump runs: the fence just checked holds at this epoch
-      entries.put(key, new Entry(entry, fence, ttlNanos, watched, epoch.get()));
+      entries.put(key, new Entry(key, entry, fence, ticker.read() + ttlNanos, watched, epoch.get()));
       return true;
     } finally {
       fenceLock.readLock().unlock();
+    }
+  }
+
+  /** Raises (never lowers) how long after its write an entry nobody read is cleared out. */
+  private synchronized void raiseClearAfter(long nanos) {
+    if (nanos > clearAfterNanos) {
+      clearAfterNanos = nanos;
+      entries.policy().expireAfterWrite().ifPresent(p -> p.setExpiresAfter(Duration.ofNanos(nanos)));
     }
   }
 
@@ -236,27 +260,57 @@ public final class CaffeineStore implements Store {
     return v == null ? 0L : v;
   }
 
-  private static final class Entry {
+  /** A stored entry, and the memo beside it that the engine's {@link EntryMemo#keep} has the cache re-weigh. */
+  private final class Entry implements EntryMemo {
+    final EntryKey key;
     final byte[] bytes;
     final Fence fence;
-    final long ttlNanos;
+    /** The ticker's time at which the entry expires. */
+    final long deadlineNanos;
     final @Nullable Fence watched;
     /** The epoch at which the fence last held. */
     volatile long checkedAt;
-    /** Watched counters' values, with the epoch they were read at. */
+    /** The watched counters' values read at an epoch, as a read returns them. */
     volatile @Nullable Seen seen;
+    volatile @Nullable Object memo;
+    /** The heap the memo holds, counted in the entry's weight once the cache has re-weighed it. */
+    volatile int memoBytes;
 
-    Entry(byte[] bytes, Fence fence, long ttlNanos, @Nullable Fence watched, long checkedAt) {
+    Entry(EntryKey key, byte[] bytes, Fence fence, long deadlineNanos, @Nullable Fence watched, long checkedAt) {
+      this.key = key;
       this.bytes = bytes;
       this.fence = fence;
-      this.ttlNanos = ttlNanos;
+      this.deadlineNanos = deadlineNanos;
       this.watched = watched;
       this.checkedAt = checkedAt;
     }
+
+    @Override
+    public @Nullable Object kept() {
+      return memo;
+    }
+
+    @Override
+    public void keep(Object value, int heapBytes) {
+      requireNonNull(value, "value");
+      if (heapBytes < 0) {
+        throw new IllegalArgumentException("heapBytes must be >= 0 but was " + heapBytes);
+      }
+      memoBytes = heapBytes;
+      memo = value;
+      // replacing the entry by itself re-weighs it (and keeps its deadline); if it is gone, nothing is kept
+      if (!entries.asMap().replace(key, this, this)) {
+        memo = null;
+        memoBytes = 0;
+      }
+    }
   }
 
-  /** Values read at an epoch, published together. */
-  private record Seen(long epoch, Fence values) {
+  /** A read at an epoch, published whole: later reads at that epoch return it as it is. */
+  private record Seen(long epoch, Optional<Watched> found) {
+    Watched read() {
+      return found.orElseThrow();
+    }
   }
 
   /** Builds a {@link CaffeineStore}. */
