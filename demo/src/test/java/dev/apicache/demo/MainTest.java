@@ -134,19 +134,34 @@ class MainTest {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     try (SqlFixture database = SqlFixture.start(1000);
         DemoApi api = DemoApi.start("127.0.0.1", 0, DemoApi.policies(java.util.Optional.empty()), database.catalog)) {
-      String demo = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
-          + target)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+          + api.port() + target)).build();
+      http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> hit = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString());
+      String demo = hit.body();
       assertTrue(demo.length() > 1000, "the 1.3 KB product list: " + demo.length());
+      assertEquals("HIT", hit.headers().firstValue("X-Cache").orElseThrow());
       for (DemoApi.Framework f : DemoApi.Framework.values()) {
         DemoServers.Server ceiling = DemoServers.ceiling(f, "127.0.0.1", 0);
         try {
-          assertEquals(demo, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-              + ceiling.port() + target)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body(), f.toString());
+          java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + ceiling.port() + target)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertEquals(demo, answer.body(), f.toString());
+          // the same fields as a hit, so that a ceiling leaves out the cache's work and nothing else
+          assertEquals(fieldNames(hit), fieldNames(answer), f.toString());
         } finally {
           ceiling.close();
         }
       }
     }
+  }
+
+  /** The fields a cache layer chooses, without those every server adds on its own. */
+  private static java.util.Set<String> fieldNames(java.net.http.HttpResponse<String> r) {
+    java.util.Set<String> names = new java.util.TreeSet<>(r.headers().map().keySet());
+    names.removeAll(java.util.Set.of("date", "content-length", "server", "connection", "keep-alive"));
+    return names;
   }
 
   @Test
