@@ -51,16 +51,32 @@ final class KnownPath {
     private @Nullable List<Counter> softCounters;
     private @Nullable List<Counter> fillCounters;
     private @Nullable String keyPrefix;
-    /** The last key built for this path and the host it was built for, when the policy keys on nothing else. */
-    private volatile @Nullable HostKey lastKey;
+    /**
+     * Whether the policy's key reads nothing but the path, the host and the query (no header, no key
+     * function), so that a request with the same raw host, scheme and query has the same key.
+     */
+    final boolean keyFromTarget;
+    /** Whether the key reads the query at all. */
+    final boolean keyReadsQuery;
+    /** The last key built for this path and what it was built from, when {@link #keyFromTarget}. */
+    private volatile @Nullable LastKey lastKey;
 
-    private record HostKey(@Nullable String rawHost, String scheme, CacheKey key) {}
+    private record LastKey(@Nullable String rawHost, String scheme, @Nullable String rawQuery, CacheKey key) {}
 
     private Matched(CachePolicies.PolicyMatch match, StatsRecorder.Scope scope) {
       this.match = match;
       this.policy = match.policy();
       this.path = match.path();
       this.scope = scope;
+      boolean fromTarget = true;
+      boolean readsQuery = false;
+      for (VaryBy v : policy.varyBy()) {
+        boolean query = v instanceof VaryBy.QueryParam || v instanceof VaryBy.WholeQuery;
+        fromTarget &= query;
+        readsQuery |= query;
+      }
+      this.keyFromTarget = fromTarget;
+      this.keyReadsQuery = readsQuery;
     }
 
     /** The tags of an entry filled for this path. */
@@ -124,18 +140,18 @@ final class KnownPath {
 
     /**
      * The key last built for {@code rawHost} (the request's only {@code Host} value, or null when the
-     * policy shares entries across hosts) over {@code scheme}, or null. Only for policies that key on
-     * nothing but the path and host.
+     * policy shares entries across hosts), {@code scheme} and {@code rawQuery} (null when the key does
+     * not read the query), or null. Only when {@link #keyFromTarget}.
      */
-    @Nullable CacheKey keyFor(@Nullable String rawHost, String scheme) {
-      HostKey last = lastKey;
+    @Nullable CacheKey keyFor(@Nullable String rawHost, String scheme, @Nullable String rawQuery) {
+      LastKey last = lastKey;
       return last != null && Objects.equals(last.rawHost, rawHost) && last.scheme.equals(scheme)
-          ? last.key : null;
+          && Objects.equals(last.rawQuery, rawQuery) ? last.key : null;
     }
 
-    /** Remembers {@code key} as the one for {@code rawHost} over {@code scheme}. */
-    void rememberKey(@Nullable String rawHost, String scheme, CacheKey key) {
-      lastKey = new HostKey(rawHost, scheme, key);
+    /** Remembers {@code key} as the one for {@code rawHost}, {@code scheme} and {@code rawQuery}. */
+    void rememberKey(@Nullable String rawHost, String scheme, @Nullable String rawQuery, CacheKey key) {
+      lastKey = new LastKey(rawHost, scheme, rawQuery, key);
     }
   }
 }

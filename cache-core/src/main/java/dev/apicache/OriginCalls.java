@@ -324,7 +324,10 @@ final class OriginCalls {
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    Optional<List<String>> varied = EntryCodec.decodeVariants(found.get().entry());
+    EntryMemo memo = found.get().memo();
+    // an entry whose decoding is kept is a response, not a variant list: its bytes need not be read
+    Optional<List<String>> varied = memo != null && memo.kept() instanceof StoredEntry ? Optional.empty()
+        : EntryCodec.decodeVariants(found.get().entry());
     if (varied.isPresent()) {
       // the route's responses vary on request fields: the request's own values pick the variant
       found = store.getWatching(Variants.key(c.key, varied.get(), c.request.headers()).storeKey(), c::counters,

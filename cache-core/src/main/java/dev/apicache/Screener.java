@@ -69,7 +69,6 @@ final class Screener {
       return bypass(request, BypassReason.RANGE, scope); // several ranges, or not bytes: the origin's to answer
     }
     String rawHost = null;
-    String host = null;
     if (!policy.shareAcrossHosts()) {
       List<String> hosts = headers.all(HeaderNames.HOST);
       if (hosts.size() > 1) {
@@ -77,17 +76,17 @@ final class Screener {
       }
       rawHost = hosts.isEmpty() ? "" : hosts.get(0);
     }
-    boolean hostOnly = policy.varyBy().isEmpty();
-    if (hostOnly) {
-      // the key depends on the path and host alone: the last one built for this path is likely this one
-      CacheKey remembered = matched.keyFor(rawHost, request.scheme());
+    String keyedQuery = matched.keyReadsQuery ? rawQuery : null;
+    if (matched.keyFromTarget) {
+      // the key depends on the path, host and query alone: the last one built for this path is likely this one
+      CacheKey remembered = matched.keyFor(rawHost, request.scheme(), keyedQuery);
       if (remembered != null) {
         return new Admission.Cacheable(request, matched, remembered);
       }
     }
     CacheKey.Builder key = matched.keyBuilder();
     if (rawHost != null) {
-      host = rawHost.isEmpty() ? "" : Authority.normalise(rawHost, request.scheme());
+      String host = rawHost.isEmpty() ? "" : Authority.normalise(rawHost, request.scheme());
       if (host == null) {
         return bypass(request, BypassReason.INVALID_HOST, scope);
       }
@@ -120,8 +119,8 @@ final class Screener {
       }
     }
     CacheKey built = key.build();
-    if (hostOnly) {
-      matched.rememberKey(rawHost, request.scheme(), built);
+    if (matched.keyFromTarget) {
+      matched.rememberKey(rawHost, request.scheme(), keyedQuery, built);
     }
     return new Admission.Cacheable(request, matched, built);
   }

@@ -63,6 +63,8 @@ record StoredEntry(
      * estimate of it: a decoded gzip body, up to {@link #MAX_DECODED}, is then not kept.
      */
     boolean keepsDecodedBody = true;
+    /** The last soft-counter values (an immutable read) this entry's marks were found to hold against. */
+    volatile @Nullable Fence marksHeldFor;
 
     /** A 200 as sent (immutable), with what it depends on beside the entry: the policy, the key, its age and TTL. */
     record HitHead(CachePolicy policy, String keyHash, long ageSeconds, long ttlSeconds, CacheResponse response) {}
@@ -173,6 +175,9 @@ record StoredEntry(
 
   /** Whether the soft counters still have the values this entry recorded. */
   boolean marksHold(Fence current) {
+    if (rendered.marksHeldFor == current) {
+      return true; // a store that keeps its read hands out the same values until a bump
+    }
     if (current.size() != marks.length) {
       return false;
     }
@@ -181,6 +186,7 @@ record StoredEntry(
         return false;
       }
     }
+    rendered.marksHeldFor = current;
     return true;
   }
 
